@@ -1,0 +1,160 @@
+//! The compile: picks the service and replica, runs each output section, and assembles
+//! the OCI spec only when no section found an error.
+
+use oci_spec::runtime::{RootBuilder, Spec, SpecBuilder};
+use oci_spec::OciSpecError;
+
+use crate::diagnostic::{closest, Diagnostic, Diagnostics, Loc};
+use crate::identity::Identity;
+use crate::image::ImageConfig;
+use crate::inventory::Inventory;
+use crate::options::Options;
+use crate::spec::{self, Deployment, NetworkMode, Service};
+use crate::{canonical, devices, linux, mounts, process, resources, Request, OCI_VERSION};
+
+/// A compiled bundle: the OCI spec, its canonical JSON, the files `apply` writes beside it, and warnings.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub spec: Spec,
+    /// Canonical `config.json`: `ociVersion` first, sets sorted, maps in key order, a final newline.
+    pub json: String,
+    /// Files the config binds from the bundle directory (`resolv.conf`, `hosts`).
+    pub files: Vec<BundleFile>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleFile {
+    /// Relative to the bundle directory.
+    pub name: String,
+    pub contents: String,
+}
+
+/// What every section reads: the chosen service, its replica, and the host facts.
+pub struct Context<'a> {
+    pub deployment: &'a Deployment,
+    pub service: &'a Service,
+    pub replica: u32,
+    pub inventory: &'a Inventory,
+    pub image: &'a ImageConfig,
+    pub identity: Identity,
+    pub options: &'a Options,
+}
+
+impl Context<'_> {
+    pub fn host_network(&self) -> bool {
+        self.options.host_network || self.service.network_mode == NetworkMode::Host
+    }
+
+    /// `services.<name>`, the root of every path in this service.
+    pub fn path(&self, field: &str) -> String {
+        crate::diagnostic::join_path(&self.service.at.path, field)
+    }
+}
+
+/// Compiles a request into a config, or returns every error found.
+pub fn compile(request: &Request) -> Result<Compiled, Vec<Diagnostic>> {
+    let mut diags = Diagnostics::default();
+    let Some(deployment) = spec::parse(&request.spec, &mut diags) else {
+        return Err(diags.into_sorted());
+    };
+    if diags.has_errors() {
+        return Err(diags.into_sorted());
+    }
+    let Some(service) = select_service(&deployment, request.service.as_deref(), &mut diags) else {
+        return Err(diags.into_sorted());
+    };
+    let replica = request.replica.unwrap_or(1);
+    check_replica(service, replica, &mut diags);
+    let empty_inventory = Inventory::default();
+    let empty_image = ImageConfig::default();
+    let context = Context {
+        deployment: &deployment,
+        service,
+        replica,
+        inventory: request.inventory.as_ref().unwrap_or(&empty_inventory),
+        image: request.image_config.as_ref().unwrap_or(&empty_image),
+        identity: Identity::parse(request.options.passwd.as_deref(), request.options.group.as_deref()),
+        options: &request.options,
+    };
+    match assemble(&context, &mut diags) {
+        Ok(Some((spec, files))) if !diags.has_errors() => {
+            let json = canonical::to_json(&spec).map_err(|error| vec![internal(&error.to_string())])?;
+            Ok(Compiled { spec, json, files, warnings: diags.into_sorted() })
+        }
+        Ok(_) => Err(diags.into_sorted()),
+        Err(error) => {
+            diags.push(internal(&error.to_string()));
+            Err(diags.into_sorted())
+        }
+    }
+}
+
+/// Runs every section, so that all their errors are reported together.
+fn assemble(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<Option<(Spec, Vec<BundleFile>)>, OciSpecError> {
+    let devices = devices::devices(ctx, diags)?;
+    let process = process::process(ctx, &devices.env, diags)?;
+    let (mounts, files) = mounts::mounts(ctx, diags)?;
+    let resources = resources::resources(ctx, devices.rules.clone(), diags)?;
+    let linux = linux::linux(ctx, devices.nodes.clone(), resources, diags)?;
+    let hostname = linux::hostname(ctx, diags);
+    if diags.has_errors() {
+        return Ok(None);
+    }
+    let root = RootBuilder::default().path("rootfs").readonly(ctx.service.read_only_root_fs).build()?;
+    let mut spec = SpecBuilder::default()
+        .version(OCI_VERSION)
+        .root(root)
+        .process(process)
+        .hostname(hostname)
+        .mounts(mounts)
+        .linux(linux)
+        .build()?;
+    // The builder fills an empty map; annotations appear only when the spec has labels.
+    let labels = ctx.service.labels.iter().cloned().collect::<std::collections::HashMap<_, _>>();
+    spec.set_annotations((!labels.is_empty()).then_some(labels));
+    Ok(Some((spec, files)))
+}
+
+fn select_service<'a>(deployment: &'a Deployment, wanted: Option<&str>, diags: &mut Diagnostics) -> Option<&'a Service> {
+    let names = || deployment.services.iter().map(|s| s.name.as_str());
+    match wanted {
+        Some(name) => {
+            let found = deployment.services.iter().find(|s| s.name == name);
+            if found.is_none() {
+                let mut error = Diagnostic::error("unknown-service", &Loc::at("service"), format!("the deployment has no service `{name}`"));
+                error = match closest(name, names()) {
+                    Some(near) => error.with_hint(format!("did you mean `{near}`?")),
+                    None => error.with_hint(format!("services: {}", names().collect::<Vec<_>>().join(", "))),
+                };
+                diags.push(error);
+            }
+            found
+        }
+        None => match deployment.services.as_slice() {
+            [only] => Some(only),
+            [] => None,
+            _ => {
+                diags.push(
+                    Diagnostic::error("service-required", &Loc::at("service"), "the deployment has several services; name one")
+                        .with_hint(format!("services: {}", names().collect::<Vec<_>>().join(", "))),
+                );
+                None
+            }
+        },
+    }
+}
+
+fn check_replica(service: &Service, replica: u32, diags: &mut Diagnostics) {
+    let at = Loc::at("replica");
+    if replica == 0 {
+        diags.push(Diagnostic::error("bad-replica", &at, "replicas are numbered from 1").with_hint("use --replica 1 for the first"));
+    } else if let Some(replicas) = service.fixed_replicas.filter(|&n| replica > n) {
+        diags.push(Diagnostic::error("bad-replica", &at, format!("replica {replica} is beyond the {replicas} of service `{}`", service.name)));
+    }
+}
+
+fn internal(message: &str) -> Diagnostic {
+    Diagnostic::error("internal", &Loc::at(""), format!("bundlec could not build the config: {message}"))
+        .with_hint("this is a bug in bundlec; please report it with the spec")
+}

@@ -1,0 +1,196 @@
+//! Typed reads from the YAML tree, each reporting a wrong type, an unknown key or a
+//! missing one at the exact path, line and column.
+
+use crate::diagnostic::{closest, join_path, Diagnostic, Diagnostics, Loc};
+use crate::yaml::{parse_int, plain_kind, Node, PlainKind, Value};
+
+/// A value and where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    pub value: T,
+    pub at: Loc,
+}
+
+/// A map's entries, keyed by their text, with the map's path.
+pub struct Fields<'a> {
+    pub path: String,
+    pub node: &'a Node,
+    pub entries: Vec<(String, &'a Node, &'a Node)>,
+}
+
+impl<'a> Fields<'a> {
+    /// Reads a map, reporting keys that are neither `known` nor `ignored`.
+    pub fn read(node: &'a Node, path: &str, known: &[&str], ignored: &[&str], diags: &mut Diagnostics) -> Option<Fields<'a>> {
+        let Value::Map(pairs) = &node.value else {
+            diags.push(wrong_type(node, path, "a map"));
+            return None;
+        };
+        let mut entries = Vec::with_capacity(pairs.len());
+        for (key, value) in pairs {
+            let Value::Scalar { text, .. } = &key.value else {
+                diags.error("wrong-type", &key.loc(path), format!("a key of `{}` must be a string, not {}", display(path), key.kind()));
+                continue;
+            };
+            let key_path = join_path(path, text);
+            if !known.contains(&text.as_str()) && !ignored.contains(&text.as_str()) {
+                let mut diagnostic = Diagnostic::error("unknown-field", &key.loc(&key_path), format!("unknown field `{text}` in `{}`", display(path)));
+                if let Some(suggestion) = closest(text, known.iter().chain(ignored).copied()) {
+                    diagnostic = diagnostic.with_hint(format!("did you mean `{suggestion}`?"));
+                } else {
+                    diagnostic = diagnostic.with_hint(format!("known fields: {}", known.join(", ")));
+                }
+                diags.push(diagnostic);
+                continue;
+            }
+            if known.contains(&text.as_str()) {
+                entries.push((text.clone(), key, value));
+            }
+        }
+        Some(Fields { path: path.to_string(), node, entries })
+    }
+
+    pub fn get(&self, key: &str) -> Option<(&'a Node, String)> {
+        self.entries.iter().find(|(name, _, _)| name == key).map(|(name, _, value)| (*value, join_path(&self.path, name)))
+    }
+
+    /// A field that must be present.
+    pub fn require(&self, key: &str, diags: &mut Diagnostics) -> Option<(&'a Node, String)> {
+        let found = self.get(key);
+        if found.is_none() {
+            diags.error("missing-field", &self.node.loc(&self.path), format!("`{}` needs a `{key}` field", display(&self.path)));
+        }
+        found
+    }
+
+    pub fn string(&self, key: &str, diags: &mut Diagnostics) -> Option<Located<String>> {
+        let (node, path) = self.get(key)?;
+        string(node, &path, diags)
+    }
+
+    pub fn boolean(&self, key: &str, diags: &mut Diagnostics) -> Option<bool> {
+        let (node, path) = self.get(key)?;
+        boolean(node, &path, diags)
+    }
+
+    pub fn strings(&self, key: &str, diags: &mut Diagnostics) -> Vec<Located<String>> {
+        self.get(key).map(|(node, path)| strings(node, &path, diags)).unwrap_or_default()
+    }
+}
+
+/// The path as people read it; the root is "the spec".
+fn display(path: &str) -> &str {
+    if path.is_empty() {
+        "the spec"
+    } else {
+        path
+    }
+}
+
+pub fn wrong_type(node: &Node, path: &str, expected: &str) -> Diagnostic {
+    Diagnostic::error("wrong-type", &node.loc(path), format!("`{}` must be {expected}, not {}", display(path), node.kind()))
+}
+
+/// Any scalar as its text: `LOG: 1` is the string "1".
+pub fn string(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Located<String>> {
+    match &node.value {
+        Value::Scalar { text, .. } => Some(Located { value: text.clone(), at: node.loc(path) }),
+        _ => {
+            diags.push(wrong_type(node, path, "a string"));
+            None
+        }
+    }
+}
+
+pub fn boolean(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<bool> {
+    match &node.value {
+        Value::Scalar { text, quoted: false } if plain_kind(text) == PlainKind::Bool => Some(text.eq_ignore_ascii_case("true")),
+        _ => {
+            diags.push(wrong_type(node, path, "true or false"));
+            None
+        }
+    }
+}
+
+/// A plain or quoted integer.
+pub fn integer(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<i128> {
+    let parsed = match &node.value {
+        Value::Scalar { text, .. } => parse_int(text.trim()),
+        _ => None,
+    };
+    if parsed.is_none() {
+        diags.push(wrong_type(node, path, "an integer"));
+    }
+    parsed
+}
+
+/// An integer within `[min, max]`, or an error naming the range.
+pub fn bounded(node: &Node, path: &str, min: i128, max: i128, code: &str, diags: &mut Diagnostics) -> Option<i128> {
+    let value = integer(node, path, diags)?;
+    if value < min || value > max {
+        diags.error(code, &node.loc(path), format!("`{}` is {value}, outside {min} to {max}", display(path)));
+        return None;
+    }
+    Some(value)
+}
+
+/// A plain or quoted number, integer or decimal.
+pub fn number(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<f64> {
+    let parsed = match &node.value {
+        Value::Scalar { text, .. } => {
+            let text = text.trim();
+            match text {
+                ".nan" | ".NaN" | ".NAN" => Some(f64::NAN),
+                ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Some(f64::INFINITY),
+                "-.inf" | "-.Inf" | "-.INF" => Some(f64::NEG_INFINITY),
+                _ if matches!(plain_kind(text), PlainKind::Int | PlainKind::Float) => {
+                    parse_int(text).map(|i| i as f64).or_else(|| text.parse::<f64>().ok())
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    if parsed.is_none() {
+        diags.push(wrong_type(node, path, "a number"));
+    }
+    parsed
+}
+
+/// A list of scalars.
+pub fn strings(node: &Node, path: &str, diags: &mut Diagnostics) -> Vec<Located<String>> {
+    let Value::Seq(items) = &node.value else {
+        diags.push(wrong_type(node, path, "a list").with_hint("write a YAML list, such as `[a, b]`"));
+        return Vec::new();
+    };
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| string(item, &join_path(path, &format!("[{i}]")), diags))
+        .collect()
+}
+
+/// The items of a list with their paths.
+pub fn items<'a>(node: &'a Node, path: &str, diags: &mut Diagnostics) -> Vec<(&'a Node, String)> {
+    let Value::Seq(items) = &node.value else {
+        diags.push(wrong_type(node, path, "a list"));
+        return Vec::new();
+    };
+    items.iter().enumerate().map(|(i, item)| (item, join_path(path, &format!("[{i}]")))).collect()
+}
+
+/// The entries of a map whose keys are free-form (env, labels, sysctls).
+pub fn entries<'a>(node: &'a Node, path: &str, diags: &mut Diagnostics) -> Vec<(Located<String>, &'a Node, String)> {
+    let Value::Map(pairs) = &node.value else {
+        diags.push(wrong_type(node, path, "a map"));
+        return Vec::new();
+    };
+    pairs
+        .iter()
+        .filter_map(|(key, value)| {
+            let key = string(key, path, diags)?;
+            let value_path = join_path(path, &key.value);
+            let key = Located { at: Loc { path: value_path.clone(), ..key.at }, value: key.value };
+            Some((key, value, value_path))
+        })
+        .collect()
+}

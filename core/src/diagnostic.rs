@@ -1,0 +1,164 @@
+//! Diagnostics as data: what went wrong, where, and how to fix it.
+//! Rendering them for people happens at the edges (CLI, page), never here.
+
+use serde::Serialize;
+
+/// How bad a diagnostic is. Errors stop the compile; warnings ride along with the config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A place in the input: a path such as `services.api.storage[3].mode`, and the
+/// line and column (both 1-based) when the place is in the spec text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Loc {
+    pub path: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+}
+
+impl Loc {
+    /// A place outside the spec text (options, inventory, image config).
+    pub fn at(path: impl Into<String>) -> Loc {
+        Loc { path: path.into(), line: None, column: None }
+    }
+
+    /// The same line and column, deeper in the path.
+    pub fn child(&self, segment: &str) -> Loc {
+        Loc { path: join_path(&self.path, segment), line: self.line, column: self.column }
+    }
+}
+
+/// Appends a map key or `[index]` to a dotted path.
+pub fn join_path(parent: &str, segment: &str) -> String {
+    if parent.is_empty() || segment.starts_with('[') {
+        format!("{parent}{segment}")
+    } else {
+        format!("{parent}.{segment}")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Stable, kebab-case: `unknown-field`, `bad-memory`, `device-not-in-inventory`…
+    pub code: String,
+    pub message: String,
+    pub path: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &str, at: &Loc, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Error, code, at, message)
+    }
+
+    pub fn warning(code: &str, at: &Loc, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Warning, code, at, message)
+    }
+
+    fn new(severity: Severity, code: &str, at: &Loc, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity,
+            code: code.to_string(),
+            message: message.into(),
+            path: at.path.clone(),
+            line: at.line,
+            column: at.column,
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Collects every diagnostic of a compile, so that all errors are reported, not just the first.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn error(&mut self, code: &str, at: &Loc, message: impl Into<String>) {
+        self.push(Diagnostic::error(code, at, message));
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn extend(&mut self, more: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(more);
+    }
+
+    /// Sorted by position so every target reports them in the same order.
+    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        self.items.sort_by(|a, b| {
+            (a.severity, a.line.unwrap_or(u32::MAX), a.column.unwrap_or(0), &a.path, &a.code)
+                .cmp(&(b.severity, b.line.unwrap_or(u32::MAX), b.column.unwrap_or(0), &b.path, &b.code))
+        });
+        self.items.dedup();
+        self.items
+    }
+}
+
+/// The closest candidate within a small edit distance, for "did you mean" hints.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).clamp(1, 3);
+    candidates
+        .into_iter()
+        .map(|candidate| (edit_distance(word, candidate), candidate))
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, candidate)| (*distance, *candidate))
+        .map(|(_, candidate)| candidate)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = Vec::with_capacity(b.len() + 1);
+        current.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous.get(j).copied().unwrap_or(usize::MAX).saturating_add(usize::from(ca != *cb));
+            let delete = previous.get(j + 1).copied().unwrap_or(usize::MAX).saturating_add(1);
+            let insert = current.last().copied().unwrap_or(usize::MAX).saturating_add(1);
+            current.push(substitute.min(delete).min(insert));
+        }
+        previous = current;
+    }
+    previous.last().copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_near_keys_only() {
+        assert_eq!(closest("privilegd", ["privileged", "user"]), Some("privileged"));
+        assert_eq!(closest("zzz", ["privileged", "user"]), None);
+    }
+
+    #[test]
+    fn paths_join_keys_and_indices() {
+        assert_eq!(join_path("services.api", "storage"), "services.api.storage");
+        assert_eq!(join_path("services.api.storage", "[3]"), "services.api.storage[3]");
+    }
+}

@@ -1,0 +1,59 @@
+//! The OCI image config: the defaults an image brings (user, env, entrypoint, cmd, workdir).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::diagnostic::{Diagnostic, Loc};
+
+/// The `config` object of an OCI image config; fields the compiler does not use are ignored,
+/// as image configs carry many.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ImageConfig {
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub env: Option<Vec<String>>,
+    #[serde(default)]
+    pub entrypoint: Option<Vec<String>>,
+    #[serde(default)]
+    pub cmd: Option<Vec<String>>,
+    #[serde(default)]
+    pub working_dir: Option<String>,
+    #[serde(default)]
+    pub labels: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    pub stop_signal: Option<String>,
+}
+
+impl ImageConfig {
+    /// Reads either the whole image config document or its `config` object.
+    pub fn from_json(text: &str) -> Result<ImageConfig, Diagnostic> {
+        let at = Loc::at("imageConfig");
+        let mut value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|error| Diagnostic::error("bad-image-config", &at, format!("the image config is not valid JSON: {error}")))?;
+        let at = if let Some(inner) = value.get_mut("config").map(serde_json::Value::take) {
+            value = inner;
+            at.child("config")
+        } else {
+            at
+        };
+        serde_json::from_value(value)
+            .map_err(|error| Diagnostic::error("bad-image-config", &at, format!("the image config is not valid: {error}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_whole_document_or_config_object() {
+        let whole = r#"{"architecture":"amd64","config":{"User":"nginx","Cmd":["nginx"]},"rootfs":{}}"#;
+        assert_eq!(ImageConfig::from_json(whole).unwrap().user.as_deref(), Some("nginx"));
+        let inner = r#"{"Env":["A=1"],"WorkingDir":"/srv"}"#;
+        assert_eq!(ImageConfig::from_json(inner).unwrap().working_dir.as_deref(), Some("/srv"));
+        assert!(ImageConfig::from_json("[").is_err());
+    }
+}

@@ -1,0 +1,163 @@
+//! Mounts: the standard filesystems, then the service's storage in document order, then the
+//! files bundlec writes into the bundle (resolv.conf, hosts) and the optional host socket.
+
+use oci_spec::runtime::{Mount, MountBuilder};
+use oci_spec::OciSpecError;
+
+use crate::compile::{BundleFile, Context};
+use crate::diagnostic::{Diagnostic, Diagnostics, Loc};
+use crate::spec::StorageKind;
+
+/// (target, type, source, options) of containerd's standard mounts; `/sys` and the cgroup
+/// mount get `ro` unless privileged.
+const STANDARD: &[(&str, &str, &str, &[&str])] = &[
+    ("/proc", "proc", "proc", &["nosuid", "noexec", "nodev"]),
+    ("/dev", "tmpfs", "tmpfs", &["nosuid", "strictatime", "mode=755", "size=65536k"]),
+    ("/dev/pts", "devpts", "devpts", &["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
+    ("/dev/shm", "tmpfs", "shm", &["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
+    ("/dev/mqueue", "mqueue", "mqueue", &["nosuid", "noexec", "nodev"]),
+    ("/sys", "sysfs", "sysfs", &["nosuid", "noexec", "nodev"]),
+    ("/sys/fs/cgroup", "cgroup", "cgroup", &["nosuid", "noexec", "nodev", "relatime"]),
+];
+
+/// Bundle files, relative to the bundle directory, and where they are bound.
+pub const RESOLV_CONF: (&str, &str) = ("resolv.conf", "/etc/resolv.conf");
+pub const HOSTS: (&str, &str) = ("hosts", "/etc/hosts");
+
+pub fn mounts(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<(Vec<Mount>, Vec<BundleFile>), OciSpecError> {
+    let mut mounts = Vec::new();
+    let mut targets: Vec<(String, Loc)> = Vec::new();
+    for (target, typ, source, options) in STANDARD {
+        let mut options: Vec<String> = options.iter().map(|o| (*o).to_string()).collect();
+        if matches!(*target, "/sys" | "/sys/fs/cgroup") && !ctx.service.privileged {
+            options.push("ro".to_string());
+        }
+        mounts.push(mount(target, typ, source, options)?);
+        targets.push(((*target).to_string(), Loc::at("")));
+    }
+    for storage in &ctx.service.storage {
+        let target = &storage.target;
+        if !check_target(&target.value, &target.at, &targets, diags) {
+            continue;
+        }
+        targets.push((target.value.clone(), target.at.clone()));
+        let access = if storage.readonly { "ro" } else { "rw" };
+        let bind = |source: &str| mount(&target.value, "bind", source, vec!["rbind".to_string(), "rprivate".to_string(), access.to_string()]);
+        let built = match &storage.kind {
+            StorageKind::Bind { source } => {
+                if !absolute_clean(&source.value) {
+                    diags.error("bad-mount", &source.at, format!("bind source `{}` must be an absolute path without `..`", source.value));
+                    continue;
+                }
+                bind(&source.value)?
+            }
+            StorageKind::Named { name } => match host_path(ctx, name, &storage.at, "named volume", diags) {
+                Some(source) => bind(source)?,
+                None => continue,
+            },
+            StorageKind::Anonymous => match host_path(ctx, &target.value, &storage.at, "anonymous volume", diags) {
+                Some(source) => bind(source)?,
+                None => continue,
+            },
+            StorageKind::S3 { bucket } => match host_path(ctx, bucket, &storage.at, "S3 volume", diags) {
+                Some(source) => bind(source)?,
+                None => continue,
+            },
+            StorageKind::Tmpfs { size, mode } => {
+                let mut options = vec!["nosuid".to_string(), "nodev".to_string()];
+                if let Some(size) = size {
+                    options.push(format!("size={size}"));
+                }
+                options.push(format!("mode={:o}", mode.unwrap_or(0o1777)));
+                mount(&target.value, "tmpfs", "tmpfs", options)?
+            }
+        };
+        mounts.push(built);
+    }
+    let mut files = Vec::new();
+    if let Some(socket) = &ctx.options.socket {
+        let at = Loc::at("options.socket");
+        if !absolute_clean(socket) {
+            diags.error("bad-mount", &at, format!("socket `{socket}` must be an absolute path without `..`"));
+        } else if check_target(socket, &at, &targets, diags) {
+            mounts.push(mount(socket, "bind", socket, vec!["rbind".to_string(), "rprivate".to_string(), "ro".to_string()])?);
+        }
+    }
+    if !ctx.service.dns.is_empty() {
+        files.push(BundleFile { name: RESOLV_CONF.0.to_string(), contents: resolv_conf(ctx) });
+        mounts.push(bundle_file_mount(RESOLV_CONF)?);
+    }
+    if !ctx.service.extra_hosts.is_empty() {
+        files.push(BundleFile { name: HOSTS.0.to_string(), contents: hosts(ctx) });
+        mounts.push(bundle_file_mount(HOSTS)?);
+    }
+    Ok((mounts, files))
+}
+
+fn mount(target: &str, typ: &str, source: &str, options: Vec<String>) -> Result<Mount, OciSpecError> {
+    MountBuilder::default().destination(target).typ(typ).source(source).options(options).build()
+}
+
+/// Bundle files are bound read-only; runc resolves the relative source against the bundle.
+fn bundle_file_mount((name, target): (&str, &str)) -> Result<Mount, OciSpecError> {
+    mount(target, "bind", name, vec!["rbind".to_string(), "rprivate".to_string(), "ro".to_string()])
+}
+
+fn absolute_clean(path: &str) -> bool {
+    path.starts_with('/') && !path.split('/').any(|part| part == "..")
+}
+
+/// Absolute, free of `..`, not `/`, and not already a mount target.
+fn check_target(target: &str, at: &Loc, taken: &[(String, Loc)], diags: &mut Diagnostics) -> bool {
+    if !absolute_clean(target) {
+        diags.error("bad-mount", at, format!("mount target `{target}` must be an absolute path without `..`"));
+        return false;
+    }
+    let normalized = target.trim_end_matches('/');
+    if normalized.is_empty() {
+        diags.error("bad-mount", at, "a mount cannot replace the container's root");
+        return false;
+    }
+    if let Some((_, first)) = taken.iter().find(|(existing, _)| existing.trim_end_matches('/') == normalized) {
+        let mut error = Diagnostic::error("duplicate-mount", at, format!("two mounts target `{target}`"));
+        if !first.path.is_empty() {
+            error = error.with_hint(format!("the first is `{}`", first.path));
+        } else {
+            error = error.with_hint("that path is one of the standard mounts");
+        }
+        diags.push(error);
+        return false;
+    }
+    true
+}
+
+fn host_path<'a>(ctx: &'a Context<'_>, key: &str, at: &Loc, what: &str, diags: &mut Diagnostics) -> Option<&'a str> {
+    let found = ctx.options.volumes.get(key).map(String::as_str);
+    match found {
+        Some(path) if absolute_clean(path) => Some(path),
+        Some(path) => {
+            diags.error("bad-mount", &Loc::at(format!("options.volumes.{key}")), format!("host path `{path}` must be absolute, without `..`"));
+            None
+        }
+        None => {
+            diags.push(
+                Diagnostic::error("volume-not-provided", at, format!("{what} `{key}` has no host path"))
+                    .with_hint(format!("give it with `--volume {key}=PATH` or in `options.volumes`")),
+            );
+            None
+        }
+    }
+}
+
+fn resolv_conf(ctx: &Context<'_>) -> String {
+    ctx.service.dns.iter().map(|server| format!("nameserver {server}\n")).collect()
+}
+
+/// The standard loopback entries, the container's own name, then `extra_hosts` in order.
+fn hosts(ctx: &Context<'_>) -> String {
+    let mut text = String::from("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+    for (name, address) in &ctx.service.extra_hosts {
+        text.push_str(&format!("{address}\t{name}\n"));
+    }
+    text
+}

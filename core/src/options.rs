@@ -1,0 +1,105 @@
+//! The options a caller gives beside the spec: overrides, host paths, secrets, identity files.
+//! One JSON shape for every binding, published as a JSON Schema.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+
+use crate::diagnostic::{Diagnostic, Loc};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Options {
+    /// Inventory indices of the GPUs this replica gets; default the first `count` of the vendor.
+    #[serde(default)]
+    pub gpu_indices: Option<Vec<u32>>,
+    /// Share the host's network namespace.
+    #[serde(default)]
+    pub host_network: bool,
+    #[serde(default)]
+    pub hostname: Option<String>,
+    /// Extra environment, applied after the image's and the spec's, in order.
+    #[serde(default)]
+    pub env: OrderedStrings,
+    /// Replaces the process arguments entirely.
+    #[serde(default)]
+    pub args: Option<Vec<String>>,
+    #[serde(default)]
+    pub cwd: Option<String>,
+    /// Host paths of volumes: named volumes by name, anonymous ones by target, S3 ones by bucket.
+    #[serde(default)]
+    pub volumes: BTreeMap<String, String>,
+    /// Values for `$S:` references.
+    #[serde(default)]
+    pub secrets: BTreeMap<String, String>,
+    /// Values for `$E:` references.
+    #[serde(default)]
+    pub host_env: BTreeMap<String, String>,
+    /// A host socket bound read-only at the same path in the container.
+    #[serde(default)]
+    pub socket: Option<String>,
+    /// The text of the rootfs `/etc/passwd`.
+    #[serde(default)]
+    pub passwd: Option<String>,
+    /// The text of the rootfs `/etc/group`.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// Overrides `MASTER_ADDR` for distributed GPU jobs.
+    #[serde(default)]
+    pub master_addr: Option<String>,
+    /// The interface `NCCL_SOCKET_IFNAME`/`GLOO_SOCKET_IFNAME` name; default `eth0`.
+    #[serde(default)]
+    pub socket_ifname: Option<String>,
+}
+
+impl Options {
+    pub fn from_json(text: &str) -> Result<Options, Diagnostic> {
+        serde_json::from_str(text).map_err(|error| {
+            Diagnostic::error("bad-options", &Loc::at("options"), format!("the options are not valid: {error}"))
+                .with_hint("see `bundlec schema options` for the accepted fields")
+        })
+    }
+}
+
+/// A JSON object of strings that keeps its document order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderedStrings(pub Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for OrderedStrings {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OrderedVisitor;
+        impl<'de> Visitor<'de> for OrderedVisitor {
+            type Value = OrderedStrings;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("an object of strings")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OrderedStrings, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<String, String>()? {
+                    entries.push(entry);
+                }
+                Ok(OrderedStrings(entries))
+            }
+        }
+        deserializer.deserialize_map(OrderedVisitor)
+    }
+}
+
+/// The JSON Schema of the options (draft-07), printed by `bundlec schema options`.
+pub const OPTIONS_SCHEMA: &str = include_str!("../schema/options.schema.json");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_keeps_order_and_unknown_fields_fail() {
+        let options = Options::from_json(r#"{"env":{"B":"1","A":"2"},"hostNetwork":true}"#).unwrap();
+        assert_eq!(options.env.0, vec![("B".into(), "1".into()), ("A".into(), "2".into())]);
+        assert!(options.host_network);
+        let error = Options::from_json(r#"{"hostNetwrk":true}"#).unwrap_err();
+        assert!(error.message.contains("hostNetwrk"), "{}", error.message);
+    }
+}

@@ -1,0 +1,354 @@
+//! The process: argv, working directory, environment, user, capabilities and rlimits.
+
+use oci_spec::runtime::{
+    Capability, LinuxCapabilitiesBuilder, PosixRlimit, PosixRlimitBuilder, PosixRlimitType, Process, ProcessBuilder, User,
+    UserBuilder,
+};
+use oci_spec::OciSpecError;
+
+use crate::compile::Context;
+use crate::decode::Located;
+use crate::diagnostic::{Diagnostic, Diagnostics, Loc};
+use crate::spec::EnvValue;
+
+/// The PATH a container gets when neither the image nor the spec sets one.
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// Docker's and containerd's default capabilities.
+pub const DEFAULT_CAPABILITIES: &[&str] = &[
+    "CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID", "SETFCAP", "SETPCAP",
+    "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE",
+];
+
+/// Every capability Linux defines (0 to 40), in kernel order.
+pub const ALL_CAPABILITIES: &[&str] = &[
+    "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP",
+    "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER",
+    "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
+    "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP",
+    "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF",
+    "CHECKPOINT_RESTORE",
+];
+
+/// rlimit names as `ulimits` writes them, with their OCI types.
+const RLIMITS: &[(&str, PosixRlimitType)] = &[
+    ("as", PosixRlimitType::RlimitAs),
+    ("core", PosixRlimitType::RlimitCore),
+    ("cpu", PosixRlimitType::RlimitCpu),
+    ("data", PosixRlimitType::RlimitData),
+    ("fsize", PosixRlimitType::RlimitFsize),
+    ("locks", PosixRlimitType::RlimitLocks),
+    ("memlock", PosixRlimitType::RlimitMemlock),
+    ("msgqueue", PosixRlimitType::RlimitMsgqueue),
+    ("nice", PosixRlimitType::RlimitNice),
+    ("nofile", PosixRlimitType::RlimitNofile),
+    ("nproc", PosixRlimitType::RlimitNproc),
+    ("rss", PosixRlimitType::RlimitRss),
+    ("rtprio", PosixRlimitType::RlimitRtprio),
+    ("rttime", PosixRlimitType::RlimitRttime),
+    ("sigpending", PosixRlimitType::RlimitSigpending),
+    ("stack", PosixRlimitType::RlimitStack),
+];
+
+/// containerd's default open-files limit, used when `ulimits` does not set `nofile`.
+const DEFAULT_NOFILE: u64 = 1024;
+
+pub fn process(ctx: &Context<'_>, gpu_env: &[(String, String)], diags: &mut Diagnostics) -> Result<Process, OciSpecError> {
+    let args = args(ctx, diags);
+    let env = env(ctx, gpu_env, diags);
+    let user = user(ctx, diags)?;
+    let capabilities = capabilities(ctx, diags);
+    let capability_set: oci_spec::runtime::Capabilities = capabilities.iter().filter_map(|name| to_capability(name)).collect();
+    let capabilities = LinuxCapabilitiesBuilder::default()
+        .bounding(capability_set.clone())
+        .effective(capability_set.clone())
+        .permitted(capability_set)
+        .inheritable(oci_spec::runtime::Capabilities::new())
+        .ambient(oci_spec::runtime::Capabilities::new())
+        .build()?;
+    let no_new_privileges = !ctx.service.privileged && ctx.service.no_new_privileges.unwrap_or(true);
+    let mut builder = ProcessBuilder::default()
+        .terminal(ctx.service.tty)
+        .user(user)
+        .args(args)
+        .env(env)
+        .cwd(cwd(ctx, diags))
+        .capabilities(capabilities)
+        .rlimits(rlimits(ctx, diags)?)
+        .no_new_privileges(no_new_privileges);
+    if let Some(adjust) = ctx.service.resources.oom_score_adj {
+        builder = builder.oom_score_adj(adjust);
+    }
+    builder.build()
+}
+
+/// Override; spec entrypoint + args; image Entrypoint in front of spec args; image Entrypoint + Cmd.
+fn args(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<String> {
+    if let Some(args) = &ctx.options.args {
+        return args.clone();
+    }
+    let image_entrypoint = ctx.image.entrypoint.clone().unwrap_or_default();
+    let argv = match (&ctx.service.entrypoint, &ctx.service.args) {
+        (Some(entrypoint), Some(args)) => [entrypoint.as_slice(), args].concat(),
+        (Some(entrypoint), None) => entrypoint.clone(),
+        (None, Some(args)) => [image_entrypoint.as_slice(), args].concat(),
+        (None, None) => [image_entrypoint.as_slice(), ctx.image.cmd.as_deref().unwrap_or_default()].concat(),
+    };
+    if argv.is_empty() {
+        diags.push(
+            Diagnostic::error("no-command", &ctx.service.at, format!("service `{}` has no command to run", ctx.service.name))
+                .with_hint("set `command.entrypoint` or `command.args`, or give the image config"),
+        );
+    }
+    argv
+}
+
+fn cwd(ctx: &Context<'_>, diags: &mut Diagnostics) -> String {
+    let cwd = ctx
+        .options
+        .cwd
+        .clone()
+        .or_else(|| ctx.service.workdir.as_ref().map(|w| w.value.clone()))
+        .or_else(|| ctx.image.working_dir.clone().filter(|dir| !dir.is_empty()))
+        .unwrap_or_else(|| "/".to_string());
+    if !cwd.starts_with('/') {
+        diags.error("bad-path", &Loc::at("cwd"), format!("the working directory `{cwd}` must be absolute"));
+    }
+    cwd
+}
+
+/// Non-empty, and free of `=` and NUL.
+pub fn valid_env_key(key: &str) -> bool {
+    !key.is_empty() && !key.contains(['=', '\0'])
+}
+
+fn env(ctx: &Context<'_>, gpu_env: &[(String, String)], diags: &mut Diagnostics) -> Vec<String> {
+    let mut vars: Vec<(String, String)> = Vec::new();
+    // A later key replaces an earlier one in place.
+    let set = |vars: &mut Vec<(String, String)>, key: &str, value: String| match vars.iter_mut().find(|(k, _)| k == key) {
+        Some(existing) => existing.1 = value,
+        None => vars.push((key.to_string(), value)),
+    };
+    for (i, entry) in ctx.image.env.iter().flatten().enumerate() {
+        match entry.split_once('=') {
+            Some((key, value)) if valid_env_key(key) => set(&mut vars, key, value.to_string()),
+            _ => diags.error("bad-env-key", &Loc::at(format!("imageConfig.Env[{i}]")), format!("image env entry `{}` is not KEY=VALUE", entry.escape_debug())),
+        }
+    }
+    for var in &ctx.service.env {
+        if let Some(value) = resolve(ctx, &var.value, &var.at, diags) {
+            set(&mut vars, &var.key, value);
+        }
+    }
+    for (key, value) in &ctx.options.env.0 {
+        if valid_env_key(key) {
+            set(&mut vars, key, value.clone());
+        } else {
+            diags.error("bad-env-key", &Loc::at(format!("options.env.{key}")), format!("`{}` is not a valid environment variable name", key.escape_debug()));
+        }
+    }
+    let defaults = [("PATH", DEFAULT_PATH), ("TERM", "xterm")];
+    let generated = gpu_env.iter().map(|(k, v)| (k.as_str(), v.as_str())).chain(defaults);
+    for (key, value) in generated {
+        if !vars.iter().any(|(k, _)| k == key) {
+            vars.push((key.to_string(), value.to_string()));
+        }
+    }
+    vars.into_iter().map(|(key, value)| format!("{key}={value}")).collect()
+}
+
+/// `$E:` and `$S:` values come from the options; the reference text never reaches the container.
+fn resolve(ctx: &Context<'_>, value: &EnvValue, at: &Loc, diags: &mut Diagnostics) -> Option<String> {
+    match value {
+        EnvValue::Literal(text) => Some(text.clone()),
+        EnvValue::HostEnv(name) => {
+            let found = ctx.options.host_env.get(name).cloned();
+            if found.is_none() {
+                diags.push(
+                    Diagnostic::error("missing-host-env", at, format!("host variable `{name}` was not given"))
+                        .with_hint("export it where `bundlec` runs, or give it in `options.hostEnv`"),
+                );
+            }
+            found
+        }
+        EnvValue::Secret(reference) => {
+            let found = ctx.options.secrets.get(reference).cloned();
+            if found.is_none() {
+                diags.push(
+                    Diagnostic::error("missing-secret", at, format!("secret `{reference}` was not given"))
+                        .with_hint(format!("pass it with `--secret {reference}=VALUE` or in `options.secrets`")),
+                );
+            }
+            found
+        }
+    }
+}
+
+/// Spec `user`, else image `User`; names resolve through passwd/group and never fall back to root.
+fn user(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<User, OciSpecError> {
+    let written = match (&ctx.service.user, &ctx.image.user) {
+        (Some(user), _) => Some(user.clone()),
+        (None, Some(user)) if !user.is_empty() => Some(Located { value: user.clone(), at: Loc::at("imageConfig.User") }),
+        _ => None,
+    };
+    let (uid, gid, name) = match &written {
+        None => (0, 0, ctx.identity.user_by_uid(0).map(|entry| entry.name.clone())),
+        // On an error the config is never emitted; the zeros only fill the slot.
+        Some(user) => resolve_user(ctx, user, diags).unwrap_or_default(),
+    };
+    let mut gids = vec![gid];
+    if let Some(name) = &name {
+        gids.extend(ctx.identity.memberships(name));
+    }
+    for group in &ctx.service.extra_groups {
+        if let Some(gid) = resolve_group(ctx, group, diags) {
+            gids.push(gid);
+        }
+    }
+    let mut seen = Vec::with_capacity(gids.len());
+    gids.retain(|gid| {
+        let first = !seen.contains(gid);
+        seen.push(*gid);
+        first
+    });
+    UserBuilder::default().uid(uid).gid(gid).additional_gids(gids).build()
+}
+
+fn resolve_user(ctx: &Context<'_>, user: &Located<String>, diags: &mut Diagnostics) -> Option<(u32, u32, Option<String>)> {
+    let (user_part, group_part) = match user.value.split_once(':') {
+        Some((u, g)) => (u, Some(g)),
+        None => (user.value.as_str(), None),
+    };
+    let (uid, primary, name) = if let Ok(uid) = user_part.parse::<u64>() {
+        let uid = id_in_range(uid, user, "uid", diags)?;
+        let entry = ctx.identity.user_by_uid(uid);
+        (uid, entry.map(|e| e.gid), entry.map(|e| e.name.clone()))
+    } else {
+        let Some(entry) = ctx.identity.user_by_name(user_part) else {
+            let (message, hint) = if ctx.identity.passwd.is_none() {
+                (format!("user `{user_part}` cannot be resolved without the rootfs /etc/passwd"), "give `--rootfs DIR` or `options.passwd`, or write a numeric uid")
+            } else {
+                (format!("user `{user_part}` is not in the rootfs /etc/passwd"), "use a user the image defines, or a numeric uid")
+            };
+            diags.push(Diagnostic::error("unknown-user", &user.at, message).with_hint(hint));
+            return None;
+        };
+        (id_in_range(u64::from(entry.uid), user, "uid", diags)?, Some(entry.gid), Some(entry.name.clone()))
+    };
+    let gid = match group_part {
+        Some(group) => resolve_group(ctx, &Located { value: group.to_string(), at: user.at.clone() }, diags)?,
+        None => match primary {
+            Some(gid) => gid,
+            None => {
+                diags.push(
+                    Diagnostic::warning("no-primary-group", &user.at, format!("uid {uid} has no passwd entry, so its group is 0 (as Docker does)"))
+                        .with_hint(format!("write `{uid}:GID` to choose the group")),
+                );
+                0
+            }
+        },
+    };
+    Some((uid, gid, name))
+}
+
+fn resolve_group(ctx: &Context<'_>, group: &Located<String>, diags: &mut Diagnostics) -> Option<u32> {
+    if let Ok(gid) = group.value.parse::<u64>() {
+        return id_in_range(gid, group, "gid", diags);
+    }
+    match ctx.identity.group_by_name(&group.value) {
+        Some(entry) => id_in_range(u64::from(entry.gid), group, "gid", diags),
+        None => {
+            let message = if ctx.identity.groups.is_none() {
+                format!("group `{}` cannot be resolved without the rootfs /etc/group", group.value)
+            } else {
+                format!("group `{}` is not in the rootfs /etc/group", group.value)
+            };
+            diags.push(Diagnostic::error("unknown-group", &group.at, message).with_hint("use a group the image defines, or a numeric gid"));
+            None
+        }
+    }
+}
+
+/// Ids above 2^31-1 are refused: the kernel and most tools treat them as negative.
+fn id_in_range(id: u64, written: &Located<String>, what: &str, diags: &mut Diagnostics) -> Option<u32> {
+    match u32::try_from(id) {
+        Ok(id) if id <= i32::MAX as u32 => Some(id),
+        _ => {
+            diags.error("bad-id", &written.at, format!("{what} {id} is above 2147483647"));
+            None
+        }
+    }
+}
+
+/// The capability set, in kernel order: defaults (or all when privileged), plus adds, minus drops.
+fn capabilities(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<&'static str> {
+    let mut set: Vec<&'static str> = if ctx.service.privileged {
+        ALL_CAPABILITIES.to_vec()
+    } else {
+        ALL_CAPABILITIES.iter().copied().filter(|cap| DEFAULT_CAPABILITIES.contains(cap)).collect()
+    };
+    let add = |name: &'static str, set: &mut Vec<&'static str>| {
+        if !set.contains(&name) {
+            set.push(name);
+        }
+    };
+    for cap in &ctx.service.cap_add {
+        match capability_names(cap, diags) {
+            Some(names) => names.iter().for_each(|name| add(name, &mut set)),
+            None => continue,
+        }
+    }
+    for cap in &ctx.service.cap_drop {
+        if let Some(names) = capability_names(cap, diags) {
+            set.retain(|name| !names.contains(name));
+        }
+    }
+    set.sort_by_key(|name| ALL_CAPABILITIES.iter().position(|known| known == name));
+    set
+}
+
+/// `NET_ADMIN`, `CAP_NET_ADMIN` and `net_admin` name one capability; `ALL` names every one.
+fn capability_names(written: &Located<String>, diags: &mut Diagnostics) -> Option<Vec<&'static str>> {
+    let upper = written.value.trim().to_ascii_uppercase();
+    let name = upper.strip_prefix("CAP_").unwrap_or(&upper);
+    if name == "ALL" {
+        return Some(ALL_CAPABILITIES.to_vec());
+    }
+    match ALL_CAPABILITIES.iter().find(|known| **known == name) {
+        Some(known) => Some(vec![*known]),
+        None => {
+            let mut error = Diagnostic::error("unknown-capability", &written.at, format!("`{}` is not a Linux capability", written.value));
+            if let Some(near) = crate::diagnostic::closest(name, ALL_CAPABILITIES.iter().copied()) {
+                error = error.with_hint(format!("did you mean `{near}`?"));
+            }
+            diags.push(error);
+            None
+        }
+    }
+}
+
+fn to_capability(name: &str) -> Option<Capability> {
+    serde_json::from_value(serde_json::Value::String(format!("CAP_{name}"))).ok()
+}
+
+fn rlimits(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<Vec<PosixRlimit>, OciSpecError> {
+    let mut limits = Vec::new();
+    let mut has_nofile = false;
+    for ulimit in &ctx.service.ulimits {
+        let name = ulimit.name.value.to_ascii_lowercase();
+        let Some((_, typ)) = RLIMITS.iter().find(|(known, _)| *known == name) else {
+            let mut error = Diagnostic::error("unknown-ulimit", &ulimit.name.at, format!("`{}` is not a resource limit", ulimit.name.value));
+            if let Some(near) = crate::diagnostic::closest(&name, RLIMITS.iter().map(|(known, _)| *known)) {
+                error = error.with_hint(format!("did you mean `{near}`?"));
+            }
+            diags.push(error);
+            continue;
+        };
+        has_nofile |= name == "nofile";
+        limits.push(PosixRlimitBuilder::default().typ(*typ).soft(ulimit.soft).hard(ulimit.hard).build()?);
+    }
+    if !has_nofile {
+        limits.insert(0, PosixRlimitBuilder::default().typ(PosixRlimitType::RlimitNofile).soft(DEFAULT_NOFILE).hard(DEFAULT_NOFILE).build()?);
+    }
+    Ok(limits)
+}

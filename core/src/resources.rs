@@ -1,0 +1,76 @@
+//! Resources: CPU quota and shares, cpuset, memory, pids, and the device allow list.
+
+use oci_spec::runtime::{
+    LinuxCpuBuilder, LinuxDeviceCgroup, LinuxMemoryBuilder, LinuxPidsBuilder, LinuxResources, LinuxResourcesBuilder,
+};
+use oci_spec::OciSpecError;
+
+use crate::compile::Context;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::units::{cpu_quota, CPU_PERIOD_US};
+
+pub fn resources(ctx: &Context<'_>, device_rules: Vec<LinuxDeviceCgroup>, diags: &mut Diagnostics) -> Result<LinuxResources, OciSpecError> {
+    let wanted = &ctx.service.resources;
+    let mut builder = LinuxResourcesBuilder::default().devices(device_rules);
+
+    if wanted.cpu.is_some() || wanted.cpu_shares.is_some() || wanted.cpuset.is_some() {
+        let mut cpu = LinuxCpuBuilder::default();
+        if let Some(cpus) = wanted.cpu {
+            // Checked when the spec was read; an error here would already be reported.
+            if let Ok(quota) = cpu_quota(cpus) {
+                cpu = cpu.quota(quota).period(CPU_PERIOD_US);
+            }
+        }
+        if let Some(shares) = wanted.cpu_shares {
+            cpu = cpu.shares(shares);
+        }
+        if let Some(cpuset) = &wanted.cpuset {
+            cpu = cpu.cpus(cpuset.clone());
+        }
+        builder = builder.cpu(cpu.build()?);
+    }
+
+    let memory_set = wanted.memory.is_some()
+        || wanted.memory_swap.is_some()
+        || wanted.memory_reservation.is_some()
+        || wanted.memory_swappiness.is_some();
+    if memory_set {
+        let mut memory = LinuxMemoryBuilder::default();
+        let limit = wanted.memory.and_then(|bytes| i64::try_from(bytes).ok());
+        if let Some(limit) = limit {
+            memory = memory.limit(limit);
+        }
+        if let Some(reservation) = &wanted.memory_reservation {
+            match (i64::try_from(reservation.value).ok(), limit) {
+                (Some(value), Some(limit)) if value > limit => diags.push(
+                    Diagnostic::error("bad-memory", &reservation.at, "the memory reservation is above the memory limit")
+                        .with_hint("a reservation is a soft limit below `memory`"),
+                ),
+                (Some(value), _) => memory = memory.reservation(value),
+                (None, _) => {}
+            }
+        }
+        if let Some(swap) = &wanted.memory_swap {
+            match limit {
+                None => diags.push(
+                    Diagnostic::error("bad-memory", &swap.at, "`memory_swap` needs a `memory` limit")
+                        .with_hint("`memory_swap` is memory plus swap, as in Docker"),
+                ),
+                Some(limit) if swap.value != -1 && swap.value < limit => diags.push(
+                    Diagnostic::error("bad-memory", &swap.at, "`memory_swap` is below the memory limit")
+                        .with_hint("`memory_swap` is memory plus swap, so it must be at least `memory`; -1 means unlimited"),
+                ),
+                Some(_) => memory = memory.swap(swap.value),
+            }
+        }
+        if let Some(swappiness) = wanted.memory_swappiness {
+            memory = memory.swappiness(swappiness);
+        }
+        builder = builder.memory(memory.build()?);
+    }
+
+    if let Some(limit) = wanted.pids_limit {
+        builder = builder.pids(LinuxPidsBuilder::default().limit(limit).build()?);
+    }
+    builder.build()
+}
