@@ -77,6 +77,15 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// A map's value by key, without checking the other keys.
+pub fn peek<'a>(node: &'a Node, path: &str, key: &str) -> Option<(&'a Node, String)> {
+    let Value::Map(pairs) = &node.value else { return None };
+    pairs
+        .iter()
+        .find(|(k, _)| matches!(&k.value, Value::Scalar { text, .. } if text == key))
+        .map(|(_, value)| (value, join_path(path, key)))
+}
+
 /// The path as people read it; the root is "the spec".
 fn display(path: &str) -> &str {
     if path.is_empty() {

@@ -91,11 +91,15 @@ pub fn compile_raw(raw: RawRequest<'_>) -> Result<Compiled, Vec<Diagnostic>> {
     compile(&Request::from_raw(raw)?)
 }
 
-/// The JSON Schemas bundlec publishes, by name: `inventory`, `options`.
+/// The JSON Schema of the spec as bundlec reads it (draft-07).
+pub const SPEC_SCHEMA: &str = include_str!("../schema/spec.schema.json");
+
+/// The JSON Schemas bundlec publishes, by name: `inventory`, `options`, `spec`.
 pub fn schema(name: &str) -> Option<&'static str> {
     match name {
         "inventory" => Some(INVENTORY_SCHEMA),
         "options" => Some(OPTIONS_SCHEMA),
+        "spec" => Some(SPEC_SCHEMA),
         _ => None,
     }
 }

@@ -451,9 +451,18 @@ fn device(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<DeviceRequ
 }
 
 fn storage(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Storage> {
-    let all = ["type", "source", "target", "readonly", "name", "tier", "size", "mode", "bucket", "prefix", "endpoint", "region"];
-    let kind_fields = Fields::read(node, path, &all, &[], diags)?;
-    let kind = kind_fields.require("type", diags).and_then(|(node, path)| decode::string(node, &path, diags))?;
+    let Some((type_node, type_path)) = decode::peek(node, path, "type") else {
+        if matches!(node.value, Value::Map(_)) {
+            diags.push(
+                crate::Diagnostic::error("missing-field", &node.loc(path), format!("`{path}` needs a `type` field"))
+                    .with_hint("use bind, named, anonymous, tmpfs or s3"),
+            );
+        } else {
+            diags.push(decode::wrong_type(node, path, "a map"));
+        }
+        return None;
+    };
+    let kind = decode::string(type_node, &type_path, diags)?;
     let known: &[&str] = match kind.value.as_str() {
         "bind" => &["type", "source", "target", "readonly"],
         "named" => &["type", "name", "target", "readonly", "tier", "size"],
@@ -468,7 +477,7 @@ fn storage(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Storage> 
             return None;
         }
     };
-    // Read again with the type's own fields, so `mode` on a bind is reported.
+    // Each type has its own fields, so `mode` on a bind is reported.
     let fields = Fields::read(node, path, known, &[], diags)?;
     let target = fields.require("target", diags).and_then(|(node, path)| decode::string(node, &path, diags))?;
     let readonly = fields.boolean("readonly", diags).unwrap_or(false);

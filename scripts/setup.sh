@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs, each thing only when it is missing:
+# Rust wasm targets, wasm-bindgen-cli (pinned to the crate's version), runc, busybox-static,
+# Chromium (Debian's), the page's npm packages (from the lock file) and wasmtime for Python.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Keep in step with `wasm-bindgen = "=…"` in web/Cargo.toml.
+WASM_BINDGEN_VERSION=0.2.130
+# Keep in step with examples/wasmtime/requirements.txt.
+WASMTIME_PY_REQUIREMENT=examples/wasmtime/requirements.txt
+
+say() { printf '[setup] %s\n' "$*"; }
+
+installed_targets=$(rustup target list --installed)
+for target in wasm32-unknown-unknown wasm32-wasip2; do
+  if ! grep -qx "$target" <<<"$installed_targets"; then
+    say "adding Rust target $target"
+    rustup target add "$target"
+  fi
+done
+
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (takes several minutes)"
+  cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
+fi
+
+missing_packages=()
+command -v runc >/dev/null || missing_packages+=(runc)
+[ -x /bin/busybox ] || missing_packages+=(busybox-static)
+command -v chromium >/dev/null || missing_packages+=(chromium)
+if [ ${#missing_packages[@]} -gt 0 ]; then
+  say "installing Debian packages: ${missing_packages[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing_packages[@]}" >/dev/null
+fi
+
+if [ -f web/package-lock.json ] && [ ! -d web/node_modules ]; then
+  say "installing npm packages from web/package-lock.json"
+  (cd web && npm ci --no-audit --no-fund)
+fi
+
+if [ -f "$WASMTIME_PY_REQUIREMENT" ] && ! python3 -c 'import wasmtime' 2>/dev/null; then
+  say "installing wasmtime for Python"
+  python3 -m pip install --quiet -r "$WASMTIME_PY_REQUIREMENT"
+fi
