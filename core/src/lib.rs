@@ -88,7 +88,16 @@ fn keep<T>(error: Diagnostic, errors: &mut Vec<Diagnostic>) -> Option<T> {
 
 /// Parses and compiles a raw request: what every binding calls.
 pub fn compile_raw(raw: RawRequest<'_>) -> Result<Compiled, Vec<Diagnostic>> {
-    compile(&Request::from_raw(raw)?)
+    match Request::from_raw(raw) {
+        Ok(request) => compile(&request),
+        Err(mut errors) => {
+            // Report the spec's own faults alongside the bad options or inventory.
+            let mut spec_diagnostics = diagnostic::Diagnostics::default();
+            spec::parse(raw.spec, &mut spec_diagnostics);
+            errors.extend(spec_diagnostics.into_sorted());
+            Err(errors)
+        }
+    }
 }
 
 /// The JSON Schema of the spec as bundlec reads it (draft-07).

@@ -202,7 +202,7 @@ fn service(name: Located<String>, node: &Node, path: &str, diags: &mut Diagnosti
     let Some(fields) = Fields::read(node, path, SERVICE_FIELDS, SERVICE_IGNORED, diags) else {
         return service;
     };
-    if let Some((node, path)) = fields.get("image") {
+    if let Some((node, path)) = fields.require("image", diags) {
         if let Some(image) = Fields::read(node, &path, &["name", "pull_policy"], &[], diags) {
             service.image = image.require("name", diags).and_then(|(node, path)| decode::string(node, &path, diags));
         }

@@ -131,6 +131,9 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
             line: u32::try_from(error.marker().line()).ok(),
             column: u32::try_from(error.marker().col() + 1).ok(),
         };
+        if error.info().contains("duplicated key") {
+            return Err(Diagnostic::error("duplicate-key", &at, "a key appears twice in the same map").with_hint("remove one of the two"));
+        }
         return Err(Diagnostic::error("yaml-syntax", &at, format!("the spec is not valid YAML: {}", error.info())));
     }
     let mut documents = loader.into_documents().into_iter();
@@ -215,7 +218,7 @@ mod tests {
     #[test]
     fn duplicate_keys_and_syntax_errors_have_positions() {
         let error = parse("a: 1\na: 2\n").unwrap_err();
-        assert_eq!(error.code, "yaml-syntax");
+        assert_eq!(error.code, "duplicate-key");
         assert_eq!(error.line, Some(2));
         assert!(parse("a: [1, 2\n").is_err());
     }
