@@ -58,9 +58,8 @@ pub fn compile(request: &Request) -> Result<Compiled, Vec<Diagnostic>> {
     let Some(deployment) = spec::parse(&request.spec, &mut diags) else {
         return Err(diags.into_sorted());
     };
-    if diags.has_errors() {
-        return Err(diags.into_sorted());
-    }
+    // The sections run even after a fault in the spec, so one compile reports every error;
+    // a value that failed to read is left out of the model rather than guessed.
     let Some(service) = select_service(&deployment, request.service.as_deref(), &mut diags) else {
         return Err(diags.into_sorted());
     };

@@ -96,7 +96,8 @@ fn display(path: &str) -> &str {
 }
 
 pub fn wrong_type(node: &Node, path: &str, expected: &str) -> Diagnostic {
-    Diagnostic::error("wrong-type", &node.loc(path), format!("`{}` must be {expected}, not {}", display(path), node.kind()))
+    let subject = if path.is_empty() { "the spec".to_string() } else { format!("`{path}`") };
+    Diagnostic::error("wrong-type", &node.loc(path), format!("{subject} must be {expected}, not {}", node.kind()))
 }
 
 /// Any scalar as its text: `LOG: 1` is the string "1".
