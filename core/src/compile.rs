@@ -63,12 +63,36 @@ pub fn compile(request: &Request) -> Result<Compiled, Vec<Diagnostic>> {
     let Some(service) = select_service(&deployment, request.service.as_deref(), &mut diags) else {
         return Err(diags.into_sorted());
     };
+    compile_service(&deployment, service, request, diags)
+}
+
+/// Compiles every service of the deployment, parsing the spec once; `request.service` is ignored.
+/// Fails as a whole only when the spec itself has errors.
+pub fn compile_all(request: &Request) -> Result<Vec<(String, Result<Compiled, Vec<Diagnostic>>)>, Vec<Diagnostic>> {
+    let mut diags = Diagnostics::default();
+    let deployment = spec::parse(&request.spec, &mut diags);
+    let Some(deployment) = deployment.filter(|_| !diags.has_errors()) else {
+        return Err(diags.into_sorted());
+    };
+    let warnings = diags.into_sorted();
+    Ok(deployment
+        .services
+        .iter()
+        .map(|service| {
+            let mut diags = Diagnostics::default();
+            diags.extend(warnings.iter().cloned());
+            (service.name.clone(), compile_service(&deployment, service, request, diags))
+        })
+        .collect())
+}
+
+fn compile_service(deployment: &Deployment, service: &Service, request: &Request, mut diags: Diagnostics) -> Result<Compiled, Vec<Diagnostic>> {
     let replica = request.replica.unwrap_or(1);
     check_replica(service, replica, &mut diags);
     let empty_inventory = Inventory::default();
     let empty_image = ImageConfig::default();
     let context = Context {
-        deployment: &deployment,
+        deployment,
         service,
         replica,
         inventory: request.inventory.as_ref().unwrap_or(&empty_inventory),

@@ -1,7 +1,7 @@
 //! bundlec-core: compiles a ZLayer v1 deployment spec, a host inventory, an image config and
 //! options into an OCI runtime-spec `config.json`. Pure: no I/O, no clock, no randomness.
 
-mod canonical;
+pub mod canonical;
 mod compile;
 mod decode;
 pub mod diagnostic;
@@ -20,7 +20,7 @@ pub mod mounts;
 pub mod process;
 pub mod resources;
 
-pub use compile::{compile, BundleFile, Compiled};
+pub use compile::{compile, compile_all, BundleFile, Compiled};
 pub use diagnostic::{Diagnostic, Severity};
 pub use image::ImageConfig;
 pub use inventory::{Inventory, INVENTORY_SCHEMA};
