@@ -66,9 +66,12 @@ pub fn compile(request: &Request) -> Result<Compiled, Vec<Diagnostic>> {
     compile_service(&deployment, service, request, diags)
 }
 
+/// One service's outcome in [`compile_all`]: its name and its config or errors.
+pub type ServiceOutcome = (String, Result<Compiled, Vec<Diagnostic>>);
+
 /// Compiles every service of the deployment, parsing the spec once; `request.service` is ignored.
 /// Fails as a whole only when the spec itself has errors.
-pub fn compile_all(request: &Request) -> Result<Vec<(String, Result<Compiled, Vec<Diagnostic>>)>, Vec<Diagnostic>> {
+pub fn compile_all(request: &Request) -> Result<Vec<ServiceOutcome>, Vec<Diagnostic>> {
     let mut diags = Diagnostics::default();
     let deployment = spec::parse(&request.spec, &mut diags);
     let Some(deployment) = deployment.filter(|_| !diags.has_errors()) else {

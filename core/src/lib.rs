@@ -20,7 +20,7 @@ pub mod mounts;
 pub mod process;
 pub mod resources;
 
-pub use compile::{compile, compile_all, BundleFile, Compiled};
+pub use compile::{compile, compile_all, BundleFile, Compiled, ServiceOutcome};
 pub use diagnostic::{Diagnostic, Severity};
 pub use image::ImageConfig;
 pub use inventory::{Inventory, INVENTORY_SCHEMA};

@@ -1,0 +1,91 @@
+//! Criterion benchmarks of `compile`: the three specs, where the time goes, and scaling with the
+//! number of services. A counting allocator reports bytes and allocations per compile.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bundlec_bench::{deployment_spec, heavy_spec, minimal_spec, request, typical_spec};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+
+struct CountingAllocator;
+
+static ALLOCATED_BYTES: AtomicU64 = AtomicU64::new(0);
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: forwards every call to the system allocator unchanged; it only counts.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATED_BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: the caller's layout contract is passed through.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: ptr came from System.alloc with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATED_BYTES.fetch_add(new_size as u64, Ordering::Relaxed);
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: as for alloc and dealloc.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAllocator = CountingAllocator;
+
+/// Bytes and allocations of one compile, averaged over 100.
+fn allocations_per_compile(request: &bundlec_core::Request) -> (u64, u64) {
+    const RUNS: u64 = 100;
+    let (bytes, count) = (ALLOCATED_BYTES.load(Ordering::Relaxed), ALLOCATIONS.load(Ordering::Relaxed));
+    for _ in 0..RUNS {
+        let _ = black_box(bundlec_core::compile(black_box(request)));
+    }
+    ((ALLOCATED_BYTES.load(Ordering::Relaxed) - bytes) / RUNS, (ALLOCATIONS.load(Ordering::Relaxed) - count) / RUNS)
+}
+
+fn specs(c: &mut Criterion) {
+    let mut group = c.benchmark_group("compile");
+    for (name, spec) in [("minimal", minimal_spec()), ("typical", typical_spec()), ("heavy", heavy_spec())] {
+        let request = request(&spec);
+        let (bytes, count) = allocations_per_compile(&request);
+        println!("allocations/{name}: {bytes} bytes in {count} allocations per compile");
+        group.bench_function(name, |b| b.iter(|| bundlec_core::compile(black_box(&request))));
+    }
+    group.finish();
+}
+
+fn phases(c: &mut Criterion) {
+    let spec = typical_spec();
+    let request = request(&spec);
+    let compiled = bundlec_core::compile(&request).unwrap_or_else(|d| panic!("typical spec fails: {d:?}"));
+    let mut group = c.benchmark_group("phases");
+    group.bench_function("parse", |b| {
+        b.iter(|| {
+            let mut diagnostics = bundlec_core::diagnostic::Diagnostics::default();
+            bundlec_core::spec::parse(black_box(&spec), &mut diagnostics)
+        })
+    });
+    group.bench_function("canonical_json", |b| b.iter(|| bundlec_core::canonical::to_json(black_box(&compiled.spec))));
+    group.bench_function("serde_json_floor", |b| b.iter(|| serde_json::to_string_pretty(black_box(&compiled.spec))));
+    group.finish();
+}
+
+fn scaling(c: &mut Criterion) {
+    let mut group = c.benchmark_group("scaling");
+    group.sample_size(10);
+    for count in [1usize, 10, 100, 1000, 10_000] {
+        let request = request(&deployment_spec(count));
+        group.throughput(Throughput::Elements(count as u64));
+        group.bench_function(count.to_string(), |b| {
+            b.iter_batched(|| (), |()| bundlec_core::compile_all(black_box(&request)), BatchSize::PerIteration)
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, specs, phases, scaling);
+criterion_main!(benches);
