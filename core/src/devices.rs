@@ -59,7 +59,8 @@ pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan,
             }
             rules.push(rule.build()?);
         }
-        for grant in &grants {
+        // The device cgroup knows only char and block devices; a fifo needs no rule.
+        for grant in grants.iter().filter(|grant| grant.node.kind != DeviceType::Fifo) {
             rules.push(
                 LinuxDeviceCgroupBuilder::default()
                     .allow(true)

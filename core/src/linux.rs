@@ -54,7 +54,13 @@ pub fn linux(ctx: &Context<'_>, devices: Vec<LinuxDevice>, resources: LinuxResou
     if !sysctls.is_empty() {
         builder = builder.sysctl(sysctls);
     }
-    builder.build()
+    let mut linux = builder.build()?;
+    if ctx.service.privileged {
+        // The builder pre-fills both lists; a privileged container has neither.
+        linux.set_masked_paths(None);
+        linux.set_readonly_paths(None);
+    }
+    Ok(linux)
 }
 
 /// Only sysctls the container's namespaces isolate; `net.*` needs its own network namespace.

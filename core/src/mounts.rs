@@ -20,7 +20,8 @@ const STANDARD: &[(&str, &str, &str, &[&str])] = &[
     ("/sys/fs/cgroup", "cgroup", "cgroup", &["nosuid", "noexec", "nodev", "relatime"]),
 ];
 
-/// Bundle files, relative to the bundle directory, and where they are bound.
+/// Bundle files, relative to the bundle directory, and where they are bound read-only
+/// (runc resolves a relative source against the bundle).
 pub const RESOLV_CONF: (&str, &str) = ("resolv.conf", "/etc/resolv.conf");
 pub const HOSTS: (&str, &str) = ("hosts", "/etc/hosts");
 
@@ -83,24 +84,21 @@ pub fn mounts(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<(Vec<Mount>,
             mounts.push(mount(socket, "bind", socket, vec!["rbind".to_string(), "rprivate".to_string(), "ro".to_string()])?);
         }
     }
-    if !ctx.service.dns.is_empty() {
-        files.push(BundleFile { name: RESOLV_CONF.0.to_string(), contents: resolv_conf(ctx) });
-        mounts.push(bundle_file_mount(RESOLV_CONF)?);
-    }
-    if !ctx.service.extra_hosts.is_empty() {
-        files.push(BundleFile { name: HOSTS.0.to_string(), contents: hosts(ctx) });
-        mounts.push(bundle_file_mount(HOSTS)?);
+    let bundle_files = [
+        (!ctx.service.dns.is_empty(), RESOLV_CONF, "dns", resolv_conf(ctx)),
+        (!ctx.service.extra_hosts.is_empty(), HOSTS, "extra_hosts", hosts(ctx)),
+    ];
+    for (wanted, (name, target), field, contents) in bundle_files {
+        if wanted && check_target(target, &Loc::at(ctx.path(field)), &targets, diags) {
+            files.push(BundleFile { name: name.to_string(), contents });
+            mounts.push(mount(target, "bind", name, vec!["rbind".to_string(), "rprivate".to_string(), "ro".to_string()])?);
+        }
     }
     Ok((mounts, files))
 }
 
 fn mount(target: &str, typ: &str, source: &str, options: Vec<String>) -> Result<Mount, OciSpecError> {
     MountBuilder::default().destination(target).typ(typ).source(source).options(options).build()
-}
-
-/// Bundle files are bound read-only; runc resolves the relative source against the bundle.
-fn bundle_file_mount((name, target): (&str, &str)) -> Result<Mount, OciSpecError> {
-    mount(target, "bind", name, vec!["rbind".to_string(), "rprivate".to_string(), "ro".to_string()])
 }
 
 fn absolute_clean(path: &str) -> bool {
@@ -113,12 +111,12 @@ fn check_target(target: &str, at: &Loc, taken: &[(String, Loc)], diags: &mut Dia
         diags.error("bad-mount", at, format!("mount target `{target}` must be an absolute path without `..`"));
         return false;
     }
-    let normalized = target.trim_end_matches('/');
-    if normalized.is_empty() {
+    let normalized = normalize(target);
+    if normalized == "/" {
         diags.error("bad-mount", at, "a mount cannot replace the container's root");
         return false;
     }
-    if let Some((_, first)) = taken.iter().find(|(existing, _)| existing.trim_end_matches('/') == normalized) {
+    if let Some((_, first)) = taken.iter().find(|(existing, _)| normalize(existing) == normalized) {
         let mut error = Diagnostic::error("duplicate-mount", at, format!("two mounts target `{target}`"));
         if !first.path.is_empty() {
             error = error.with_hint(format!("the first is `{}`", first.path));
@@ -129,6 +127,12 @@ fn check_target(target: &str, at: &Loc, taken: &[(String, Loc)], diags: &mut Dia
         return false;
     }
     true
+}
+
+/// `/data/./x`, `//data/x` and `/data/x/` all name `/data/x`.
+fn normalize(path: &str) -> String {
+    let parts: Vec<&str> = path.split('/').filter(|part| !part.is_empty() && *part != ".").collect();
+    format!("/{}", parts.join("/"))
 }
 
 fn host_path<'a>(ctx: &'a Context<'_>, key: &str, at: &Loc, what: &str, diags: &mut Diagnostics) -> Option<&'a str> {

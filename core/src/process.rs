@@ -135,6 +135,11 @@ fn env(ctx: &Context<'_>, gpu_env: &[(String, String)], diags: &mut Diagnostics)
             _ => diags.error("bad-env-key", &Loc::at(format!("imageConfig.Env[{i}]")), format!("image env entry `{}` is not KEY=VALUE", entry.escape_debug())),
         }
     }
+    // The image's GPU variables (`NVIDIA_VISIBLE_DEVICES=all` in CUDA images) yield to the
+    // assignment; the user's spec and options still win over it.
+    for (key, value) in gpu_env {
+        set(&mut vars, key, value.clone());
+    }
     for var in &ctx.service.env {
         if let Some(value) = resolve(ctx, &var.value, &var.at, diags) {
             set(&mut vars, &var.key, value);
@@ -147,9 +152,7 @@ fn env(ctx: &Context<'_>, gpu_env: &[(String, String)], diags: &mut Diagnostics)
             diags.error("bad-env-key", &Loc::at(format!("options.env.{key}")), format!("`{}` is not a valid environment variable name", key.escape_debug()));
         }
     }
-    let defaults = [("PATH", DEFAULT_PATH), ("TERM", "xterm")];
-    let generated = gpu_env.iter().map(|(k, v)| (k.as_str(), v.as_str())).chain(defaults);
-    for (key, value) in generated {
+    for (key, value) in [("PATH", DEFAULT_PATH), ("TERM", "xterm")] {
         if !vars.iter().any(|(k, _)| k == key) {
             vars.push((key.to_string(), value.to_string()));
         }
@@ -280,42 +283,65 @@ fn id_in_range(id: u64, written: &Located<String>, what: &str, diags: &mut Diagn
     }
 }
 
-/// The capability set, in kernel order: defaults (or all when privileged), plus adds, minus drops.
+/// The capability set, in kernel order. Privileged: every capability, and `cap_add`/`cap_drop`
+/// are ignored (as Docker does). Otherwise, as Docker: `cap_add: [ALL]` is every capability minus
+/// the drops; `cap_drop: [ALL]` keeps only the adds; else the defaults minus drops plus adds.
 fn capabilities(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<&'static str> {
-    let mut set: Vec<&'static str> = if ctx.service.privileged {
-        ALL_CAPABILITIES.to_vec()
+    let add = capability_list(&ctx.service.cap_add, diags);
+    let drop = capability_list(&ctx.service.cap_drop, diags);
+    if ctx.service.privileged {
+        if let Some(first) = ctx.service.cap_add.first().or(ctx.service.cap_drop.first()) {
+            diags.push(
+                Diagnostic::warning("ignored-when-privileged", &first.at, "a privileged container has every capability; cap_add and cap_drop are ignored")
+                    .with_hint("remove `privileged: true` to choose capabilities"),
+            );
+        }
+        return ALL_CAPABILITIES.to_vec();
+    }
+    let (added_all, added) = add;
+    let (dropped_all, dropped) = drop;
+    let mut set: Vec<&'static str> = if added_all {
+        ALL_CAPABILITIES.iter().copied().filter(|cap| !dropped.contains(cap)).collect()
+    } else if dropped_all {
+        added
     } else {
-        ALL_CAPABILITIES.iter().copied().filter(|cap| DEFAULT_CAPABILITIES.contains(cap)).collect()
+        let mut set: Vec<&'static str> = DEFAULT_CAPABILITIES.iter().copied().filter(|cap| !dropped.contains(cap)).collect();
+        set.extend(added);
+        set
     };
-    let add = |name: &'static str, set: &mut Vec<&'static str>| {
-        if !set.contains(&name) {
-            set.push(name);
-        }
-    };
-    for cap in &ctx.service.cap_add {
-        match capability_names(cap, diags) {
-            Some(names) => names.iter().for_each(|name| add(name, &mut set)),
-            None => continue,
-        }
-    }
-    for cap in &ctx.service.cap_drop {
-        if let Some(names) = capability_names(cap, diags) {
-            set.retain(|name| !names.contains(name));
-        }
-    }
     set.sort_by_key(|name| ALL_CAPABILITIES.iter().position(|known| known == name));
+    set.dedup();
     set
 }
 
+/// The capabilities a list names, and whether it says `ALL`.
+fn capability_list(written: &[Located<String>], diags: &mut Diagnostics) -> (bool, Vec<&'static str>) {
+    let mut all = false;
+    let mut names = Vec::new();
+    for cap in written {
+        match capability_name(cap, diags) {
+            Some(CapabilityName::All) => all = true,
+            Some(CapabilityName::One(name)) => names.push(name),
+            None => {}
+        }
+    }
+    (all, names)
+}
+
+enum CapabilityName {
+    All,
+    One(&'static str),
+}
+
 /// `NET_ADMIN`, `CAP_NET_ADMIN` and `net_admin` name one capability; `ALL` names every one.
-fn capability_names(written: &Located<String>, diags: &mut Diagnostics) -> Option<Vec<&'static str>> {
+fn capability_name(written: &Located<String>, diags: &mut Diagnostics) -> Option<CapabilityName> {
     let upper = written.value.trim().to_ascii_uppercase();
     let name = upper.strip_prefix("CAP_").unwrap_or(&upper);
     if name == "ALL" {
-        return Some(ALL_CAPABILITIES.to_vec());
+        return Some(CapabilityName::All);
     }
     match ALL_CAPABILITIES.iter().find(|known| **known == name) {
-        Some(known) => Some(vec![*known]),
+        Some(known) => Some(CapabilityName::One(known)),
         None => {
             let mut error = Diagnostic::error("unknown-capability", &written.at, format!("`{}` is not a Linux capability", written.value));
             if let Some(near) = crate::diagnostic::closest(name, ALL_CAPABILITIES.iter().copied()) {

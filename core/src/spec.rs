@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use crate::decode::{self, bounded, entries, integer, items, number, Fields, Located};
+use crate::decode::{self, bounded, entries, items, number, Fields, Located};
 use crate::diagnostic::{Diagnostics, Loc};
 use crate::units::{parse_memory, parse_octal_mode, valid_cpuset};
 use crate::yaml::{self, Node, Value};
@@ -526,7 +526,6 @@ fn ulimit(name: Located<String>, node: &Node, path: &str, diags: &mut Diagnostic
         let hard = limit(fields.require("hard", diags)?.0, &decode_path(path, "hard"), diags)?;
         (soft, hard)
     } else {
-        integer(node, path, diags)?;
         let both = limit(node, path, diags)?;
         (both, both)
     };
