@@ -124,10 +124,14 @@ fn assemble(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<Option<(Spec, 
     let resources = resources::resources(ctx, devices.rules.clone(), diags)?;
     let linux = linux::linux(ctx, devices.nodes.clone(), resources, diags)?;
     let hostname = linux::hostname(ctx, diags);
+    let root_path = ctx.options.rootfs.as_deref().unwrap_or("rootfs");
+    if ctx.options.rootfs.is_some() && !mounts::absolute_clean(root_path) {
+        diags.error("bad-path", &Loc::at("options.rootfs"), format!("the rootfs `{root_path}` must be an absolute path without `..`"));
+    }
     if diags.has_errors() {
         return Ok(None);
     }
-    let root = RootBuilder::default().path("rootfs").readonly(ctx.service.read_only_root_fs).build()?;
+    let root = RootBuilder::default().path(root_path).readonly(ctx.service.read_only_root_fs).build()?;
     let mut spec = SpecBuilder::default()
         .version(OCI_VERSION)
         .root(root)

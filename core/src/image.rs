@@ -31,9 +31,12 @@ impl ImageConfig {
     /// Reads either the whole image config document or its `config` object.
     pub fn from_json(text: &str) -> Result<ImageConfig, Diagnostic> {
         let at = Loc::at("imageConfig");
-        let mut value: serde_json::Value = serde_json::from_str(text)
-            .map_err(|error| Diagnostic::error("bad-image-config", &at, format!("the image config is not valid JSON: {error}")))?;
+        let mut value = crate::options::json_object(text)
+            .map_err(|message| Diagnostic::error("bad-image-config", &at, format!("the image config {message}")))?;
         let at = if let Some(inner) = value.get_mut("config").map(serde_json::Value::take) {
+            if !inner.is_object() {
+                return Err(Diagnostic::error("bad-image-config", &at.child("config"), "the image config's `config` must be a JSON object"));
+            }
             value = inner;
             at.child("config")
         } else {
@@ -55,5 +58,7 @@ mod tests {
         let inner = r#"{"Env":["A=1"],"WorkingDir":"/srv"}"#;
         assert_eq!(ImageConfig::from_json(inner).unwrap().working_dir.as_deref(), Some("/srv"));
         assert!(ImageConfig::from_json("[").is_err());
+        assert!(ImageConfig::from_json(r#"["nginx"]"#).is_err());
+        assert!(ImageConfig::from_json("[]").is_err());
     }
 }

@@ -148,9 +148,8 @@ impl Inventory {
     /// Reads an inventory document, of this version or an older one.
     pub fn from_json(text: &str) -> Result<Inventory, Diagnostic> {
         let at = Loc::at("inventory");
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|error| {
-            Diagnostic::error("bad-inventory", &at, format!("the inventory is not valid JSON: {error}"))
-        })?;
+        let value = crate::options::json_object(text)
+            .map_err(|message| Diagnostic::error("bad-inventory", &at, format!("the inventory {message}")))?;
         let version = value.get("inventoryVersion").and_then(serde_json::Value::as_u64);
         match version {
             Some(v) if v >= 1 && v <= u64::from(INVENTORY_VERSION) => {}

@@ -85,11 +85,12 @@ pub fn mounts(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<(Vec<Mount>,
         }
     }
     let bundle_files = [
-        (!ctx.service.dns.is_empty(), RESOLV_CONF, "dns", resolv_conf(ctx)),
-        (!ctx.service.extra_hosts.is_empty(), HOSTS, "extra_hosts", hosts(ctx)),
+        (!ctx.service.dns.is_empty(), RESOLV_CONF, &ctx.service.dns_at, resolv_conf(ctx)),
+        (!ctx.service.extra_hosts.is_empty(), HOSTS, &ctx.service.extra_hosts_at, hosts(ctx)),
     ];
-    for (wanted, (name, target), field, contents) in bundle_files {
-        if wanted && check_target(target, &Loc::at(ctx.path(field)), &targets, diags) {
+    for (wanted, (name, target), at, contents) in bundle_files {
+        let at = at.clone().unwrap_or_else(|| ctx.service.at.clone());
+        if wanted && check_target(target, &at, &targets, diags) {
             files.push(BundleFile { name: name.to_string(), contents });
             mounts.push(mount(target, "bind", name, vec!["rbind".to_string(), "rprivate".to_string(), "ro".to_string()])?);
         }
@@ -101,7 +102,8 @@ fn mount(target: &str, typ: &str, source: &str, options: Vec<String>) -> Result<
     MountBuilder::default().destination(target).typ(typ).source(source).options(options).build()
 }
 
-fn absolute_clean(path: &str) -> bool {
+/// Absolute and free of `..` components.
+pub(crate) fn absolute_clean(path: &str) -> bool {
     path.starts_with('/') && !path.split('/').any(|part| part == "..")
 }
 

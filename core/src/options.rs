@@ -52,14 +52,28 @@ pub struct Options {
     /// The interface `NCCL_SOCKET_IFNAME`/`GLOO_SOCKET_IFNAME` name; default `eth0`.
     #[serde(default)]
     pub socket_ifname: Option<String>,
+    /// `root.path`: default `rootfs` in the bundle; `apply` gives the absolute rootfs, since
+    /// runc refuses a rootfs reached through a symlink.
+    #[serde(default)]
+    pub rootfs: Option<String>,
 }
 
 impl Options {
     pub fn from_json(text: &str) -> Result<Options, Diagnostic> {
-        serde_json::from_str(text).map_err(|error| {
-            Diagnostic::error("bad-options", &Loc::at("options"), format!("the options are not valid: {error}"))
-                .with_hint("see `bundlec schema options` for the accepted fields")
-        })
+        let bad = |message: String| {
+            Diagnostic::error("bad-options", &Loc::at("options"), message).with_hint("see `bundlec schema options` for the accepted fields")
+        };
+        let value = json_object(text).map_err(|message| bad(format!("the options {message}")))?;
+        serde_json::from_value(value).map_err(|error| bad(format!("the options are not valid: {error}")))
+    }
+}
+
+/// Parses JSON that must be an object: serde would otherwise read a struct from an array.
+pub(crate) fn json_object(text: &str) -> Result<serde_json::Value, String> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(value) if value.is_object() => Ok(value),
+        Ok(_) => Err("must be a JSON object".to_string()),
+        Err(error) => Err(format!("are not valid JSON: {error}")),
     }
 }
 

@@ -104,15 +104,18 @@ fn args(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<String> {
 }
 
 fn cwd(ctx: &Context<'_>, diags: &mut Diagnostics) -> String {
-    let cwd = ctx
-        .options
-        .cwd
-        .clone()
-        .or_else(|| ctx.service.workdir.as_ref().map(|w| w.value.clone()))
-        .or_else(|| ctx.image.working_dir.clone().filter(|dir| !dir.is_empty()))
-        .unwrap_or_else(|| "/".to_string());
-    if !cwd.starts_with('/') {
-        diags.error("bad-path", &Loc::at("cwd"), format!("the working directory `{cwd}` must be absolute"));
+    // The spec's workdir was checked where it was read; the others are checked here.
+    let (cwd, unchecked_at) = if let Some(cwd) = &ctx.options.cwd {
+        (cwd.clone(), Some("options.cwd"))
+    } else if let Some(workdir) = &ctx.service.workdir {
+        (workdir.value.clone(), None)
+    } else if let Some(dir) = ctx.image.working_dir.clone().filter(|dir| !dir.is_empty()) {
+        (dir, Some("imageConfig.WorkingDir"))
+    } else {
+        ("/".to_string(), None)
+    };
+    if let Some(path) = unchecked_at.filter(|_| !cwd.starts_with('/')) {
+        diags.error("bad-path", &Loc::at(path), format!("the working directory `{cwd}` must be absolute"));
     }
     cwd
 }

@@ -36,7 +36,9 @@ pub struct Service {
     pub tty: bool,
     pub hostname: Option<Located<String>>,
     pub dns: Vec<IpAddr>,
+    pub dns_at: Option<Loc>,
     pub extra_hosts: Vec<(String, IpAddr)>,
+    pub extra_hosts_at: Option<Loc>,
     pub sysctls: Vec<(Located<String>, String)>,
     pub ulimits: Vec<Ulimit>,
     /// From `security_opt: [no-new-privileges:…]`.
@@ -241,7 +243,9 @@ fn service(name: Located<String>, node: &Node, path: &str, diags: &mut Diagnosti
     service.tty = fields.boolean("tty", diags).unwrap_or(false);
     service.hostname = fields.string("hostname", diags);
     service.dns = fields.strings("dns", diags).into_iter().filter_map(|server| ip(&server, diags)).collect();
+    service.dns_at = fields.get("dns").map(|(node, path)| node.loc(&path));
     service.extra_hosts = fields.strings("extra_hosts", diags).into_iter().filter_map(|entry| extra_host(&entry, diags)).collect();
+    service.extra_hosts_at = fields.get("extra_hosts").map(|(node, path)| node.loc(&path));
     if let Some((node, path)) = fields.get("sysctls") {
         for (key, value, value_path) in entries(node, &path, diags) {
             if let Some(value) = decode::string(value, &value_path, diags) {
@@ -483,7 +487,17 @@ fn storage(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Storage> 
     let readonly = fields.boolean("readonly", diags).unwrap_or(false);
     let kind = match kind.value.as_str() {
         "bind" => StorageKind::Bind { source: fields.require("source", diags).and_then(|(node, path)| decode::string(node, &path, diags))? },
-        "named" => StorageKind::Named { name: fields.require("name", diags).and_then(|(node, path)| decode::string(node, &path, diags))?.value },
+        "named" => {
+            let name = fields.require("name", diags).and_then(|(node, path)| decode::string(node, &path, diags))?;
+            if !valid_volume_name(&name.value) {
+                diags.push(
+                    crate::Diagnostic::error("bad-volume-name", &name.at, format!("`{}` is not a valid volume name", name.value))
+                        .with_hint("use letters, digits, `.`, `_` and `-`; not `.` or `..`"),
+                );
+                return None;
+            }
+            StorageKind::Named { name: name.value }
+        }
         "anonymous" => StorageKind::Anonymous,
         "tmpfs" => {
             let size = match fields.get("size") {
@@ -499,6 +513,15 @@ fn storage(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Storage> 
         _ => StorageKind::S3 { bucket: fields.require("bucket", diags).and_then(|(node, path)| decode::string(node, &path, diags))?.value },
     };
     Some(Storage { kind, target, readonly, at: node.loc(path) })
+}
+
+/// Volume names become directory names on the host: no separators, no `.` or `..`.
+fn valid_volume_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 255
+        && name != "."
+        && name != ".."
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// `mode: 1777`, `mode: "1777"` and `mode: 0o1777` all mean 0o1777.

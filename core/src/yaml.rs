@@ -2,12 +2,41 @@
 //! Scalars keep their source text so that `mode: 1777` can be read as octal.
 
 use saphyr::{MarkedYaml, ScalarStyle, YamlData, YamlLoader};
-use saphyr_parser::Parser;
+use saphyr_parser::{Event, Parser, Span, SpannedEventReceiver};
 
 use crate::diagnostic::{Diagnostic, Loc};
 
 /// Bounds the nodes anchors may expand to, so a hostile spec cannot exhaust memory.
 const ALIAS_LIMIT: usize = 10_000;
+/// Bounds nesting, so walking (and dropping) the tree cannot overflow a wasm stack.
+const MAX_DEPTH: usize = 64;
+
+/// Feeds the loader and stops feeding it once the nesting gets too deep.
+struct DepthGuard<'input> {
+    loader: YamlLoader<'input, MarkedYaml<'input>>,
+    depth: usize,
+    too_deep_at: Option<Span>,
+}
+
+impl<'input> SpannedEventReceiver<'input> for DepthGuard<'input> {
+    fn on_event(&mut self, event: Event<'input>, span: Span) {
+        if self.too_deep_at.is_some() {
+            return;
+        }
+        match event {
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    self.too_deep_at = Some(span);
+                    return;
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+        self.loader.on_event(event, span);
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -123,8 +152,32 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
     let mut loader: YamlLoader<'_, MarkedYaml<'_>> = YamlLoader::default();
     loader.early_parse(false);
     loader.alias_limit(ALIAS_LIMIT);
-    let mut parser = Parser::new_from_str(text);
-    let scan = parser.load(&mut loader, true).err().or_else(|| loader.error().cloned());
+    let mut guard = DepthGuard { loader, depth: 0, too_deep_at: None };
+    // Events are pulled one by one rather than through `Parser::load`, which recurses once per
+    // nesting level and would overflow the stack before the guard could stop it.
+    let mut scan = None;
+    for event in Parser::new_from_str(text) {
+        match event {
+            Ok((event, span)) => guard.on_event(event, span),
+            Err(error) => {
+                scan = Some(error);
+                break;
+            }
+        }
+        if guard.too_deep_at.is_some() {
+            break;
+        }
+    }
+    let scan = scan.or_else(|| guard.loader.error().cloned());
+    if let (None, Some(span)) = (&scan, guard.too_deep_at) {
+        let at = Loc {
+            path: String::new(),
+            line: u32::try_from(span.start.line()).ok(),
+            column: u32::try_from(span.start.col() + 1).ok(),
+        };
+        return Err(Diagnostic::error("yaml-too-deep", &at, format!("the spec nests lists and maps more than {MAX_DEPTH} levels deep")));
+    }
+    let loader = guard.loader;
     if let Some(error) = scan {
         let at = Loc {
             path: String::new(),
@@ -160,7 +213,7 @@ fn convert(node: &MarkedYaml<'_>) -> Result<Node, Diagnostic> {
                 None => false,
                 Some(tag) if tag.is_yaml_core_schema() && tag.suffix == "str" => true,
                 Some(tag) => {
-                    return Err(Diagnostic::error("unsupported-tag", &here, format!("the YAML tag `{tag}` is not supported"))
+                    return Err(Diagnostic::error("unsupported-tag", &here, format!("the YAML tag `{}` is not supported", tag_text(tag)))
                         .with_hint("remove the tag; write the value as plain YAML"));
                 }
             };
@@ -180,7 +233,7 @@ fn convert(node: &MarkedYaml<'_>) -> Result<Node, Diagnostic> {
             Value::Map(pairs)
         }
         YamlData::Tagged(tag, _) => {
-            return Err(Diagnostic::error("unsupported-tag", &here, format!("the YAML tag `{tag}` is not supported"))
+            return Err(Diagnostic::error("unsupported-tag", &here, format!("the YAML tag `{}` is not supported", tag_text(tag)))
                 .with_hint("remove the tag; write the value as plain YAML"));
         }
         YamlData::Alias(_) | YamlData::BadValue => {
@@ -188,6 +241,15 @@ fn convert(node: &MarkedYaml<'_>) -> Result<Node, Diagnostic> {
         }
     };
     Ok(Node { value, line, column })
+}
+
+/// A tag as people write it: `!!binary`, `!custom`.
+fn tag_text(tag: &saphyr::Tag) -> String {
+    if tag.is_yaml_core_schema() {
+        format!("!!{}", tag.suffix.trim_start_matches('!'))
+    } else {
+        format!("{}{}", tag.handle, tag.suffix)
+    }
 }
 
 #[cfg(test)]
@@ -221,5 +283,18 @@ mod tests {
         assert_eq!(error.code, "duplicate-key");
         assert_eq!(error.line, Some(2));
         assert!(parse("a: [1, 2\n").is_err());
+        assert_eq!(parse("a: 1\n---\nb: 2\n").unwrap_err().code, "multiple-documents");
+        assert_eq!(parse("x: !custom 1\n").unwrap_err().message, "the YAML tag `!custom` is not supported");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = format!("{}x", "- ".repeat(5000));
+        assert_eq!(parse(&deep).unwrap_err().code, "yaml-too-deep");
+        let flow = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+        assert!(parse(&flow).is_err());
+
+        let fine = format!("{}x", "- ".repeat(MAX_DEPTH));
+        assert!(parse(&fine).is_ok());
     }
 }
