@@ -1,0 +1,370 @@
+// End-to-end tests of the spec preview page in headless Chromium: the config shown equals the
+// native `bundlec compile` of the same input; faults show in the list and the editor; the share
+// link, download, your-own-node and offline paths work. Run: scripts/page/test.sh
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  PAGE, ROOT, OUTPUT, missing, missingNative, servePage, launch, open, idle, shownConfig, specText, shownProblems, nativeCompile,
+} from './harness.mjs';
+
+const skip = missing();
+const example = (id) => join(PAGE, 'examples', `${id}.yaml`);
+const inventory = (id) => join(PAGE, 'inventories', `${id}.json`);
+
+// The inputs the tests compile, with the placeholders the page must pass for each.
+const CASES = [
+  {
+    example: 'web-service', node: 'edge-arm64', service: 'web', replica: 2,
+    secrets: { 'shop/db-password': '<secret:shop/db-password>' },
+    hostEnv: { SHOP_REGION: '<host-env:SHOP_REGION>' },
+    volumes: { uploads: '/<volume:uploads>' },
+  },
+  {
+    example: 'web-service', node: 'laptop-intel', service: 'worker',
+    secrets: { 'shop/db-password': '<secret:shop/db-password>' },
+  },
+  {
+    example: 'gpu-inference-nvidia', node: 'nvidia-8gpu',
+    secrets: { 'llm/api-key': '<secret:llm/api-key>' },
+    volumes: { models: '/<volume:models>' },
+  },
+  {
+    example: 'amd-training', node: 'amd-mi300', replica: 3,
+    secrets: { 'ml/wandb-key': '<secret:ml/wandb-key>' },
+    volumes: { checkpoints: '/<volume:checkpoints>', '/scratch': '/<volume:/scratch>' },
+  },
+  {
+    example: 'system-agent', node: 'nvidia-8gpu', hostname: 'agent-7',
+    secrets: { 'agent/token': '<secret:agent/token>' },
+    hostEnv: { HOSTNAME: '<host-env:HOSTNAME>' },
+  },
+  { example: 'intel-transcode', node: 'laptop-intel', hostNetwork: true },
+];
+
+/** Sets the page's menus and options to a case, waiting out each compile. */
+async function pick(page, c) {
+  await page.selectOption('#example', c.example);
+  await idle(page);
+  if (c.node) await page.selectOption('#node', c.node);
+  await idle(page);
+  if (c.service) await page.selectOption('#service', c.service);
+  await idle(page);
+  if (c.replica) await page.selectOption('#replica', String(c.replica));
+  if (c.hostname) await page.fill('#hostname', c.hostname);
+  if (c.hostNetwork) await page.check('#host-network');
+  await idle(page);
+}
+
+function native(c, extra = {}) {
+  return nativeCompile({ ...c, spec: example(c.example), inventory: inventory(c.node), ...extra });
+}
+
+describe('spec preview page', { skip: skip ?? false }, () => {
+  let server;
+  let browser;
+  before(async () => {
+    server = await servePage();
+    browser = await launch();
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url.replace(/\/$/, '') });
+  });
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  test('opens on an example that compiles, with no problems, fetching only from its own server', async () => {
+    const requests = [];
+    const record = (request) => requests.push(request.url());
+    browser.context.on('request', record);
+    const page = await open(browser.context, server.url);
+    browser.context.off('request', record);
+    const foreign = requests.filter((url) => !url.startsWith(server.url) && !/^(data|blob):/.test(url));
+    assert.deepEqual(foreign, []);
+    assert.equal(await page.inputValue('#example'), 'web-service');
+    assert.match(await page.textContent('#status'), /compiled in/);
+    assert.match(await page.textContent('#problems'), /No problems/);
+    assert.match(await shownConfig(page), /^\{\n {2}"ociVersion": "1\.2\.1"/);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('every example shows the config the native CLI compiles', async (t) => {
+    const why = missingNative();
+    if (why) return t.skip(why);
+    const page = await open(browser.context, server.url);
+    for (const c of CASES) {
+      await pick(page, c);
+      const expected = native(c);
+      assert.equal(expected.status, 0, `${c.example} on ${c.node}: native compile failed: ${JSON.stringify(expected.diagnostics)}`);
+      assert.equal(await shownConfig(page), expected.stdout, `${c.example} on ${c.node}`);
+      assert.match(await page.textContent('#status'), /compiled in/);
+      // Every placeholder the page passed is listed beside the options.
+      const listed = await page.$$eval('#placeholder-list .value', (items) => items.map((item) => item.textContent));
+      const passed = [c.secrets, c.hostEnv, c.volumes].flatMap((map) => Object.values(map ?? {}));
+      assert.deepEqual(listed.sort(), passed.sort(), `${c.example}: placeholders`);
+      // Reset the options a case set, for the next one.
+      await page.fill('#hostname', '');
+      await page.uncheck('#host-network');
+    }
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('the broken example lists the same problems as the native CLI', async (t) => {
+    const why = missingNative();
+    if (why) return t.skip(why);
+    const page = await open(browser.context, server.url);
+    await pick(page, { example: 'broken' });
+    assert.equal(await page.inputValue('#node'), 'laptop-intel');
+    const expected = native({ example: 'broken', node: 'laptop-intel' });
+    assert.equal(expected.status, 1);
+    const shown = await shownProblems(page);
+    assert.deepEqual(
+      shown.map((p) => `${p.severity} ${p.code} ${p.message} ${p.where}`),
+      expected.diagnostics.map((d) => `${d.severity} ${d.code} ${d.message} [${d.line}:${d.column}]`),
+    );
+    assert.match(await page.textContent('#status'), new RegExp(`${expected.diagnostics.length} errors`));
+    assert.equal(await page.locator('.cm-lint-marker-error').count() > 0, true);
+    await page.close();
+  });
+
+  test('a typed fault is listed, marked in the editor, and a click puts the cursor on it', async (t) => {
+    const page = await open(browser.context, server.url);
+    const before = await shownConfig(page);
+    // Line 20 of the web-service example is `      memory: 512Mi`; turn it into `512m`.
+    await page.evaluate(() => {
+      const view = window.bundlecPreview.specView;
+      const line = view.state.doc.line(20);
+      const at = line.from + line.text.indexOf('Mi');
+      view.dispatch({ selection: { anchor: at, head: at + 2 } });
+      view.focus();
+    });
+    await page.keyboard.type('m');
+    await page.waitForFunction(() => window.bundlecPreview.specView.state.doc.line(20).text === '      memory: 512m');
+    await idle(page);
+
+    const problems = await shownProblems(page);
+    assert.equal(problems.length, 1, JSON.stringify(problems));
+    assert.equal(problems[0].severity, 'error');
+    assert.equal(problems[0].code, 'bad-memory');
+    assert.equal(problems[0].where, '[20:15]');
+    assert.match(await page.textContent('#problems'), /write `Mi` for 2\^20 bytes/);
+    assert.equal(await page.textContent('#problem-count'), '1');
+    assert.equal(await page.textContent('#status'), '1 error');
+    // The editor underlines exactly the bad value and marks the line in the gutter.
+    assert.deepEqual(await page.locator('.cm-lintRange-error').allTextContents(), ['512m']);
+    assert.equal(await page.locator('.cm-lint-marker-error').count(), 1);
+    // The old config is still there for reference, but visibly out of date and not offered.
+    assert.equal(await page.isVisible('#stale-banner'), true);
+    assert.equal(await page.getAttribute('#output', 'class'), 'editor output stale');
+    assert.equal(await page.isDisabled('#copy'), true);
+    assert.equal(await page.isDisabled('#download'), true);
+    assert.equal(await shownConfig(page), before);
+
+    // A click on the problem puts the cursor at line 20, column 15, in a focused editor.
+    await page.evaluate(() => window.bundlecPreview.specView.dispatch({ selection: { anchor: 0 } }));
+    await page.click('#problems .problem');
+    const cursor = await page.evaluate(() => {
+      const view = window.bundlecPreview.specView;
+      const head = view.state.selection.main.head;
+      const line = view.state.doc.lineAt(head);
+      return { line: line.number, column: head - line.from + 1, empty: view.state.selection.main.empty, focused: view.hasFocus };
+    });
+    assert.deepEqual(cursor, { line: 20, column: 15, empty: true, focused: true });
+
+    // Fixing it by typing brings the config back, current again.
+    await page.keyboard.press('End');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('Mi');
+    await page.waitForFunction(() => window.bundlecPreview.specView.state.doc.line(20).text === '      memory: 512Mi');
+    await idle(page);
+    assert.match(await page.textContent('#status'), /compiled in/);
+    assert.equal(await page.isVisible('#stale-banner'), false);
+    assert.equal(await page.locator('.cm-lintRange-error').count(), 0);
+    if (!missingNative()) {
+      const expected = native(CASES[0], { replica: undefined });
+      assert.equal(await shownConfig(page), expected.stdout);
+    } else {
+      t.diagnostic(`native comparison skipped: ${missingNative()}`);
+    }
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('a problem outside the spec puts the cursor on the control it is about', async () => {
+    const page = await open(browser.context, server.url);
+    await page.fill('#hostname', 'Bad_Name');
+    await idle(page);
+    let problems = await shownProblems(page);
+    assert.deepEqual(problems.map((p) => `${p.code} ${p.where}`), ['bad-hostname [options.hostname]']);
+    await page.click('#problems .problem');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'hostname');
+    await page.fill('#hostname', '');
+    await page.click('#image-config .cm-content');
+    await page.keyboard.type('{');
+    await idle(page);
+    problems = await shownProblems(page);
+    assert.deepEqual(problems.map((p) => `${p.code} ${p.where}`), ['bad-image-config [imageConfig]']);
+    await page.click('#spec-editor .cm-content');
+    await page.click('#problems .problem');
+    assert.equal(await page.evaluate(() => window.bundlecPreview.imageView.hasFocus), true);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('a share link restores the spec, the node and every option', async (t) => {
+    const page = await open(browser.context, server.url);
+    await pick(page, { example: 'amd-training', replica: 3, hostname: 'trainer-x' });
+    await page.click('#image-config .cm-content');
+    await page.keyboard.type('{"Env": ["FROM_IMAGE=1"], "WorkingDir": "/srv"}');
+    await page.evaluate(() => {
+      const view = window.bundlecPreview.specView;
+      view.dispatch({ changes: { from: view.state.doc.length, insert: '    labels: { shared: "yes" }\n' } });
+    });
+    await idle(page);
+    assert.match(await page.textContent('#status'), /compiled in/);
+    assert.equal(await page.inputValue('#example'), 'custom');
+    await page.click('#share');
+    await page.waitForSelector('#toast:not([hidden])');
+    const link = page.url();
+    assert.match(link, /#s=[A-Za-z0-9_-]+$/);
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
+    const config = await shownConfig(page);
+    const spec = await specText(page);
+
+    const again = await open(browser.context, link);
+    assert.equal(await specText(again), spec);
+    assert.equal(await again.inputValue('#example'), 'custom');
+    assert.equal(await again.inputValue('#node'), 'amd-mi300');
+    assert.equal(await again.inputValue('#replica'), '3');
+    assert.equal(await again.inputValue('#hostname'), 'trainer-x');
+    assert.equal(await again.evaluate(() => window.bundlecPreview.imageView.state.doc.toString()), '{"Env": ["FROM_IMAGE=1"], "WorkingDir": "/srv"}');
+    assert.equal(await shownConfig(again), config);
+    assert.match(config, /"FROM_IMAGE=1"/);
+
+    if (!missingNative()) {
+      mkdirSync(OUTPUT, { recursive: true });
+      const specFile = join(OUTPUT, 'shared-spec.yaml');
+      const imageFile = join(OUTPUT, 'shared-image-config.json');
+      writeFileSync(specFile, spec);
+      writeFileSync(imageFile, '{"Env": ["FROM_IMAGE=1"], "WorkingDir": "/srv"}');
+      const expected = nativeCompile({
+        spec: specFile, inventory: inventory('amd-mi300'), replica: 3, hostname: 'trainer-x', imageConfig: imageFile,
+        secrets: CASES[3].secrets, volumes: CASES[3].volumes,
+      });
+      assert.equal(config, expected.stdout);
+    } else {
+      t.diagnostic(`native comparison skipped: ${missingNative()}`);
+    }
+    assert.deepEqual([...page.errors, ...again.errors], []);
+    await page.close();
+    await again.close();
+  });
+
+  test('a short link with only an example opens it on its node (defaults are left out)', async () => {
+    const page = await open(browser.context, server.url);
+    const hash = await page.evaluate(async () => {
+      const bytes = new TextEncoder().encode(JSON.stringify({ e: 'intel-transcode' }));
+      const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+      const packed = new Uint8Array(await new Response(stream).arrayBuffer());
+      return btoa(String.fromCharCode(...packed)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    });
+    const linked = await open(browser.context, `${server.url}#s=${hash}`);
+    assert.equal(await linked.inputValue('#example'), 'intel-transcode');
+    assert.equal(await linked.inputValue('#node'), 'laptop-intel');
+    assert.equal(await linked.isChecked('#placeholders'), true);
+    assert.match(await linked.textContent('#status'), /compiled in/);
+    // A link that cannot be read opens the first example instead of failing.
+    const bad = await open(browser.context, `${server.url}#s=not-a-valid-link`);
+    assert.equal(await bad.inputValue('#example'), 'web-service');
+    assert.deepEqual([...page.errors, ...linked.errors, ...bad.errors], []);
+    await Promise.all([page.close(), linked.close(), bad.close()]);
+  });
+
+  test('download and copy give the exact config bytes', async (t) => {
+    const page = await open(browser.context, server.url);
+    await pick(page, CASES[2]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+    assert.equal(download.suggestedFilename(), 'config.json');
+    const bytes = readFileSync(await download.path());
+    assert.equal(bytes.toString('utf8'), await shownConfig(page));
+    if (!missingNative()) {
+      const expected = native(CASES[2]);
+      assert.ok(bytes.equals(Buffer.from(expected.stdout, 'utf8')), 'downloaded bytes differ from the native compile');
+    } else {
+      t.diagnostic(`native comparison skipped: ${missingNative()}`);
+    }
+    await page.click('#copy');
+    await page.waitForSelector('#toast:not([hidden])');
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), bytes.toString('utf8'));
+    await page.close();
+  });
+
+  test('your own node: an uploaded `bundlec probe` output is used, bad JSON is refused', async (t) => {
+    const page = await open(browser.context, server.url);
+    await pick(page, { example: 'gpu-inference-nvidia' });
+    await page.click('#paste-inventory');
+    await page.fill('#inventory-text', 'this is not json');
+    await page.click('#inventory-use');
+    assert.match(await page.textContent('#inventory-error'), /Not an inventory/);
+    assert.equal(await page.isVisible('#inventory-dialog'), true);
+
+    const probed = join(ROOT, 'examples', 'inventories', 'nvidia-2gpu.json');
+    await page.setInputFiles('#inventory-file', probed);
+    await page.waitForFunction(() => document.querySelector('#inventory-text').value.includes('inventoryVersion'));
+    await page.click('#inventory-use');
+    await idle(page);
+    assert.equal(await page.isVisible('#inventory-dialog'), false);
+    assert.equal(await page.inputValue('#node'), 'custom');
+    assert.match(await page.textContent('#node-card'), /gpu-7/);
+    // The example wants 4 GPUs; this node has 2.
+    const problems = await shownProblems(page);
+    assert.deepEqual(problems.map((p) => p.code), ['not-enough-gpus']);
+    if (!missingNative()) {
+      const expected = nativeCompile({ spec: example('gpu-inference-nvidia'), inventory: probed, ...CASES[2], node: undefined });
+      assert.deepEqual(problems.map((p) => `${p.code} ${p.message} ${p.where}`), expected.diagnostics.map((d) => `${d.code} ${d.message} [${d.line}:${d.column}]`));
+    } else {
+      t.diagnostic(`native comparison skipped: ${missingNative()}`);
+    }
+    // The pasted node travels in the share link.
+    const again = await open(browser.context, page.url());
+    assert.equal(await again.inputValue('#node'), 'custom');
+    assert.match(await again.textContent('#node-card'), /gpu-7/);
+    assert.deepEqual([...page.errors, ...again.errors], []);
+    await page.close();
+    await again.close();
+  });
+
+  test('works offline once loaded', async () => {
+    const own = await launch();
+    try {
+      const page = await open(own.context, server.url);
+      await page.evaluate(async () => {
+        await navigator.serviceWorker.ready;
+        if (!navigator.serviceWorker.controller) await new Promise((done) => navigator.serviceWorker.addEventListener('controllerchange', done, { once: true }));
+      });
+      await own.context.setOffline(true);
+      await page.reload();
+      await page.waitForFunction(() => document.querySelector('#compiler-version')?.textContent.startsWith('compiler '));
+      await idle(page);
+      assert.match(await page.textContent('#status'), /compiled in/);
+      await pick(page, { example: 'broken' });
+      assert.match(await page.textContent('#status'), /errors/);
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await own.close();
+    }
+  });
+
+  test('screenshots of the page', async () => {
+    mkdirSync(OUTPUT, { recursive: true });
+    const page = await open(browser.context, server.url);
+    await pick(page, { example: 'gpu-inference-nvidia' });
+    await page.screenshot({ path: join(OUTPUT, 'page.png') });
+    await pick(page, { example: 'broken' });
+    await page.screenshot({ path: join(OUTPUT, 'page-problems.png') });
+    await page.close();
+  });
+});
