@@ -27,3 +27,6 @@ cargo test --workspace --exclude bundlec-web --exclude bundlec-component
 
 step "webassembly: build, sizes, API shape, parity"
 ./scripts/wasm/test.sh
+
+step "spec preview page: end-to-end in headless Chromium"
+./scripts/page/test.sh

@@ -1,0 +1,155 @@
+//! The command line: subcommands and their arguments (clap derive).
+//! Parsing only; `main.rs` runs the commands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Compiles ZLayer v1 deployment specs into OCI runtime bundles, and probes hosts for devices.
+#[derive(Debug, Parser)]
+#[command(name = "bundlec", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compile a spec into the OCI config.json, printed on stdout
+    Compile(CompileArgs),
+    /// Compile a spec and write an OCI bundle that `runc run -b` starts
+    Apply(ApplyArgs),
+    /// Scan a host's /dev, /proc and /sys and print its inventory
+    Probe(ProbeArgs),
+    /// Print a JSON Schema bundlec publishes (inventory, options)
+    Schema(SchemaArgs),
+}
+
+/// Inputs shared by `compile` and `apply`.
+#[derive(Debug, Clone, Args)]
+pub struct CompileOptions {
+    /// The service to compile; needed when the deployment has several
+    #[arg(long, value_name = "S")]
+    pub service: Option<String>,
+    /// The replica, numbered from 1
+    #[arg(long, value_name = "N")]
+    pub replica: Option<u32>,
+    /// The host inventory, as `bundlec probe` prints it
+    #[arg(long, value_name = "FILE", conflicts_with = "probe")]
+    pub inventory: Option<PathBuf>,
+    /// Probe this host (/) for the inventory instead of reading one
+    #[arg(long)]
+    pub probe: bool,
+    /// The OCI image config (the whole document or its `config` object)
+    #[arg(long, value_name = "FILE")]
+    pub image_config: Option<PathBuf>,
+    /// Share the host's network namespace
+    #[arg(long)]
+    pub host_network: bool,
+    /// Override the container hostname
+    #[arg(long, value_name = "H")]
+    pub hostname: Option<String>,
+    /// Extra environment variable, applied last (repeatable)
+    #[arg(long = "env", value_name = "K=V", value_parser = key_value)]
+    pub env: Vec<(String, String)>,
+    /// Value of a `$S:NAME` secret; `NAME=@FILE` reads it from FILE, less one final newline (repeatable)
+    #[arg(long = "secret", value_name = "NAME=VALUE|NAME=@FILE", value_parser = key_value)]
+    pub secrets: Vec<(String, String)>,
+    /// Host path of a volume: named volumes by name, anonymous ones by target, S3 ones by bucket (repeatable)
+    #[arg(long = "volume", value_name = "NAME=PATH", value_parser = key_value)]
+    pub volumes: Vec<(String, String)>,
+    /// Inventory index of a GPU this replica gets (repeatable); default the first of the vendor
+    #[arg(long = "gpu", value_name = "INDEX")]
+    pub gpus: Vec<u32>,
+    /// How diagnostics are written on stderr
+    #[arg(long, value_enum, default_value_t = DiagnosticsFormat::Human)]
+    pub diagnostics: DiagnosticsFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagnosticsFormat {
+    /// rustc-like messages with the YAML line and a caret
+    Human,
+    /// one `{"diagnostics":[...]}` document
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    /// The deployment spec (YAML or JSON), or `-` for stdin
+    #[arg(value_name = "SPEC")]
+    pub spec: String,
+    #[command(flatten)]
+    pub options: CompileOptions,
+    /// Read user and group names from DIR/etc/passwd and DIR/etc/group
+    #[arg(long, value_name = "DIR")]
+    pub rootfs: Option<PathBuf>,
+    /// Write config.json to FILE instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The deployment spec (YAML or JSON), or `-` for stdin
+    #[arg(value_name = "SPEC")]
+    pub spec: String,
+    /// The container's root filesystem; the bundle links to it
+    #[arg(long, value_name = "DIR")]
+    pub rootfs: PathBuf,
+    /// The bundle directory to write
+    #[arg(long, value_name = "DIR")]
+    pub bundle: PathBuf,
+    #[command(flatten)]
+    pub options: CompileOptions,
+    /// Where named and anonymous volumes live: STATE_DIR/<deployment>/<volume>
+    #[arg(long, value_name = "DIR", default_value = "/var/lib/bundlec/volumes")]
+    pub state_dir: PathBuf,
+    /// Replace an existing bundle
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// Probe the tree under DIR instead of / (arch always comes from this host's uname)
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub root: PathBuf,
+    /// Write the inventory to FILE instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The schema: `inventory` or `options` (any name the core publishes)
+    #[arg(value_name = "NAME")]
+    pub name: String,
+}
+
+/// `KEY=VALUE`, split at the first `=`; the key must not be empty.
+fn key_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
+        _ => Err(format!("`{text}` is not KEY=VALUE")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn key_value_splits_at_first_equals() {
+        assert_eq!(key_value("A=b=c"), Ok(("A".into(), "b=c".into())));
+        assert_eq!(key_value("A="), Ok(("A".into(), String::new())));
+        assert!(key_value("=x").is_err());
+        assert!(key_value("novalue").is_err());
+    }
+}

@@ -1,0 +1,321 @@
+//! The walk of `<root>/dev`: one `lstat` per entry, links recorded and never followed, device
+//! nodes decoded with the Linux major/minor layout. Entries that cannot be read become warnings.
+
+use std::ffi::OsString;
+use std::io;
+use std::path::Path;
+
+use bundlec_core::inventory::{DeviceLink, DeviceNode, DeviceType};
+use nix::sys::stat::{self, SFlag};
+
+/// Top-level entries of /dev that are per-container or per-process, never host devices.
+pub const SKIPPED: &[&str] = &["pts", "shm", "mqueue", "fd"];
+
+/// Directories deeper than this are not entered (only a bind-mount loop could reach it).
+const MAX_DEPTH: usize = 32;
+
+/// What one `lstat` says about an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    pub kind: Kind,
+    /// Permission bits only (`st_mode & 0o7777`).
+    pub mode: u32,
+    pub major: u32,
+    pub minor: u32,
+    pub uid: u32,
+    pub gid: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Dir,
+    Symlink,
+    Char,
+    Block,
+    Fifo,
+    /// Regular files and sockets: not recorded.
+    Other,
+}
+
+/// The three system calls the walk makes, so that tests can count them or make them fail.
+pub trait Syscalls {
+    fn lstat(&self, path: &Path) -> io::Result<Entry>;
+    /// The names in a directory; an entry that cannot be read is an `Err` in the list.
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<io::Result<OsString>>>;
+    fn read_link(&self, path: &Path) -> io::Result<OsString>;
+}
+
+/// The real system calls.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Host;
+
+impl Syscalls for Host {
+    fn lstat(&self, path: &Path) -> io::Result<Entry> {
+        let st = stat::lstat(path).map_err(io::Error::from)?;
+        let kind = match SFlag::from_bits_truncate(st.st_mode & SFlag::S_IFMT.bits()) {
+            SFlag::S_IFDIR => Kind::Dir,
+            SFlag::S_IFLNK => Kind::Symlink,
+            SFlag::S_IFCHR => Kind::Char,
+            SFlag::S_IFBLK => Kind::Block,
+            SFlag::S_IFIFO => Kind::Fifo,
+            _ => Kind::Other,
+        };
+        // Linux majors run to 2^12-1 and minors to 2^20-1; nix decodes both halves of each.
+        let major = u32::try_from(stat::major(st.st_rdev)).unwrap_or(u32::MAX);
+        let minor = u32::try_from(stat::minor(st.st_rdev)).unwrap_or(u32::MAX);
+        Ok(Entry {
+            kind,
+            mode: st.st_mode & 0o7777,
+            major,
+            minor,
+            uid: st.st_uid,
+            gid: st.st_gid,
+        })
+    }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<io::Result<OsString>>> {
+        Ok(std::fs::read_dir(path)?
+            .map(|entry| entry.map(|entry| entry.file_name()))
+            .collect())
+    }
+
+    fn read_link(&self, path: &Path) -> io::Result<OsString> {
+        std::fs::read_link(path).map(|target| target.into_os_string())
+    }
+}
+
+/// What the walk found, devices and links sorted by path.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scan {
+    pub devices: Vec<DeviceNode>,
+    pub links: Vec<DeviceLink>,
+    pub warnings: Vec<String>,
+}
+
+/// Walks `<root>/dev`; paths in the result are container paths (`/dev/...`).
+pub fn scan(root: &Path, sys: &impl Syscalls) -> Scan {
+    let mut found = Scan::default();
+    walk(sys, &root.join("dev"), "/dev", 0, &mut found);
+    found.devices.sort_by(|a, b| a.path.cmp(&b.path));
+    found.links.sort_by(|a, b| a.path.cmp(&b.path));
+    found
+}
+
+fn walk(sys: &impl Syscalls, dir: &Path, container_dir: &str, depth: usize, found: &mut Scan) {
+    if depth > MAX_DEPTH {
+        found.warnings.push(format!(
+            "{container_dir}: deeper than {MAX_DEPTH} directories; not scanned"
+        ));
+        return;
+    }
+    let names = match sys.read_dir(dir) {
+        Ok(names) => names,
+        Err(error) => {
+            found
+                .warnings
+                .push(format!("{container_dir}: cannot read directory: {error}"));
+            return;
+        }
+    };
+    let mut names: Vec<OsString> = names
+        .into_iter()
+        .filter_map(|name| {
+            name.map_err(|error| {
+                found
+                    .warnings
+                    .push(format!("{container_dir}: cannot read an entry: {error}"))
+            })
+            .ok()
+        })
+        .collect();
+    names.sort();
+    for name in names {
+        let Some(text) = name.to_str() else {
+            found.warnings.push(format!(
+                "{container_dir}/{}: name is not UTF-8; skipped",
+                name.to_string_lossy()
+            ));
+            continue;
+        };
+        if depth == 0 && SKIPPED.contains(&text) {
+            continue;
+        }
+        let container_path = format!("{container_dir}/{text}");
+        let host_path = dir.join(&name);
+        let entry = match sys.lstat(&host_path) {
+            Ok(entry) => entry,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                found
+                    .warnings
+                    .push(format!("{container_path}: vanished during the scan"));
+                continue;
+            }
+            Err(error) => {
+                found
+                    .warnings
+                    .push(format!("{container_path}: cannot stat: {error}"));
+                continue;
+            }
+        };
+        let kind = match entry.kind {
+            Kind::Dir => {
+                walk(sys, &host_path, &container_path, depth + 1, found);
+                continue;
+            }
+            Kind::Symlink => {
+                match sys.read_link(&host_path) {
+                    Ok(target) => match target.into_string() {
+                        Ok(target) => found.links.push(DeviceLink {
+                            path: container_path,
+                            target,
+                        }),
+                        Err(_) => found.warnings.push(format!(
+                            "{container_path}: link target is not UTF-8; skipped"
+                        )),
+                    },
+                    Err(error) => found
+                        .warnings
+                        .push(format!("{container_path}: cannot read link: {error}")),
+                }
+                continue;
+            }
+            Kind::Char => DeviceType::Char,
+            Kind::Block => DeviceType::Block,
+            Kind::Fifo => DeviceType::Fifo,
+            Kind::Other => continue,
+        };
+        let (major, minor) = if kind == DeviceType::Fifo {
+            (0, 0)
+        } else {
+            (entry.major, entry.minor)
+        };
+        found.devices.push(DeviceNode {
+            path: container_path,
+            kind,
+            major,
+            minor,
+            file_mode: entry.mode,
+            uid: entry.uid,
+            gid: entry.gid,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+
+    /// An in-memory tree whose entries can fail the way a live /dev does.
+    #[derive(Default)]
+    struct Fake {
+        entries: BTreeMap<PathBuf, Result<Entry, i32>>,
+        links: BTreeMap<PathBuf, String>,
+        unreadable_dirs: Vec<PathBuf>,
+        lstats: RefCell<Vec<PathBuf>>,
+    }
+
+    fn node(kind: Kind, major: u32, minor: u32) -> Entry {
+        Entry {
+            kind,
+            mode: 0o666,
+            major,
+            minor,
+            uid: 0,
+            gid: 0,
+        }
+    }
+
+    impl Fake {
+        fn add(&mut self, path: &str, entry: Result<Entry, i32>) {
+            self.entries.insert(PathBuf::from(path), entry);
+        }
+    }
+
+    impl Syscalls for Fake {
+        fn lstat(&self, path: &Path) -> io::Result<Entry> {
+            self.lstats.borrow_mut().push(path.to_path_buf());
+            match self.entries.get(path) {
+                Some(Ok(entry)) => Ok(*entry),
+                Some(Err(errno)) => Err(io::Error::from_raw_os_error(*errno)),
+                None => Err(io::Error::from_raw_os_error(nix::libc::ENOENT)),
+            }
+        }
+
+        fn read_dir(&self, path: &Path) -> io::Result<Vec<io::Result<OsString>>> {
+            if self.unreadable_dirs.iter().any(|dir| dir == path) {
+                return Err(io::Error::from_raw_os_error(nix::libc::EACCES));
+            }
+            let mut names: Vec<io::Result<OsString>> = self
+                .entries
+                .keys()
+                .filter(|entry| entry.parent() == Some(path))
+                .filter_map(|entry| entry.file_name().map(|name| Ok(name.to_os_string())))
+                .collect();
+            if path == Path::new("/r/dev") {
+                names.push(Ok(OsString::from("gone")));
+                names.push(Err(io::Error::from_raw_os_error(nix::libc::EIO)));
+            }
+            Ok(names)
+        }
+
+        fn read_link(&self, path: &Path) -> io::Result<OsString> {
+            self.links
+                .get(path)
+                .map(OsString::from)
+                .ok_or_else(|| io::Error::from_raw_os_error(nix::libc::EINVAL))
+        }
+    }
+
+    #[test]
+    fn failures_become_warnings_and_each_entry_is_stat_once() {
+        let mut fake = Fake::default();
+        fake.add("/r/dev", Ok(node(Kind::Dir, 0, 0)));
+        fake.add("/r/dev/weird", Ok(node(Kind::Char, 511, 300)));
+        fake.add("/r/dev/secret", Ok(node(Kind::Dir, 0, 0)));
+        fake.add("/r/dev/secret/inner", Ok(node(Kind::Char, 1, 1)));
+        fake.add("/r/dev/denied", Err(nix::libc::EACCES));
+        fake.add("/r/dev/pts", Ok(node(Kind::Dir, 0, 0)));
+        fake.add("/r/dev/pts/0", Ok(node(Kind::Char, 136, 0)));
+        fake.add("/r/dev/initctl", Ok(node(Kind::Fifo, 0, 0)));
+        fake.add("/r/dev/log", Ok(node(Kind::Other, 0, 0)));
+        fake.add("/r/dev/core", Ok(node(Kind::Symlink, 0, 0)));
+        fake.links
+            .insert(PathBuf::from("/r/dev/core"), "/proc/kcore".into());
+        fake.unreadable_dirs.push(PathBuf::from("/r/dev/secret"));
+        let found = scan(Path::new("/r"), &fake);
+        let paths: Vec<&str> = found.devices.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(paths, ["/dev/initctl", "/dev/weird"]);
+        assert_eq!((found.devices[1].major, found.devices[1].minor), (511, 300));
+        assert_eq!(
+            found.links,
+            [DeviceLink {
+                path: "/dev/core".into(),
+                target: "/proc/kcore".into()
+            }]
+        );
+        assert_eq!(
+            found.warnings,
+            [
+                "/dev: cannot read an entry: Input/output error (os error 5)",
+                "/dev/denied: cannot stat: Permission denied (os error 13)",
+                "/dev/gone: vanished during the scan",
+                "/dev/secret: cannot read directory: Permission denied (os error 13)",
+            ]
+        );
+        // One lstat per entry, none for the skipped pts, none for /dev itself.
+        let lstats = fake.lstats.borrow();
+        let mut unique = lstats.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(
+            unique.len(),
+            lstats.len(),
+            "an entry was stat twice: {lstats:?}"
+        );
+        assert_eq!(lstats.len(), 7, "{lstats:?}");
+        assert!(!lstats.iter().any(|p| p.starts_with("/r/dev/pts/")));
+    }
+}

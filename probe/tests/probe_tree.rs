@@ -1,0 +1,369 @@
+//! `bundlec probe --root` on prepared trees with real device nodes (needs root for mknod):
+//! majors and minors beyond 8 bits, GPU mappings, links, skipped directories and warnings.
+
+mod common;
+
+use std::cell::RefCell;
+use std::ffi::OsString;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use bundlec::devscan::{self, Entry, Syscalls};
+use common::{bundlec, node, ok, requires, symlink, write, TempDir};
+use serde_json::{json, Value};
+
+const NVIDIA_0: &str = "Model: \t\t NVIDIA H100 80GB HBM3\nIRQ:   \t\t 134\nGPU UUID: \t GPU-5f0c1d2e-8a4b-4c6d-9e7f-0a1b2c3d4e5f\n\
+Video BIOS: \t 96.00.99.00.01\nBus Type: \t PCIe\nDMA Size: \t 52 bits\nDMA Mask: \t 0xfffffffffffff\n\
+Bus Location: \t 0000:3b:00.0\nDevice Minor: \t 0\nGPU Excluded:\t No\n";
+const NVIDIA_1: &str = "Model: \t\t NVIDIA A100-SXM4-40GB\nIRQ:   \t\t 135\nGPU UUID: \t GPU-6a1d2e3f-9b5c-4d7e-8f0a-1b2c3d4e5f60\n\
+Bus Type: \t PCIe\nBus Location: \t 0000:86:00.0\nDevice Minor: \t 1\n";
+const PROC_DEVICES: &str = "Character devices:\n  1 mem\n  5 /dev/tty\n195 nvidia-frontend\n226 drm\n234 nvidia-uvm\n235 kfd\n\
+508 nvidia-caps\n511 weird\n\nBlock devices:\n  7 loop\n259 blkext\n";
+
+/// The tree of DESIGN.md section 3, built with real nodes.
+fn prepared_tree(root: &Path) {
+    let dev = root.join("dev");
+    node(&dev.join("weird"), 'c', 511, 300, 0o640, 12, 34);
+    node(&dev.join("null"), 'c', 1, 3, 0o666, 0, 0);
+    node(&dev.join("nvidia-uvm"), 'c', 234, 0, 0o666, 0, 0);
+    node(&dev.join("nvidia-uvm-tools"), 'c', 234, 1, 0o666, 0, 0);
+    node(&dev.join("nvme0n1p9"), 'b', 259, 65536, 0o660, 0, 6);
+    node(&dev.join("nvidia0"), 'c', 195, 0, 0o666, 0, 0);
+    node(&dev.join("nvidia1"), 'c', 195, 1, 0o666, 0, 0);
+    node(&dev.join("nvidiactl"), 'c', 195, 255, 0o666, 0, 0);
+    node(
+        &dev.join("nvidia-caps/nvidia-cap1"),
+        'c',
+        508,
+        1,
+        0o400,
+        0,
+        0,
+    );
+    node(&dev.join("dri/card0"), 'c', 226, 0, 0o660, 0, 44);
+    node(&dev.join("dri/card1"), 'c', 226, 1, 0o660, 0, 44);
+    node(&dev.join("dri/card2"), 'c', 226, 2, 0o660, 0, 44);
+    node(&dev.join("dri/renderD128"), 'c', 226, 128, 0o666, 0, 105);
+    node(&dev.join("dri/renderD129"), 'c', 226, 129, 0o666, 0, 105);
+    node(&dev.join("dri/renderD130"), 'c', 226, 130, 0o666, 0, 105);
+    node(&dev.join("kfd"), 'c', 235, 0, 0o666, 0, 0);
+    node(&dev.join("initctl"), 'p', 0, 0, 0o600, 0, 0);
+    symlink(
+        "../renderD128",
+        &dev.join("dri/by-path/pci-0000:03:00.0-render"),
+    );
+    symlink("loop-b", &dev.join("loop-a"));
+    symlink("loop-a", &dev.join("loop-b"));
+    symlink("/proc/self/fd", &dev.join("fd"));
+    write(&dev.join("regular-file"), "not a device\n");
+    // Per-container directories are never entered.
+    node(&dev.join("pts/ptmx"), 'c', 5, 2, 0o666, 0, 0);
+    node(&dev.join("shm/leak"), 'c', 1, 5, 0o666, 0, 0);
+    std::fs::create_dir_all(dev.join("mqueue")).unwrap();
+
+    let proc = root.join("proc");
+    write(&proc.join("devices"), PROC_DEVICES);
+    write(
+        &proc.join("driver/nvidia/gpus/0000:3b:00.0/information"),
+        NVIDIA_0,
+    );
+    write(
+        &proc.join("driver/nvidia/gpus/0000:86:00.0/information"),
+        NVIDIA_1,
+    );
+    write(&proc.join("sys/kernel/osrelease"), "6.1.0-test-amd64\n");
+    write(&proc.join("sys/kernel/hostname"), "gpu-test\n");
+    write(&proc.join("self/mountinfo"), "30 23 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate\n");
+    write(
+        &proc.join("self/status"),
+        "Name:\tbundlec\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n",
+    );
+
+    // AMD card0 as real sysfs lays it out: class entries link into the PCI device.
+    let sys = root.join("sys");
+    write(
+        &sys.join("devices/pci0000:00/0000:03:00.0/vendor"),
+        "0x1002\n",
+    );
+    symlink(
+        "../../../0000:03:00.0",
+        &sys.join("devices/pci0000:00/0000:03:00.0/drm/card0/device"),
+    );
+    symlink(
+        "../../../0000:03:00.0",
+        &sys.join("devices/pci0000:00/0000:03:00.0/drm/renderD128/device"),
+    );
+    symlink(
+        "../../devices/pci0000:00/0000:03:00.0/drm/card0",
+        &sys.join("class/drm/card0"),
+    );
+    symlink(
+        "../../devices/pci0000:00/0000:03:00.0/drm/renderD128",
+        &sys.join("class/drm/renderD128"),
+    );
+    std::fs::create_dir_all(sys.join("class/drm/card0-DP-1")).unwrap();
+    write(&sys.join("class/drm/version"), "drm 1.1.0 20060810\n");
+    // Intel card1: plain directories with a `device` link.
+    write(
+        &sys.join("devices/pci0000:00/0000:00:02.0/vendor"),
+        "0x8086\n",
+    );
+    symlink(
+        "../../../devices/pci0000:00/0000:00:02.0",
+        &sys.join("class/drm/card1/device"),
+    );
+    symlink(
+        "../../../devices/pci0000:00/0000:00:02.0",
+        &sys.join("class/drm/renderD129/device"),
+    );
+    // NVIDIA card2; its render node's link points nowhere in this tree: only its text is read.
+    write(
+        &sys.join("devices/pci0000:3a/0000:3b:00.0/vendor"),
+        "0x10de\n",
+    );
+    symlink(
+        "../../../devices/pci0000:3a/0000:3b:00.0",
+        &sys.join("class/drm/card2/device"),
+    );
+    symlink(
+        "/nonexistent/pci0000:3a/0000:3b:00.0",
+        &sys.join("class/drm/renderD130/device"),
+    );
+}
+
+fn device(path: &str, kind: &str, major: u32, minor: u32, mode: u32, uid: u32, gid: u32) -> Value {
+    json!({ "path": path, "type": kind, "major": major, "minor": minor, "fileMode": mode, "uid": uid, "gid": gid })
+}
+
+#[test]
+fn probe_reads_a_prepared_tree() {
+    if !requires(
+        "probe_reads_a_prepared_tree",
+        &[("root (for mknod)", common::is_root())],
+    ) {
+        return;
+    }
+    let tree = TempDir::new("probe-tree");
+    prepared_tree(tree.path());
+    let output = ok(bundlec().args(["probe", "--root"]).arg(tree.path()));
+    let inventory: Value = serde_json::from_slice(&output.stdout).unwrap();
+
+    assert_eq!(
+        inventory["devices"],
+        json!([
+            device("/dev/dri/card0", "c", 226, 0, 0o660, 0, 44),
+            device("/dev/dri/card1", "c", 226, 1, 0o660, 0, 44),
+            device("/dev/dri/card2", "c", 226, 2, 0o660, 0, 44),
+            device("/dev/dri/renderD128", "c", 226, 128, 0o666, 0, 105),
+            device("/dev/dri/renderD129", "c", 226, 129, 0o666, 0, 105),
+            device("/dev/dri/renderD130", "c", 226, 130, 0o666, 0, 105),
+            device("/dev/initctl", "p", 0, 0, 0o600, 0, 0),
+            device("/dev/kfd", "c", 235, 0, 0o666, 0, 0),
+            device("/dev/null", "c", 1, 3, 0o666, 0, 0),
+            device("/dev/nvidia-caps/nvidia-cap1", "c", 508, 1, 0o400, 0, 0),
+            device("/dev/nvidia-uvm", "c", 234, 0, 0o666, 0, 0),
+            device("/dev/nvidia-uvm-tools", "c", 234, 1, 0o666, 0, 0),
+            device("/dev/nvidia0", "c", 195, 0, 0o666, 0, 0),
+            device("/dev/nvidia1", "c", 195, 1, 0o666, 0, 0),
+            device("/dev/nvidiactl", "c", 195, 255, 0o666, 0, 0),
+            device("/dev/nvme0n1p9", "b", 259, 65536, 0o660, 0, 6),
+            device("/dev/weird", "c", 511, 300, 0o640, 12, 34),
+        ])
+    );
+    assert_eq!(
+        inventory["links"],
+        json!([
+            { "path": "/dev/dri/by-path/pci-0000:03:00.0-render", "target": "../renderD128" },
+            { "path": "/dev/loop-a", "target": "loop-b" },
+            { "path": "/dev/loop-b", "target": "loop-a" },
+        ])
+    );
+    assert_eq!(
+        inventory["drivers"],
+        json!({
+            "char": { "1": "mem", "5": "/dev/tty", "195": "nvidia-frontend", "226": "drm", "234": "nvidia-uvm", "235": "kfd",
+                      "508": "nvidia-caps", "511": "weird" },
+            "block": { "7": "loop", "259": "blkext" },
+        })
+    );
+    assert_eq!(
+        inventory["gpus"],
+        json!([
+            { "vendor": "nvidia", "index": 0, "pciBusId": "0000:3b:00.0", "uuid": "GPU-5f0c1d2e-8a4b-4c6d-9e7f-0a1b2c3d4e5f",
+              "model": "NVIDIA H100 80GB HBM3", "nodes": ["/dev/nvidia0"], "drm": ["/dev/dri/card2", "/dev/dri/renderD130"] },
+            { "vendor": "nvidia", "index": 1, "pciBusId": "0000:86:00.0", "uuid": "GPU-6a1d2e3f-9b5c-4d7e-8f0a-1b2c3d4e5f60",
+              "model": "NVIDIA A100-SXM4-40GB", "nodes": ["/dev/nvidia1"], "drm": [] },
+            { "vendor": "amd", "index": 0, "pciBusId": "0000:03:00.0", "nodes": [], "drm": ["/dev/dri/card0", "/dev/dri/renderD128"] },
+            { "vendor": "intel", "index": 0, "pciBusId": "0000:00:02.0", "nodes": [], "drm": ["/dev/dri/card1", "/dev/dri/renderD129"] },
+        ])
+    );
+    assert_eq!(
+        inventory["gpuShared"],
+        json!({ "nvidia": ["/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools"], "amd": ["/dev/kfd"] })
+    );
+    let uname = nix::sys::utsname::uname().unwrap();
+    assert_eq!(
+        inventory["host"],
+        json!({ "hostname": "gpu-test", "arch": uname.machine().to_str().unwrap(), "kernel": "6.1.0-test-amd64", "cgroup": "v2", "seccomp": true })
+    );
+    assert_eq!(inventory.get("warnings"), None, "{inventory:#}");
+    common::assert_valid("inventory", &inventory);
+    // The check has teeth: a major beyond 12 bits is refused.
+    let mut broken = inventory.clone();
+    broken["devices"][0]["major"] = json!(4096);
+    assert_eq!(common::schema_errors("inventory", &broken).len(), 1);
+    // The output is the core's canonical form: it reads back to the same bytes.
+    let text = common::stdout(&output);
+    assert_eq!(
+        bundlec_core::Inventory::from_json(&text).unwrap().to_json(),
+        text
+    );
+}
+
+#[test]
+fn probe_output_file_and_missing_root() {
+    let tree = TempDir::new("probe-out");
+    write(&tree.join("root/proc/devices"), PROC_DEVICES);
+    std::fs::create_dir_all(tree.join("root/dev")).unwrap();
+    let file = tree.join("inventory.json");
+    ok(bundlec()
+        .args(["probe", "--root"])
+        .arg(tree.join("root"))
+        .arg("-o")
+        .arg(&file));
+    let inventory: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(inventory["drivers"]["block"]["259"], "blkext");
+    assert_eq!(
+        inventory["warnings"],
+        json!(["/proc/self/mountinfo: missing; cgroup mode unknown"])
+    );
+    assert_eq!(inventory["host"]["cgroup"], "");
+    common::assert_valid("inventory", &inventory);
+
+    let output = common::run(bundlec().args(["probe", "--root"]).arg(tree.join("nope")));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        common::stderr(&output).starts_with("error: cannot probe `"),
+        "{}",
+        common::stderr(&output)
+    );
+}
+
+/// The real system calls, counted; one directory entry is deleted between `read_dir` and its
+/// `lstat`, as a node that vanishes during a live scan would be.
+struct Racing {
+    lstats: RefCell<Vec<PathBuf>>,
+    vanishing: PathBuf,
+}
+
+impl Syscalls for Racing {
+    fn lstat(&self, path: &Path) -> io::Result<Entry> {
+        self.lstats.borrow_mut().push(path.to_path_buf());
+        devscan::Host.lstat(path)
+    }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<io::Result<OsString>>> {
+        let names = devscan::Host.read_dir(path)?;
+        if Some(path) == self.vanishing.parent() {
+            std::fs::remove_file(&self.vanishing)?;
+        }
+        Ok(names)
+    }
+
+    fn read_link(&self, path: &Path) -> io::Result<OsString> {
+        devscan::Host.read_link(path)
+    }
+}
+
+#[test]
+fn one_lstat_per_entry_and_vanished_nodes_warn() {
+    if !requires(
+        "one_lstat_per_entry_and_vanished_nodes_warn",
+        &[("root (for mknod)", common::is_root())],
+    ) {
+        return;
+    }
+    let tree = TempDir::new("probe-count");
+    prepared_tree(tree.path());
+    node(&tree.join("dev/dri/ephemeral"), 'c', 226, 200, 0o666, 0, 0);
+    let sys = Racing {
+        lstats: RefCell::new(Vec::new()),
+        vanishing: tree.join("dev/dri/ephemeral"),
+    };
+    let inventory = bundlec::probe::probe_with(tree.path(), &sys).unwrap();
+    assert_eq!(
+        inventory.warnings,
+        ["/dev/dri/ephemeral: vanished during the scan"]
+    );
+    assert!(!inventory
+        .devices
+        .iter()
+        .any(|d| d.path == "/dev/dri/ephemeral"));
+
+    let lstats = sys.lstats.into_inner();
+    let mut unique = lstats.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        lstats.len(),
+        "an entry was stat more than once"
+    );
+    // Every entry of the tree below /dev except the skipped top-level ones, and nothing else:
+    // 17 nodes, 3 links, 3 directories (dri, dri/by-path, nvidia-caps), 1 regular file, 1 vanished.
+    let dev = tree.join("dev");
+    assert!(lstats.iter().all(|p| p.starts_with(&dev) && p != &dev));
+    for skipped in ["pts", "shm", "mqueue", "fd"] {
+        assert!(
+            !lstats.iter().any(|p| p.starts_with(dev.join(skipped))),
+            "{skipped} was entered"
+        );
+    }
+    assert_eq!(lstats.len(), 17 + 3 + 3 + 1 + 1, "{lstats:#?}");
+}
+
+#[test]
+fn unreadable_directory_becomes_a_warning() {
+    let setpriv = common::find_tool(&["/usr/bin/setpriv", "/bin/setpriv"]);
+    if !requires(
+        "unreadable_directory_becomes_a_warning",
+        &[
+            ("root (for mknod)", common::is_root()),
+            ("setpriv (util-linux)", setpriv.is_some()),
+        ],
+    ) {
+        return;
+    }
+    let tree = TempDir::new("probe-locked");
+    node(&tree.join("dev/null"), 'c', 1, 3, 0o666, 0, 0);
+    node(&tree.join("dev/locked/hidden"), 'c', 1, 5, 0o666, 0, 0);
+    std::fs::set_permissions(
+        tree.join("dev/locked"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o000),
+    )
+    .unwrap();
+    // Root reads a mode-000 directory through CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH: run the
+    // probe without them (dropped from the bounding and inheritable sets before exec).
+    let output = ok(std::process::Command::new(setpriv.unwrap())
+        .args([
+            "--inh-caps=-all",
+            "--bounding-set=-dac_override,-dac_read_search",
+            "--",
+        ])
+        .arg(env!("CARGO_BIN_EXE_bundlec"))
+        .args(["probe", "--root"])
+        .arg(tree.path()));
+    let inventory: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let warnings = inventory["warnings"].as_array().unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w == "/dev/locked: cannot read directory: Permission denied (os error 13)"),
+        "{warnings:?}"
+    );
+    assert_eq!(
+        inventory["devices"],
+        json!([device("/dev/null", "c", 1, 3, 0o666, 0, 0)])
+    );
+    assert!(common::stderr(&output).contains("warning: /dev/locked: cannot read directory"));
+}
