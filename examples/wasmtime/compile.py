@@ -2,7 +2,7 @@
 """Compiles a bundlec spec with the bundlec WebAssembly component, hosted by wasmtime.
 
     pip install wasmtime==50.0.1
-    cargo build --release --target wasm32-wasip2 -p bundlec-component
+    cargo build --profile wasm --target wasm32-wasip2 -p bundlec-component
     python3 examples/wasmtime/compile.py examples/specs/gpu-inference.yaml \
         --inventory examples/inventories/nvidia-2gpu.json --replica 2
 
@@ -20,7 +20,7 @@ from wasmtime import component
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_COMPONENT = os.path.join(
-    HERE, "..", "..", "target", "wasm32-wasip2", "release", "bundlec_component.wasm"
+    HERE, "..", "..", "target", "wasm32-wasip2", "wasm", "bundlec_component.wasm"
 )
 INTERFACE = "bundlec:compiler/compiler@0.1.0"
 

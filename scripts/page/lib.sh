@@ -1,12 +1,8 @@
 # Shared steps of the page scripts (sourced, not run): the browser module and the npm packages.
 
-# web/pkg: the bundlec compiler for the browser (wasm-bindgen --target web), as scripts/wasm/build.sh
-# builds it, without the WASI component the page does not need.
+# web/pkg: the bundlec compiler for the browser, without the WASI component the page does not need.
 build_wasm() {
-  command -v wasm-bindgen >/dev/null || { echo "wasm-bindgen is missing (scripts/setup.sh installs it)" >&2; return 1; }
-  cargo build --release --target wasm32-unknown-unknown -p bundlec-web
-  wasm-bindgen --target web --remove-name-section --remove-producers-section \
-    --out-dir web/pkg target/wasm32-unknown-unknown/release/bundlec_web.wasm
+  scripts/wasm/build.sh --web-only
 }
 
 # web/node_modules, installed from the lock file when missing or older than it.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds both WebAssembly faces of bundlec, installing nothing:
+# Builds both WebAssembly faces of bundlec with the size-tuned `wasm` profile, installing nothing:
 #   web/pkg/                     the browser module (wasm-bindgen --target web) and its .d.ts
-#   target/wasm32-wasip2/release/bundlec_component.wasm   the WASI component (core/wit/bundlec.wit)
+#   target/wasm32-wasip2/wasm/bundlec_component.wasm   the WASI component (core/wit/bundlec.wit)
+# `--web-only` builds just the browser module (what the preview page needs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -9,13 +10,14 @@ need() { command -v "$1" >/dev/null || { echo "build.sh: \`$1\` is missing (scri
 need cargo
 need wasm-bindgen
 
-cargo build --release --target wasm32-unknown-unknown -p bundlec-web
-# The release profile keeps the target_features section wasm-bindgen reads for this crate
+cargo build --profile wasm --target wasm32-unknown-unknown -p bundlec-web
+# The wasm profile keeps the target_features section wasm-bindgen reads for this crate
 # (Cargo.toml: strip = "debuginfo"); the name and producers sections go here instead.
 wasm-bindgen --target web --remove-name-section --remove-producers-section \
-  --out-dir web/pkg target/wasm32-unknown-unknown/release/bundlec_web.wasm
+  --out-dir web/pkg target/wasm32-unknown-unknown/wasm/bundlec_web.wasm
+[ "${1:-}" = --web-only ] && exit 0
 
 # A wasm32-wasip2 cdylib is linked into a component by the toolchain (wasm-component-ld).
-cargo build --release --target wasm32-wasip2 -p bundlec-component
+cargo build --profile wasm --target wasm32-wasip2 -p bundlec-component
 
-echo "built web/pkg/bundlec_web_bg.wasm and target/wasm32-wasip2/release/bundlec_component.wasm"
+echo "built web/pkg/bundlec_web_bg.wasm and target/wasm32-wasip2/wasm/bundlec_component.wasm"

@@ -25,7 +25,7 @@ import traceback
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 WEB_PKG = os.path.join(ROOT, "web", "pkg")
-COMPONENT = os.path.join(ROOT, "target", "wasm32-wasip2", "release", "bundlec_component.wasm")
+COMPONENT = os.path.join(ROOT, "target", "wasm32-wasip2", "wasm", "bundlec_component.wasm")
 RUNNER = os.path.join(ROOT, "scripts", "wasm", "web-runner.mjs")
 TESTS = os.path.join(ROOT, "tests")
 IN_CI = os.environ.get("CI") in ("true", "1")
