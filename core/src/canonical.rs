@@ -1,38 +1,144 @@
 //! Canonical JSON for a config: the same bytes for the same spec on every target.
-//! oci-spec keeps capabilities in hash sets and annotations in hash maps; they are sorted here.
+//! oci-spec keeps capabilities in hash sets and annotations and sysctls in hash maps; these views
+//! serialize the fields bundlec sets, in oci-spec's field order, with sets and maps sorted.
 
-use oci_spec::runtime::Spec;
-use serde_json::Value;
+use std::collections::BTreeMap;
 
-/// Objects whose keys come from hash maps.
-const MAP_FIELDS: &[&str] = &["annotations", "sysctl", "unified", "netDevices", "rdma", "timeOffsets"];
-/// Arrays that come from hash sets.
-const SET_PARENTS: &[&str] = &["capabilities"];
+use oci_spec::runtime::{Capabilities, Linux, LinuxCapabilities, Process, Spec};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
 
 pub fn to_json(spec: &Spec) -> Result<String, serde_json::Error> {
-    let mut value = serde_json::to_value(spec)?;
-    canonicalize(&mut value, "");
-    let mut text = serde_json::to_string_pretty(&value)?;
+    let mut text = serde_json::to_string_pretty(&CanonicalSpec(spec))?;
     text.push('\n');
     Ok(text)
 }
 
-fn canonicalize(value: &mut Value, key: &str) {
+struct CanonicalSpec<'a>(&'a Spec);
+struct CanonicalProcess<'a>(&'a Process);
+struct CanonicalCapabilities<'a>(&'a LinuxCapabilities);
+struct SortedSet<'a>(&'a Capabilities);
+struct CanonicalLinux<'a>(&'a Linux);
+
+/// Writes `key: value` when the value is present.
+fn entry<M: SerializeMap, T: Serialize + ?Sized>(map: &mut M, key: &str, value: Option<&T>) -> Result<(), M::Error> {
     match value {
-        Value::Object(map) => {
-            if MAP_FIELDS.contains(&key) {
-                map.sort_keys();
-            }
-            for (child_key, child) in map.iter_mut() {
-                if SET_PARENTS.contains(&key) {
-                    if let Value::Array(items) = child {
-                        items.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+        Some(value) => map.serialize_entry(key, value),
+        None => Ok(()),
+    }
+}
+
+impl Serialize for CanonicalSpec<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let spec = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("ociVersion", spec.version())?;
+        entry(&mut map, "root", spec.root().as_ref())?;
+        entry(&mut map, "mounts", spec.mounts().as_ref())?;
+        entry(&mut map, "process", spec.process().as_ref().map(CanonicalProcess).as_ref())?;
+        entry(&mut map, "hostname", spec.hostname().as_ref())?;
+        let annotations = spec.annotations().as_ref().map(|map| map.iter().collect::<BTreeMap<_, _>>());
+        entry(&mut map, "annotations", annotations.as_ref())?;
+        entry(&mut map, "linux", spec.linux().as_ref().map(CanonicalLinux).as_ref())?;
+        map.end()
+    }
+}
+
+impl Serialize for CanonicalProcess<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let process = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        entry(&mut map, "terminal", process.terminal().as_ref())?;
+        map.serialize_entry("user", process.user())?;
+        entry(&mut map, "args", process.args().as_ref())?;
+        entry(&mut map, "env", process.env().as_ref())?;
+        map.serialize_entry("cwd", process.cwd())?;
+        entry(&mut map, "capabilities", process.capabilities().as_ref().map(CanonicalCapabilities).as_ref())?;
+        entry(&mut map, "rlimits", process.rlimits().as_ref())?;
+        entry(&mut map, "noNewPrivileges", process.no_new_privileges().as_ref())?;
+        entry(&mut map, "oomScoreAdj", process.oom_score_adj().as_ref())?;
+        map.end()
+    }
+}
+
+impl Serialize for CanonicalCapabilities<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let caps = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        entry(&mut map, "bounding", caps.bounding().as_ref().map(SortedSet).as_ref())?;
+        entry(&mut map, "effective", caps.effective().as_ref().map(SortedSet).as_ref())?;
+        entry(&mut map, "inheritable", caps.inheritable().as_ref().map(SortedSet).as_ref())?;
+        entry(&mut map, "permitted", caps.permitted().as_ref().map(SortedSet).as_ref())?;
+        entry(&mut map, "ambient", caps.ambient().as_ref().map(SortedSet).as_ref())?;
+        map.end()
+    }
+}
+
+impl Serialize for SortedSet<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut names: Vec<String> = self.0.iter().map(|cap| format!("CAP_{cap}")).collect();
+        names.sort_unstable();
+        names.serialize(serializer)
+    }
+}
+
+impl Serialize for CanonicalLinux<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let linux = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        let sysctl = linux.sysctl().as_ref().map(|map| map.iter().collect::<BTreeMap<_, _>>());
+        entry(&mut map, "sysctl", sysctl.as_ref())?;
+        entry(&mut map, "resources", linux.resources().as_ref())?;
+        entry(&mut map, "namespaces", linux.namespaces().as_ref())?;
+        entry(&mut map, "devices", linux.devices().as_ref())?;
+        entry(&mut map, "rootfsPropagation", linux.rootfs_propagation().as_ref())?;
+        entry(&mut map, "maskedPaths", linux.masked_paths().as_ref())?;
+        entry(&mut map, "readonlyPaths", linux.readonly_paths().as_ref())?;
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{compile_raw, RawRequest};
+
+    /// The reference: oci-spec's own serialization, with every hash-ordered set and map sorted.
+    fn reference_json(spec: &Spec) -> String {
+        fn sort(value: &mut serde_json::Value, key: &str) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    if ["annotations", "sysctl"].contains(&key) {
+                        map.sort_keys();
+                    }
+                    for (child_key, child) in map.iter_mut() {
+                        if let (true, serde_json::Value::Array(items)) = (key == "capabilities", &mut *child) {
+                            items.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+                        }
+                        sort(child, child_key);
                     }
                 }
-                canonicalize(child, child_key);
+                serde_json::Value::Array(items) => items.iter_mut().for_each(|item| sort(item, "")),
+                _ => {}
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|item| canonicalize(item, "")),
-        _ => {}
+        let mut value = serde_json::to_value(spec).unwrap();
+        sort(&mut value, "");
+        serde_json::to_string_pretty(&value).unwrap() + "\n"
+    }
+
+    #[test]
+    fn views_match_oci_spec_serialization_sorted() {
+        let inventory = r#"{"inventoryVersion":1,"devices":[{"path":"/dev/fuse","type":"c","major":10,"minor":229,"fileMode":438,"uid":0,"gid":0}]}"#;
+        for (spec, options) in [
+            (
+                "version: v1\ndeployment: abc\nservices:\n  a:\n    image: {name: x}\n    command: {args: [sh]}\n    tty: true\n    labels: {b: 1, a: 2}\n    sysctls: {net.core.somaxconn: 1024, kernel.shmmni: 4096}\n    resources: {cpu: 2, memory: 1Gi, oom_score_adj: 10, pids_limit: 9, cpu_shares: 512, cpuset: 0-1, memory_swap: 2Gi, memory_swappiness: 5, memory_reservation: 1Mi}\n    devices: [{path: /dev/fuse}]\n    capabilities: [NET_ADMIN, SYS_TIME]\n    ulimits: {nofile: 10, core: {soft: 1, hard: 2}}\n    dns: [1.1.1.1]\n",
+                r#"{"hostNetwork":false}"#,
+            ),
+            ("version: v1\ndeployment: abc\nservices:\n  a:\n    image: {name: x}\n    command: {args: [sh]}\n    privileged: true\n", r#"{"hostNetwork":true}"#),
+        ] {
+            let compiled = compile_raw(RawRequest { spec, inventory: Some(inventory), options: Some(options), ..Default::default() }).unwrap();
+            assert_eq!(compiled.json, reference_json(&compiled.spec));
+        }
     }
 }

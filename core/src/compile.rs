@@ -37,7 +37,7 @@ pub struct Context<'a> {
     pub replica: u32,
     pub inventory: &'a Inventory,
     pub image: &'a ImageConfig,
-    pub identity: Identity,
+    pub identity: Identity<'a>,
     pub options: &'a Options,
 }
 
@@ -100,7 +100,7 @@ fn compile_service(deployment: &Deployment, service: &Service, request: &Request
         replica,
         inventory: request.inventory.as_ref().unwrap_or(&empty_inventory),
         image: request.image_config.as_ref().unwrap_or(&empty_image),
-        identity: Identity::parse(request.options.passwd.as_deref(), request.options.group.as_deref()),
+        identity: Identity::new(request.options.passwd.as_deref(), request.options.group.as_deref()),
         options: &request.options,
     };
     match assemble(&context, &mut diags) {

@@ -34,11 +34,14 @@ impl Loc {
 
 /// Appends a map key or `[index]` to a dotted path.
 pub fn join_path(parent: &str, segment: &str) -> String {
-    if parent.is_empty() || segment.starts_with('[') {
-        format!("{parent}{segment}")
-    } else {
-        format!("{parent}.{segment}")
+    // Built by hand: this runs for every field read, and `format!` costs several times more.
+    let mut path = String::with_capacity(parent.len() + segment.len() + 1);
+    path.push_str(parent);
+    if !parent.is_empty() && !segment.starts_with('[') {
+        path.push('.');
     }
+    path.push_str(segment);
+    path
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

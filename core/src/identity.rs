@@ -1,88 +1,83 @@
 //! User and group names, resolved through the text of the rootfs `/etc/passwd` and `/etc/group`.
+//! Lookups scan the text line by line: most compiles never look, and none needs a table.
 
 /// One `/etc/passwd` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PasswdEntry {
-    pub name: String,
+pub struct PasswdEntry<'a> {
+    pub name: &'a str,
     pub uid: u32,
     pub gid: u32,
 }
 
 /// One `/etc/group` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GroupEntry {
-    pub name: String,
+pub struct GroupEntry<'a> {
+    pub name: &'a str,
     pub gid: u32,
-    pub members: Vec<String>,
+    members: &'a str,
+}
+
+impl GroupEntry<'_> {
+    pub fn has_member(&self, user: &str) -> bool {
+        self.members.split(',').any(|member| member.trim() == user)
+    }
 }
 
 /// The identity files of a rootfs; either may be absent.
-#[derive(Debug, Clone, Default)]
-pub struct Identity {
-    pub passwd: Option<Vec<PasswdEntry>>,
-    pub groups: Option<Vec<GroupEntry>>,
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Identity<'a> {
+    pub passwd: Option<&'a str>,
+    pub groups: Option<&'a str>,
 }
 
-impl Identity {
-    /// Lines that are blank, comments or malformed are skipped, as libc does.
-    pub fn parse(passwd: Option<&str>, group: Option<&str>) -> Identity {
-        Identity { passwd: passwd.map(parse_passwd), groups: group.map(parse_group) }
+impl<'a> Identity<'a> {
+    pub fn new(passwd: Option<&'a str>, group: Option<&'a str>) -> Identity<'a> {
+        Identity { passwd, groups: group }
     }
 
-    pub fn user_by_name(&self, name: &str) -> Option<&PasswdEntry> {
-        self.passwd.as_ref()?.iter().find(|entry| entry.name == name)
+    pub fn user_by_name(&self, name: &str) -> Option<PasswdEntry<'a>> {
+        // Lines of other users are skipped before their fields are read.
+        let prefix = |line: &&str| line.trim_start().strip_prefix(name).is_some_and(|rest| rest.trim_start().starts_with(':'));
+        self.passwd.unwrap_or("").lines().filter(prefix).filter_map(passwd_entry).find(|entry| entry.name == name)
     }
 
-    pub fn user_by_uid(&self, uid: u32) -> Option<&PasswdEntry> {
-        self.passwd.as_ref()?.iter().find(|entry| entry.uid == uid)
+    pub fn user_by_uid(&self, uid: u32) -> Option<PasswdEntry<'a>> {
+        self.users().find(|entry| entry.uid == uid)
     }
 
-    pub fn group_by_name(&self, name: &str) -> Option<&GroupEntry> {
-        self.groups.as_ref()?.iter().find(|entry| entry.name == name)
+    pub fn group_by_name(&self, name: &str) -> Option<GroupEntry<'a>> {
+        self.group_entries().find(|entry| entry.name == name)
     }
 
     /// Gids of the groups that list `user` as a member, in file order.
     pub fn memberships(&self, user: &str) -> Vec<u32> {
-        self.groups
-            .iter()
-            .flatten()
-            .filter(|group| group.members.iter().any(|member| member == user))
-            .map(|group| group.gid)
-            .collect()
+        self.group_entries().filter(|group| group.has_member(user)).map(|group| group.gid).collect()
+    }
+
+    fn users(&self) -> impl Iterator<Item = PasswdEntry<'a>> {
+        self.passwd.unwrap_or("").lines().filter_map(passwd_entry)
+    }
+
+    fn group_entries(&self) -> impl Iterator<Item = GroupEntry<'a>> {
+        self.groups.unwrap_or("").lines().filter_map(|line| {
+            let mut fields = line.split(':');
+            let name = fields.next()?.trim();
+            let _password = fields.next()?;
+            let gid = fields.next()?.parse().ok()?;
+            let members = fields.next().unwrap_or("");
+            (!name.is_empty() && !name.starts_with('#')).then_some(GroupEntry { name, gid, members })
+        })
     }
 }
 
-fn parse_passwd(text: &str) -> Vec<PasswdEntry> {
-    text.lines()
-        .filter_map(|line| {
-            let mut fields = line.split(':');
-            let name = fields.next()?.trim();
-            let _password = fields.next()?;
-            let uid = fields.next()?.parse().ok()?;
-            let gid = fields.next()?.parse().ok()?;
-            (!name.is_empty() && !name.starts_with('#')).then(|| PasswdEntry { name: name.to_string(), uid, gid })
-        })
-        .collect()
-}
-
-fn parse_group(text: &str) -> Vec<GroupEntry> {
-    text.lines()
-        .filter_map(|line| {
-            let mut fields = line.split(':');
-            let name = fields.next()?.trim();
-            let _password = fields.next()?;
-            let gid = fields.next()?.parse().ok()?;
-            let members = fields
-                .next()
-                .unwrap_or("")
-                .split(',')
-                .map(str::trim)
-                .filter(|member| !member.is_empty())
-                .map(str::to_string)
-                .collect();
-            (!name.is_empty() && !name.starts_with('#')).then(|| GroupEntry { name: name.to_string(), gid, members })
-        })
-        .collect()
+/// Lines that are blank, comments or malformed are skipped, as libc does.
+fn passwd_entry(line: &str) -> Option<PasswdEntry<'_>> {
+    let mut fields = line.split(':');
+    let name = fields.next()?.trim();
+    let _password = fields.next()?;
+    let uid = fields.next()?.parse().ok()?;
+    let gid = fields.next()?.parse().ok()?;
+    (!name.is_empty() && !name.starts_with('#')).then_some(PasswdEntry { name, uid, gid })
 }
 
 #[cfg(test)]
@@ -91,7 +86,7 @@ mod tests {
 
     #[test]
     fn parses_entries_and_memberships() {
-        let identity = Identity::parse(
+        let identity = Identity::new(
             Some("root:x:0:0:root:/root:/bin/sh\n# comment\nnginx:x:101:101::/:/sbin/nologin\nbroken\n"),
             Some("root:x:0:\nvideo:x:44:nginx,ops\nstaff:x:50:\n"),
         );
@@ -99,5 +94,6 @@ mod tests {
         assert_eq!(identity.group_by_name("staff").map(|g| g.gid), Some(50));
         assert_eq!(identity.memberships("nginx"), vec![44]);
         assert_eq!(identity.user_by_name("broken"), None);
+        assert_eq!(identity.user_by_uid(0).map(|u| u.name), Some("root"));
     }
 }

@@ -27,6 +27,7 @@ pub const HOSTS: (&str, &str) = ("hosts", "/etc/hosts");
 
 pub fn mounts(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<(Vec<Mount>, Vec<BundleFile>), OciSpecError> {
     let mut mounts = Vec::new();
+    // Normalized targets taken so far, with where each was written.
     let mut targets: Vec<(String, Loc)> = Vec::new();
     for (target, typ, source, options) in STANDARD {
         let mut options: Vec<String> = options.iter().map(|o| (*o).to_string()).collect();
@@ -34,14 +35,14 @@ pub fn mounts(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<(Vec<Mount>,
             options.push("ro".to_string());
         }
         mounts.push(mount(target, typ, source, options)?);
-        targets.push(((*target).to_string(), Loc::at("")));
+        targets.push((normalize(target), Loc::at("")));
     }
     for storage in &ctx.service.storage {
         let target = &storage.target;
         if !check_target(&target.value, &target.at, &targets, diags) {
             continue;
         }
-        targets.push((target.value.clone(), target.at.clone()));
+        targets.push((normalize(&target.value), target.at.clone()));
         let access = if storage.readonly { "ro" } else { "rw" };
         let bind = |source: &str| mount(&target.value, "bind", source, vec!["rbind".to_string(), "rprivate".to_string(), access.to_string()]);
         let built = match &storage.kind {
@@ -82,6 +83,7 @@ pub fn mounts(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<(Vec<Mount>,
             diags.error("bad-mount", &at, format!("socket `{socket}` must be an absolute path without `..`"));
         } else if check_target(socket, &at, &targets, diags) {
             mounts.push(mount(socket, "bind", socket, vec!["rbind".to_string(), "rprivate".to_string(), "ro".to_string()])?);
+            targets.push((normalize(socket), at));
         }
     }
     let bundle_files = [
@@ -107,7 +109,7 @@ pub(crate) fn absolute_clean(path: &str) -> bool {
     path.starts_with('/') && !path.split('/').any(|part| part == "..")
 }
 
-/// Absolute, free of `..`, not `/`, and not already a mount target.
+/// Absolute, free of `..`, not `/`, and not already a mount target (`taken` holds normalized paths).
 fn check_target(target: &str, at: &Loc, taken: &[(String, Loc)], diags: &mut Diagnostics) -> bool {
     if !absolute_clean(target) {
         diags.error("bad-mount", at, format!("mount target `{target}` must be an absolute path without `..`"));
@@ -118,7 +120,7 @@ fn check_target(target: &str, at: &Loc, taken: &[(String, Loc)], diags: &mut Dia
         diags.error("bad-mount", at, "a mount cannot replace the container's root");
         return false;
     }
-    if let Some((_, first)) = taken.iter().find(|(existing, _)| normalize(existing) == normalized) {
+    if let Some((_, first)) = taken.iter().find(|(existing, _)| *existing == normalized) {
         let mut error = Diagnostic::error("duplicate-mount", at, format!("two mounts target `{target}`"));
         if !first.path.is_empty() {
             error = error.with_hint(format!("the first is `{}`", first.path));

@@ -198,7 +198,7 @@ fn user(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<User, OciSpecError
         _ => None,
     };
     let (uid, gid, name) = match &written {
-        None => (0, 0, ctx.identity.user_by_uid(0).map(|entry| entry.name.clone())),
+        None => (0, 0, ctx.identity.user_by_uid(0).map(|entry| entry.name.to_string())),
         // On an error the config is never emitted; the zeros only fill the slot.
         Some(user) => resolve_user(ctx, user, diags).unwrap_or_default(),
     };
@@ -228,7 +228,7 @@ fn resolve_user(ctx: &Context<'_>, user: &Located<String>, diags: &mut Diagnosti
     let (uid, primary, name) = if let Ok(uid) = user_part.parse::<u64>() {
         let uid = id_in_range(uid, user, "uid", diags)?;
         let entry = ctx.identity.user_by_uid(uid);
-        (uid, entry.map(|e| e.gid), entry.map(|e| e.name.clone()))
+        (uid, entry.as_ref().map(|e| e.gid), entry.map(|e| e.name.to_string()))
     } else {
         let Some(entry) = ctx.identity.user_by_name(user_part) else {
             let (message, hint) = if ctx.identity.passwd.is_none() {
@@ -239,7 +239,7 @@ fn resolve_user(ctx: &Context<'_>, user: &Located<String>, diags: &mut Diagnosti
             diags.push(Diagnostic::error("unknown-user", &user.at, message).with_hint(hint));
             return None;
         };
-        (id_in_range(u64::from(entry.uid), user, "uid", diags)?, Some(entry.gid), Some(entry.name.clone()))
+        (id_in_range(u64::from(entry.uid), user, "uid", diags)?, Some(entry.gid), Some(entry.name.to_string()))
     };
     let gid = match group_part {
         Some(group) => resolve_group(ctx, &Located { value: group.to_string(), at: user.at.clone() }, diags)?,

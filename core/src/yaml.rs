@@ -1,8 +1,9 @@
 //! The spec text as a tree of nodes that remember their line and column.
 //! Scalars keep their source text so that `mode: 1777` can be read as octal.
 
-use saphyr::{MarkedYaml, ScalarStyle, YamlData, YamlLoader};
-use saphyr_parser::{Event, Parser, Span, SpannedEventReceiver};
+use std::collections::BTreeMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 
 use crate::diagnostic::{Diagnostic, Loc};
 
@@ -10,33 +11,6 @@ use crate::diagnostic::{Diagnostic, Loc};
 const ALIAS_LIMIT: usize = 10_000;
 /// Bounds nesting, so walking (and dropping) the tree cannot overflow a wasm stack.
 const MAX_DEPTH: usize = 64;
-
-/// Feeds the loader and stops feeding it once the nesting gets too deep.
-struct DepthGuard<'input> {
-    loader: YamlLoader<'input, MarkedYaml<'input>>,
-    depth: usize,
-    too_deep_at: Option<Span>,
-}
-
-impl<'input> SpannedEventReceiver<'input> for DepthGuard<'input> {
-    fn on_event(&mut self, event: Event<'input>, span: Span) {
-        if self.too_deep_at.is_some() {
-            return;
-        }
-        match event {
-            Event::SequenceStart(..) | Event::MappingStart(..) => {
-                self.depth += 1;
-                if self.depth > MAX_DEPTH {
-                    self.too_deep_at = Some(span);
-                    return;
-                }
-            }
-            Event::SequenceEnd | Event::MappingEnd => self.depth = self.depth.saturating_sub(1),
-            _ => {}
-        }
-        self.loader.on_event(event, span);
-    }
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -147,104 +121,153 @@ pub fn parse_int(text: &str) -> Option<i128> {
     Some(if negative { -magnitude } else { magnitude })
 }
 
-/// Parses one YAML (or JSON) document into a node tree.
+/// Parses one YAML (or JSON) document into a node tree, straight from the parser's events.
 pub fn parse(text: &str) -> Result<Node, Diagnostic> {
-    let mut loader: YamlLoader<'_, MarkedYaml<'_>> = YamlLoader::default();
-    loader.early_parse(false);
-    loader.alias_limit(ALIAS_LIMIT);
-    let mut guard = DepthGuard { loader, depth: 0, too_deep_at: None };
-    // Events are pulled one by one rather than through `Parser::load`, which recurses once per
-    // nesting level and would overflow the stack before the guard could stop it.
-    let mut scan = None;
+    let mut builder = TreeBuilder::default();
+    // Events are pulled one by one: nesting is bounded before any recursion can happen.
     for event in Parser::new_from_str(text) {
         match event {
-            Ok((event, span)) => guard.on_event(event, span),
+            Ok((event, span)) => builder.event(event, span)?,
             Err(error) => {
-                scan = Some(error);
-                break;
+                let at = position(error.marker().line(), error.marker().col());
+                return Err(Diagnostic::error("yaml-syntax", &at, format!("the spec is not valid YAML: {}", error.info())));
             }
         }
-        if guard.too_deep_at.is_some() {
-            break;
-        }
     }
-    let scan = scan.or_else(|| guard.loader.error().cloned());
-    if let (None, Some(span)) = (&scan, guard.too_deep_at) {
-        let at = Loc {
-            path: String::new(),
-            line: u32::try_from(span.start.line()).ok(),
-            column: u32::try_from(span.start.col() + 1).ok(),
-        };
-        return Err(Diagnostic::error("yaml-too-deep", &at, format!("the spec nests lists and maps more than {MAX_DEPTH} levels deep")));
-    }
-    let loader = guard.loader;
-    if let Some(error) = scan {
-        let at = Loc {
-            path: String::new(),
-            line: u32::try_from(error.marker().line()).ok(),
-            column: u32::try_from(error.marker().col() + 1).ok(),
-        };
-        if error.info().contains("duplicated key") {
-            return Err(Diagnostic::error("duplicate-key", &at, "a key appears twice in the same map").with_hint("remove one of the two"));
-        }
-        return Err(Diagnostic::error("yaml-syntax", &at, format!("the spec is not valid YAML: {}", error.info())));
-    }
-    let mut documents = loader.into_documents().into_iter();
-    let first = documents.next();
-    if let Some(second) = documents.next() {
-        let node = convert(&second)?;
-        return Err(Diagnostic::error("multiple-documents", &node.loc(""), "the spec holds more than one YAML document")
-            .with_hint("put one deployment in each file"));
-    }
-    match first {
-        None => Err(Diagnostic::error("empty-spec", &Loc { path: String::new(), line: Some(1), column: Some(1) }, "the spec is empty")),
-        Some(document) => convert(&document),
+    let mut documents = builder.documents.into_iter();
+    match (documents.next(), documents.next()) {
+        (None, _) => Err(Diagnostic::error("empty-spec", &position(1, 0), "the spec is empty")),
+        (Some(_), Some(second)) => Err(Diagnostic::error("multiple-documents", &second.loc(""), "the spec holds more than one YAML document")
+            .with_hint("put one deployment in each file")),
+        (Some(document), None) => Ok(document),
     }
 }
 
-fn convert(node: &MarkedYaml<'_>) -> Result<Node, Diagnostic> {
-    let line = u32::try_from(node.span.start.line()).unwrap_or(u32::MAX);
-    let column = u32::try_from(node.span.start.col() + 1).unwrap_or(u32::MAX);
-    let here = Loc { path: String::new(), line: Some(line), column: Some(column) };
-    let value = match &node.data {
-        YamlData::Representation(text, style, tag) => {
-            let quoted = !matches!(style, ScalarStyle::Plain);
-            let forced_string = match tag {
-                None => false,
-                Some(tag) if tag.is_yaml_core_schema() && tag.suffix == "str" => true,
-                Some(tag) => {
-                    return Err(Diagnostic::error("unsupported-tag", &here, format!("the YAML tag `{}` is not supported", tag_text(tag)))
-                        .with_hint("remove the tag; write the value as plain YAML"));
+fn position(line: usize, column: usize) -> Loc {
+    Loc { path: String::new(), line: u32::try_from(line).ok(), column: u32::try_from(column + 1).ok() }
+}
+
+/// An open list or map: its position, anchor and the children read so far.
+struct Frame {
+    is_map: bool,
+    anchor: usize,
+    line: u32,
+    column: u32,
+    children: Vec<Node>,
+}
+
+#[derive(Default)]
+struct TreeBuilder {
+    open: Vec<Frame>,
+    documents: Vec<Node>,
+    anchors: BTreeMap<usize, Node>,
+    alias_budget_used: usize,
+}
+
+impl TreeBuilder {
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), Diagnostic> {
+        let (line, column) = (u32::try_from(span.start.line()).unwrap_or(u32::MAX), u32::try_from(span.start.col() + 1).unwrap_or(u32::MAX));
+        let here = Loc { path: String::new(), line: Some(line), column: Some(column) };
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                let forced_string = match tag.as_deref() {
+                    None => false,
+                    Some(tag) if tag.is_yaml_core_schema() && tag.suffix.trim_start_matches('!') == "str" => true,
+                    Some(tag) => return Err(unsupported_tag(tag, &here)),
+                };
+                let quoted = !matches!(style, ScalarStyle::Plain) || forced_string;
+                let value = if !quoted && plain_kind(&text) == PlainKind::Null {
+                    Value::Null
+                } else {
+                    Value::Scalar { text: text.into_owned(), quoted }
+                };
+                self.finish(Node { value, line, column }, anchor)
+            }
+            Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
+                if let Some(tag) = tag.as_deref().filter(|tag| !tag.is_yaml_core_schema()) {
+                    return Err(unsupported_tag(tag, &here));
                 }
-            };
-            if !quoted && !forced_string && plain_kind(text) == PlainKind::Null {
-                Value::Null
-            } else {
-                Value::Scalar { text: text.to_string(), quoted: quoted || forced_string }
+                if self.open.len() >= MAX_DEPTH {
+                    return Err(Diagnostic::error("yaml-too-deep", &here, format!("the spec nests lists and maps more than {MAX_DEPTH} levels deep")));
+                }
+                let is_map = matches!(event, Event::MappingStart(..));
+                self.open.push(Frame { is_map, anchor, line, column, children: Vec::new() });
+                Ok(())
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = self.open.pop() else { return Ok(()) };
+                let value = if frame.is_map { Value::Map(pairs(frame.children)?) } else { Value::Seq(frame.children) };
+                self.finish(Node { value, line: frame.line, column: frame.column }, frame.anchor)
+            }
+            Event::Alias(anchor) => {
+                let Some(node) = self.anchors.get(&anchor).cloned() else {
+                    return Err(Diagnostic::error("yaml-syntax", &here, "an alias names an anchor that is not defined before it"));
+                };
+                self.alias_budget_used = self.alias_budget_used.saturating_add(count_nodes(&node));
+                if self.alias_budget_used > ALIAS_LIMIT {
+                    return Err(Diagnostic::error("yaml-syntax", &here, format!("aliases expand to more than {ALIAS_LIMIT} nodes")));
+                }
+                self.finish(Node { line, column, ..node }, 0)
+            }
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::DocumentEnd => Ok(()),
+        }
+    }
+
+    /// Adds a complete node to its parent, or ends the document.
+    fn finish(&mut self, node: Node, anchor: usize) -> Result<(), Diagnostic> {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.open.last_mut() {
+            Some(parent) => parent.children.push(node),
+            None => self.documents.push(node),
+        }
+        // A Result so every arm of `event` ends the same way.
+        Ok(())
+    }
+}
+
+/// Pairs a map's children into entries; a key written twice is an error at its second place.
+fn pairs(children: Vec<Node>) -> Result<Vec<(Node, Node)>, Diagnostic> {
+    let mut entries = Vec::with_capacity(children.len() / 2);
+    let mut children = children.into_iter();
+    while let (Some(key), Some(value)) = (children.next(), children.next()) {
+        entries.push((key, value));
+    }
+    let mut keys: Vec<(&Value, &Node)> = entries.iter().map(|(key, _)| (&key.value, key)).collect();
+    keys.sort_by(|a, b| key_text(a.0).cmp(&key_text(b.0)).then((a.1.line, a.1.column).cmp(&(b.1.line, b.1.column))));
+    for pair in keys.windows(2) {
+        if let [(first, _), (second, node)] = pair {
+            if first == second {
+                return Err(Diagnostic::error("duplicate-key", &node.loc(""), "a key appears twice in the same map").with_hint("remove one of the two"));
             }
         }
-        YamlData::Value(scalar) => Value::Scalar { text: format!("{scalar:?}"), quoted: false },
-        YamlData::Sequence(items) => Value::Seq(items.iter().map(convert).collect::<Result<_, _>>()?),
-        YamlData::Mapping(entries) => {
-            let mut pairs = Vec::with_capacity(entries.len());
-            for (key, value) in entries {
-                pairs.push((convert(key)?, convert(value)?));
-            }
-            Value::Map(pairs)
-        }
-        YamlData::Tagged(tag, _) => {
-            return Err(Diagnostic::error("unsupported-tag", &here, format!("the YAML tag `{}` is not supported", tag_text(tag)))
-                .with_hint("remove the tag; write the value as plain YAML"));
-        }
-        YamlData::Alias(_) | YamlData::BadValue => {
-            return Err(Diagnostic::error("yaml-syntax", &here, "the spec holds a YAML value that cannot be read"));
-        }
-    };
-    Ok(Node { value, line, column })
+    }
+    Ok(entries)
+}
+
+fn key_text(value: &Value) -> Option<&str> {
+    match value {
+        Value::Scalar { text, .. } => Some(text),
+        _ => None,
+    }
+}
+
+fn count_nodes(node: &Node) -> usize {
+    match &node.value {
+        Value::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
+        Value::Map(entries) => 1 + entries.iter().map(|(k, v)| count_nodes(k) + count_nodes(v)).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+fn unsupported_tag(tag: &Tag, at: &Loc) -> Diagnostic {
+    Diagnostic::error("unsupported-tag", at, format!("the YAML tag `{}` is not supported", tag_text(tag)))
+        .with_hint("remove the tag; write the value as plain YAML")
 }
 
 /// A tag as people write it: `!!binary`, `!custom`.
-fn tag_text(tag: &saphyr::Tag) -> String {
+fn tag_text(tag: &Tag) -> String {
     if tag.is_yaml_core_schema() {
         format!("!!{}", tag.suffix.trim_start_matches('!'))
     } else {
