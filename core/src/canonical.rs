@@ -19,6 +19,14 @@ struct CanonicalProcess<'a>(&'a Process);
 struct CanonicalCapabilities<'a>(&'a LinuxCapabilities);
 struct SortedSet<'a>(&'a Capabilities);
 struct CanonicalLinux<'a>(&'a Linux);
+/// A capability as the OCI spec names it: `CAP_` and the kernel's name.
+struct CapName<'a>(&'a str);
+
+impl Serialize for CapName<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!("CAP_{}", self.0))
+    }
+}
 
 /// Writes `key: value` when the value is present.
 fn entry<M: SerializeMap, T: Serialize + ?Sized>(map: &mut M, key: &str, value: Option<&T>) -> Result<(), M::Error> {
@@ -76,9 +84,9 @@ impl Serialize for CanonicalCapabilities<'_> {
 
 impl Serialize for SortedSet<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut names: Vec<String> = self.0.iter().map(|cap| format!("CAP_{cap}")).collect();
+        let mut names: Vec<&str> = self.0.iter().map(|cap| crate::process::capability_name(*cap)).collect();
         names.sort_unstable();
-        names.serialize(serializer)
+        serializer.collect_seq(names.iter().map(|name| CapName(name)))
     }
 }
 

@@ -20,15 +20,68 @@ pub const DEFAULT_CAPABILITIES: &[&str] = &[
     "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE",
 ];
 
-/// Every capability Linux defines (0 to 40), in kernel order.
-pub const ALL_CAPABILITIES: &[&str] = &[
-    "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP",
-    "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER",
-    "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
-    "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP",
-    "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF",
-    "CHECKPOINT_RESTORE",
+/// Every capability Linux defines (0 to 40), in kernel order, with its oci-spec value.
+const CAPABILITY_TABLE: [(&str, Capability); 41] = [
+    ("CHOWN", Capability::Chown),
+    ("DAC_OVERRIDE", Capability::DacOverride),
+    ("DAC_READ_SEARCH", Capability::DacReadSearch),
+    ("FOWNER", Capability::Fowner),
+    ("FSETID", Capability::Fsetid),
+    ("KILL", Capability::Kill),
+    ("SETGID", Capability::Setgid),
+    ("SETUID", Capability::Setuid),
+    ("SETPCAP", Capability::Setpcap),
+    ("LINUX_IMMUTABLE", Capability::LinuxImmutable),
+    ("NET_BIND_SERVICE", Capability::NetBindService),
+    ("NET_BROADCAST", Capability::NetBroadcast),
+    ("NET_ADMIN", Capability::NetAdmin),
+    ("NET_RAW", Capability::NetRaw),
+    ("IPC_LOCK", Capability::IpcLock),
+    ("IPC_OWNER", Capability::IpcOwner),
+    ("SYS_MODULE", Capability::SysModule),
+    ("SYS_RAWIO", Capability::SysRawio),
+    ("SYS_CHROOT", Capability::SysChroot),
+    ("SYS_PTRACE", Capability::SysPtrace),
+    ("SYS_PACCT", Capability::SysPacct),
+    ("SYS_ADMIN", Capability::SysAdmin),
+    ("SYS_BOOT", Capability::SysBoot),
+    ("SYS_NICE", Capability::SysNice),
+    ("SYS_RESOURCE", Capability::SysResource),
+    ("SYS_TIME", Capability::SysTime),
+    ("SYS_TTY_CONFIG", Capability::SysTtyConfig),
+    ("MKNOD", Capability::Mknod),
+    ("LEASE", Capability::Lease),
+    ("AUDIT_WRITE", Capability::AuditWrite),
+    ("AUDIT_CONTROL", Capability::AuditControl),
+    ("SETFCAP", Capability::Setfcap),
+    ("MAC_OVERRIDE", Capability::MacOverride),
+    ("MAC_ADMIN", Capability::MacAdmin),
+    ("SYSLOG", Capability::Syslog),
+    ("WAKE_ALARM", Capability::WakeAlarm),
+    ("BLOCK_SUSPEND", Capability::BlockSuspend),
+    ("AUDIT_READ", Capability::AuditRead),
+    ("PERFMON", Capability::Perfmon),
+    ("BPF", Capability::Bpf),
+    ("CHECKPOINT_RESTORE", Capability::CheckpointRestore),
 ];
+
+/// Every capability Linux defines, by name, in kernel order.
+// Evaluated at compile time: an index out of range fails the build, it cannot panic.
+#[allow(clippy::indexing_slicing)]
+pub const ALL_CAPABILITIES: [&str; 41] = {
+    let mut names = [""; 41];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = CAPABILITY_TABLE[i].0;
+        i += 1;
+    }
+    names
+};
+
+/// The kernel's name of a capability, without `CAP_`.
+pub fn capability_name(capability: Capability) -> &'static str {
+    CAPABILITY_TABLE.iter().find(|(_, known)| *known == capability).map_or("", |(name, _)| name)
+}
 
 /// rlimit names as `ulimits` writes them, with their OCI types.
 const RLIMITS: &[(&str, PosixRlimitType)] = &[
@@ -322,7 +375,7 @@ fn capability_list(written: &[Located<String>], diags: &mut Diagnostics) -> (boo
     let mut all = false;
     let mut names = Vec::new();
     for cap in written {
-        match capability_name(cap, diags) {
+        match read_capability(cap, diags) {
             Some(CapabilityName::All) => all = true,
             Some(CapabilityName::One(name)) => names.push(name),
             None => {}
@@ -337,7 +390,7 @@ enum CapabilityName {
 }
 
 /// `NET_ADMIN`, `CAP_NET_ADMIN` and `net_admin` name one capability; `ALL` names every one.
-fn capability_name(written: &Located<String>, diags: &mut Diagnostics) -> Option<CapabilityName> {
+fn read_capability(written: &Located<String>, diags: &mut Diagnostics) -> Option<CapabilityName> {
     let upper = written.value.trim().to_ascii_uppercase();
     let name = upper.strip_prefix("CAP_").unwrap_or(&upper);
     if name == "ALL" {
@@ -357,7 +410,7 @@ fn capability_name(written: &Located<String>, diags: &mut Diagnostics) -> Option
 }
 
 fn to_capability(name: &str) -> Option<Capability> {
-    serde_json::from_value(serde_json::Value::String(format!("CAP_{name}"))).ok()
+    CAPABILITY_TABLE.iter().find(|(known, _)| *known == name).map(|(_, capability)| *capability)
 }
 
 fn rlimits(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<Vec<PosixRlimit>, OciSpecError> {
