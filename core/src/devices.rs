@@ -235,7 +235,9 @@ fn linux_device(grant: &Grant<'_>) -> Result<LinuxDevice, OciSpecError> {
         .typ(device_type(grant.node.kind))
         .major(i64::from(grant.node.major))
         .minor(i64::from(grant.node.minor))
-        .file_mode(grant.node.file_mode)
+        // Permission bits only: the OCI schema caps fileMode at 0777, and set-id or sticky bits
+        // mean nothing on a device node.
+        .file_mode(grant.node.file_mode & 0o777)
         .uid(grant.node.uid)
         .gid(grant.node.gid)
         .build()

@@ -148,10 +148,14 @@ impl Inventory {
     /// Reads an inventory document, of this version or an older one.
     pub fn from_json(text: &str) -> Result<Inventory, Diagnostic> {
         let at = Loc::at("inventory");
-        let value = crate::options::json_object(text)
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct VersionOnly {
+            inventory_version: Option<u64>,
+        }
+        let version: VersionOnly = crate::options::from_json_object(text)
             .map_err(|message| Diagnostic::error("bad-inventory", &at, format!("the inventory {message}")))?;
-        let version = value.get("inventoryVersion").and_then(serde_json::Value::as_u64);
-        match version {
+        match version.inventory_version {
             Some(v) if v >= 1 && v <= u64::from(INVENTORY_VERSION) => {}
             Some(v) => {
                 return Err(Diagnostic::error("bad-inventory", &at.child("inventoryVersion"), format!("inventory version {v} is not supported"))
@@ -162,8 +166,7 @@ impl Inventory {
                     .with_hint("give the output of `bundlec probe`"));
             }
         }
-        serde_json::from_value(value)
-            .map_err(|error| Diagnostic::error("bad-inventory", &at, format!("the inventory is not valid: {error}")))
+        serde_json::from_str(text).map_err(|error| Diagnostic::error("bad-inventory", &at, format!("the inventory is not valid: {error}")))
     }
 
     /// The node a container path names, following recorded links inside /dev.

@@ -60,11 +60,10 @@ pub struct Options {
 
 impl Options {
     pub fn from_json(text: &str) -> Result<Options, Diagnostic> {
-        let bad = |message: String| {
-            Diagnostic::error("bad-options", &Loc::at("options"), message).with_hint("see `bundlec schema options` for the accepted fields")
-        };
-        let value = json_object(text).map_err(|message| bad(format!("the options {message}")))?;
-        serde_json::from_value(value).map_err(|error| bad(format!("the options are not valid: {error}")))
+        from_json_object(text).map_err(|message| {
+            Diagnostic::error("bad-options", &Loc::at("options"), format!("the options {message}"))
+                .with_hint("see `bundlec schema options` for the accepted fields")
+        })
     }
 }
 
@@ -74,6 +73,15 @@ pub(crate) fn json_object(text: &str) -> Result<serde_json::Value, String> {
         Ok(value) if value.is_object() => Ok(value),
         Ok(_) => Err("must be a JSON object".to_string()),
         Err(error) => Err(format!("are not valid JSON: {error}")),
+    }
+}
+
+/// Deserializes a JSON object straight into `T`, refusing arrays and scalars.
+pub(crate) fn from_json_object<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    if text.trim_start().starts_with('{') {
+        serde_json::from_str(text).map_err(|error| format!("are not valid: {error}"))
+    } else {
+        json_object(text).map(|_| ()).and(Err("must be a JSON object".to_string()))
     }
 }
 
