@@ -29,7 +29,11 @@ impl Serialize for CapName<'_> {
 }
 
 /// Writes `key: value` when the value is present.
-fn entry<M: SerializeMap, T: Serialize + ?Sized>(map: &mut M, key: &str, value: Option<&T>) -> Result<(), M::Error> {
+fn entry<M: SerializeMap, T: Serialize + ?Sized>(
+    map: &mut M,
+    key: &str,
+    value: Option<&T>,
+) -> Result<(), M::Error> {
     match value {
         Some(value) => map.serialize_entry(key, value),
         None => Ok(()),
@@ -43,11 +47,22 @@ impl Serialize for CanonicalSpec<'_> {
         map.serialize_entry("ociVersion", spec.version())?;
         entry(&mut map, "root", spec.root().as_ref())?;
         entry(&mut map, "mounts", spec.mounts().as_ref())?;
-        entry(&mut map, "process", spec.process().as_ref().map(CanonicalProcess).as_ref())?;
+        entry(
+            &mut map,
+            "process",
+            spec.process().as_ref().map(CanonicalProcess).as_ref(),
+        )?;
         entry(&mut map, "hostname", spec.hostname().as_ref())?;
-        let annotations = spec.annotations().as_ref().map(|map| map.iter().collect::<BTreeMap<_, _>>());
+        let annotations = spec
+            .annotations()
+            .as_ref()
+            .map(|map| map.iter().collect::<BTreeMap<_, _>>());
         entry(&mut map, "annotations", annotations.as_ref())?;
-        entry(&mut map, "linux", spec.linux().as_ref().map(CanonicalLinux).as_ref())?;
+        entry(
+            &mut map,
+            "linux",
+            spec.linux().as_ref().map(CanonicalLinux).as_ref(),
+        )?;
         map.end()
     }
 }
@@ -61,9 +76,21 @@ impl Serialize for CanonicalProcess<'_> {
         entry(&mut map, "args", process.args().as_ref())?;
         entry(&mut map, "env", process.env().as_ref())?;
         map.serialize_entry("cwd", process.cwd())?;
-        entry(&mut map, "capabilities", process.capabilities().as_ref().map(CanonicalCapabilities).as_ref())?;
+        entry(
+            &mut map,
+            "capabilities",
+            process
+                .capabilities()
+                .as_ref()
+                .map(CanonicalCapabilities)
+                .as_ref(),
+        )?;
         entry(&mut map, "rlimits", process.rlimits().as_ref())?;
-        entry(&mut map, "noNewPrivileges", process.no_new_privileges().as_ref())?;
+        entry(
+            &mut map,
+            "noNewPrivileges",
+            process.no_new_privileges().as_ref(),
+        )?;
         entry(&mut map, "oomScoreAdj", process.oom_score_adj().as_ref())?;
         map.end()
     }
@@ -73,18 +100,42 @@ impl Serialize for CanonicalCapabilities<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let caps = self.0;
         let mut map = serializer.serialize_map(None)?;
-        entry(&mut map, "bounding", caps.bounding().as_ref().map(SortedSet).as_ref())?;
-        entry(&mut map, "effective", caps.effective().as_ref().map(SortedSet).as_ref())?;
-        entry(&mut map, "inheritable", caps.inheritable().as_ref().map(SortedSet).as_ref())?;
-        entry(&mut map, "permitted", caps.permitted().as_ref().map(SortedSet).as_ref())?;
-        entry(&mut map, "ambient", caps.ambient().as_ref().map(SortedSet).as_ref())?;
+        entry(
+            &mut map,
+            "bounding",
+            caps.bounding().as_ref().map(SortedSet).as_ref(),
+        )?;
+        entry(
+            &mut map,
+            "effective",
+            caps.effective().as_ref().map(SortedSet).as_ref(),
+        )?;
+        entry(
+            &mut map,
+            "inheritable",
+            caps.inheritable().as_ref().map(SortedSet).as_ref(),
+        )?;
+        entry(
+            &mut map,
+            "permitted",
+            caps.permitted().as_ref().map(SortedSet).as_ref(),
+        )?;
+        entry(
+            &mut map,
+            "ambient",
+            caps.ambient().as_ref().map(SortedSet).as_ref(),
+        )?;
         map.end()
     }
 }
 
 impl Serialize for SortedSet<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut names: Vec<&str> = self.0.iter().map(|cap| crate::process::capability_name(*cap)).collect();
+        let mut names: Vec<&str> = self
+            .0
+            .iter()
+            .map(|cap| crate::process::capability_name(*cap))
+            .collect();
         names.sort_unstable();
         serializer.collect_seq(names.iter().map(|name| CapName(name)))
     }
@@ -94,12 +145,19 @@ impl Serialize for CanonicalLinux<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let linux = self.0;
         let mut map = serializer.serialize_map(None)?;
-        let sysctl = linux.sysctl().as_ref().map(|map| map.iter().collect::<BTreeMap<_, _>>());
+        let sysctl = linux
+            .sysctl()
+            .as_ref()
+            .map(|map| map.iter().collect::<BTreeMap<_, _>>());
         entry(&mut map, "sysctl", sysctl.as_ref())?;
         entry(&mut map, "resources", linux.resources().as_ref())?;
         entry(&mut map, "namespaces", linux.namespaces().as_ref())?;
         entry(&mut map, "devices", linux.devices().as_ref())?;
-        entry(&mut map, "rootfsPropagation", linux.rootfs_propagation().as_ref())?;
+        entry(
+            &mut map,
+            "rootfsPropagation",
+            linux.rootfs_propagation().as_ref(),
+        )?;
         entry(&mut map, "maskedPaths", linux.masked_paths().as_ref())?;
         entry(&mut map, "readonlyPaths", linux.readonly_paths().as_ref())?;
         map.end()
@@ -120,7 +178,9 @@ mod tests {
                         map.sort_keys();
                     }
                     for (child_key, child) in map.iter_mut() {
-                        if let (true, serde_json::Value::Array(items)) = (key == "capabilities", &mut *child) {
+                        if let (true, serde_json::Value::Array(items)) =
+                            (key == "capabilities", &mut *child)
+                        {
                             items.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
                         }
                         sort(child, child_key);

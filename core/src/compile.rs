@@ -84,12 +84,20 @@ pub fn compile_all(request: &Request) -> Result<Vec<ServiceOutcome>, Vec<Diagnos
         .map(|service| {
             let mut diags = Diagnostics::default();
             diags.extend(warnings.iter().cloned());
-            (service.name.clone(), compile_service(&deployment, service, request, diags))
+            (
+                service.name.clone(),
+                compile_service(&deployment, service, request, diags),
+            )
         })
         .collect())
 }
 
-fn compile_service(deployment: &Deployment, service: &Service, request: &Request, mut diags: Diagnostics) -> Result<Compiled, Vec<Diagnostic>> {
+fn compile_service(
+    deployment: &Deployment,
+    service: &Service,
+    request: &Request,
+    mut diags: Diagnostics,
+) -> Result<Compiled, Vec<Diagnostic>> {
     let replica = request.replica.unwrap_or(1);
     check_replica(service, replica, &mut diags);
     let empty_inventory = Inventory::default();
@@ -100,13 +108,22 @@ fn compile_service(deployment: &Deployment, service: &Service, request: &Request
         replica,
         inventory: request.inventory.as_ref().unwrap_or(&empty_inventory),
         image: request.image_config.as_ref().unwrap_or(&empty_image),
-        identity: Identity::new(request.options.passwd.as_deref(), request.options.group.as_deref()),
+        identity: Identity::new(
+            request.options.passwd.as_deref(),
+            request.options.group.as_deref(),
+        ),
         options: &request.options,
     };
     match assemble(&context, &mut diags) {
         Ok(Some((spec, files))) if !diags.has_errors() => {
-            let json = canonical::to_json(&spec).map_err(|error| vec![internal(&error.to_string())])?;
-            Ok(Compiled { spec, json, files, warnings: diags.into_sorted() })
+            let json =
+                canonical::to_json(&spec).map_err(|error| vec![internal(&error.to_string())])?;
+            Ok(Compiled {
+                spec,
+                json,
+                files,
+                warnings: diags.into_sorted(),
+            })
         }
         Ok(_) => Err(diags.into_sorted()),
         Err(error) => {
@@ -117,7 +134,10 @@ fn compile_service(deployment: &Deployment, service: &Service, request: &Request
 }
 
 /// Runs every section, so that all their errors are reported together.
-fn assemble(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<Option<(Spec, Vec<BundleFile>)>, OciSpecError> {
+fn assemble(
+    ctx: &Context<'_>,
+    diags: &mut Diagnostics,
+) -> Result<Option<(Spec, Vec<BundleFile>)>, OciSpecError> {
     let devices = devices::devices(ctx, diags)?;
     let process = process::process(ctx, &devices.env, diags)?;
     let (mounts, files) = mounts::mounts(ctx, diags)?;
@@ -126,12 +146,19 @@ fn assemble(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<Option<(Spec, 
     let hostname = linux::hostname(ctx, diags);
     let root_path = ctx.options.rootfs.as_deref().unwrap_or("rootfs");
     if ctx.options.rootfs.is_some() && !mounts::absolute_clean(root_path) {
-        diags.error("bad-path", &Loc::at("options.rootfs"), format!("the rootfs `{root_path}` must be an absolute path without `..`"));
+        diags.error(
+            "bad-path",
+            &Loc::at("options.rootfs"),
+            format!("the rootfs `{root_path}` must be an absolute path without `..`"),
+        );
     }
     if diags.has_errors() {
         return Ok(None);
     }
-    let root = RootBuilder::default().path(root_path).readonly(ctx.service.read_only_root_fs).build()?;
+    let root = RootBuilder::default()
+        .path(root_path)
+        .readonly(ctx.service.read_only_root_fs)
+        .build()?;
     let mut spec = SpecBuilder::default()
         .version(OCI_VERSION)
         .root(root)
@@ -141,21 +168,37 @@ fn assemble(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<Option<(Spec, 
         .linux(linux)
         .build()?;
     // The builder fills an empty map; annotations appear only when the spec has labels.
-    let labels = ctx.service.labels.iter().cloned().collect::<std::collections::HashMap<_, _>>();
+    let labels = ctx
+        .service
+        .labels
+        .iter()
+        .cloned()
+        .collect::<std::collections::HashMap<_, _>>();
     spec.set_annotations((!labels.is_empty()).then_some(labels));
     Ok(Some((spec, files)))
 }
 
-fn select_service<'a>(deployment: &'a Deployment, wanted: Option<&str>, diags: &mut Diagnostics) -> Option<&'a Service> {
+fn select_service<'a>(
+    deployment: &'a Deployment,
+    wanted: Option<&str>,
+    diags: &mut Diagnostics,
+) -> Option<&'a Service> {
     let names = || deployment.services.iter().map(|s| s.name.as_str());
     match wanted {
         Some(name) => {
             let found = deployment.services.iter().find(|s| s.name == name);
             if found.is_none() {
-                let mut error = Diagnostic::error("unknown-service", &Loc::at("service"), format!("the deployment has no service `{name}`"));
+                let mut error = Diagnostic::error(
+                    "unknown-service",
+                    &Loc::at("service"),
+                    format!("the deployment has no service `{name}`"),
+                );
                 error = match closest(name, names()) {
                     Some(near) => error.with_hint(format!("did you mean `{near}`?")),
-                    None => error.with_hint(format!("services: {}", names().collect::<Vec<_>>().join(", "))),
+                    None => error.with_hint(format!(
+                        "services: {}",
+                        names().collect::<Vec<_>>().join(", ")
+                    )),
                 };
                 diags.push(error);
             }
@@ -166,8 +209,15 @@ fn select_service<'a>(deployment: &'a Deployment, wanted: Option<&str>, diags: &
             [] => None,
             _ => {
                 diags.push(
-                    Diagnostic::error("service-required", &Loc::at("service"), "the deployment has several services; name one")
-                        .with_hint(format!("services: {}", names().collect::<Vec<_>>().join(", "))),
+                    Diagnostic::error(
+                        "service-required",
+                        &Loc::at("service"),
+                        "the deployment has several services; name one",
+                    )
+                    .with_hint(format!(
+                        "services: {}",
+                        names().collect::<Vec<_>>().join(", ")
+                    )),
                 );
                 None
             }
@@ -178,13 +228,27 @@ fn select_service<'a>(deployment: &'a Deployment, wanted: Option<&str>, diags: &
 fn check_replica(service: &Service, replica: u32, diags: &mut Diagnostics) {
     let at = Loc::at("replica");
     if replica == 0 {
-        diags.push(Diagnostic::error("bad-replica", &at, "replicas are numbered from 1").with_hint("use --replica 1 for the first"));
+        diags.push(
+            Diagnostic::error("bad-replica", &at, "replicas are numbered from 1")
+                .with_hint("use --replica 1 for the first"),
+        );
     } else if let Some(replicas) = service.fixed_replicas.filter(|&n| replica > n) {
-        diags.push(Diagnostic::error("bad-replica", &at, format!("replica {replica} is beyond the {replicas} of service `{}`", service.name)));
+        diags.push(Diagnostic::error(
+            "bad-replica",
+            &at,
+            format!(
+                "replica {replica} is beyond the {replicas} of service `{}`",
+                service.name
+            ),
+        ));
     }
 }
 
 fn internal(message: &str) -> Diagnostic {
-    Diagnostic::error("internal", &Loc::at(""), format!("bundlec could not build the config: {message}"))
-        .with_hint("this is a bug in bundlec; please report it with the spec")
+    Diagnostic::error(
+        "internal",
+        &Loc::at(""),
+        format!("bundlec could not build the config: {message}"),
+    )
+    .with_hint("this is a bug in bundlec; please report it with the spec")
 }

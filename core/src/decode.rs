@@ -20,7 +20,13 @@ pub struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     /// Reads a map, reporting keys that are neither `known` nor `ignored`.
-    pub fn read(node: &'a Node, path: &str, known: &[&str], ignored: &[&str], diags: &mut Diagnostics) -> Option<Fields<'a>> {
+    pub fn read(
+        node: &'a Node,
+        path: &str,
+        known: &[&str],
+        ignored: &[&str],
+        diags: &mut Diagnostics,
+    ) -> Option<Fields<'a>> {
         let Value::Map(pairs) = &node.value else {
             diags.push(wrong_type(node, path, "a map"));
             return None;
@@ -28,16 +34,29 @@ impl<'a> Fields<'a> {
         let mut entries = Vec::with_capacity(pairs.len());
         for (key, value) in pairs {
             let Value::Scalar { text, .. } = &key.value else {
-                diags.error("wrong-type", &key.loc(path), format!("a key of `{}` must be a string, not {}", display(path), key.kind()));
+                diags.error(
+                    "wrong-type",
+                    &key.loc(path),
+                    format!(
+                        "a key of `{}` must be a string, not {}",
+                        display(path),
+                        key.kind()
+                    ),
+                );
                 continue;
             };
             let key_path = join_path(path, text);
             if !known.contains(&text.as_str()) && !ignored.contains(&text.as_str()) {
-                let mut diagnostic = Diagnostic::error("unknown-field", &key.loc(&key_path), format!("unknown field `{text}` in `{}`", display(path)));
+                let mut diagnostic = Diagnostic::error(
+                    "unknown-field",
+                    &key.loc(&key_path),
+                    format!("unknown field `{text}` in `{}`", display(path)),
+                );
                 if let Some(suggestion) = closest(text, known.iter().chain(ignored).copied()) {
                     diagnostic = diagnostic.with_hint(format!("did you mean `{suggestion}`?"));
                 } else {
-                    diagnostic = diagnostic.with_hint(format!("known fields: {}", known.join(", ")));
+                    diagnostic =
+                        diagnostic.with_hint(format!("known fields: {}", known.join(", ")));
                 }
                 diags.push(diagnostic);
                 continue;
@@ -46,18 +65,29 @@ impl<'a> Fields<'a> {
                 entries.push((text.clone(), key, value));
             }
         }
-        Some(Fields { path: path.to_string(), node, entries })
+        Some(Fields {
+            path: path.to_string(),
+            node,
+            entries,
+        })
     }
 
     pub fn get(&self, key: &str) -> Option<(&'a Node, String)> {
-        self.entries.iter().find(|(name, _, _)| name == key).map(|(name, _, value)| (*value, join_path(&self.path, name)))
+        self.entries
+            .iter()
+            .find(|(name, _, _)| name == key)
+            .map(|(name, _, value)| (*value, join_path(&self.path, name)))
     }
 
     /// A field that must be present.
     pub fn require(&self, key: &str, diags: &mut Diagnostics) -> Option<(&'a Node, String)> {
         let found = self.get(key);
         if found.is_none() {
-            diags.error("missing-field", &self.node.loc(&self.path), format!("`{}` needs a `{key}` field", display(&self.path)));
+            diags.error(
+                "missing-field",
+                &self.node.loc(&self.path),
+                format!("`{}` needs a `{key}` field", display(&self.path)),
+            );
         }
         found
     }
@@ -73,13 +103,17 @@ impl<'a> Fields<'a> {
     }
 
     pub fn strings(&self, key: &str, diags: &mut Diagnostics) -> Vec<Located<String>> {
-        self.get(key).map(|(node, path)| strings(node, &path, diags)).unwrap_or_default()
+        self.get(key)
+            .map(|(node, path)| strings(node, &path, diags))
+            .unwrap_or_default()
     }
 }
 
 /// A map's value by key, without checking the other keys.
 pub fn peek<'a>(node: &'a Node, path: &str, key: &str) -> Option<(&'a Node, String)> {
-    let Value::Map(pairs) = &node.value else { return None };
+    let Value::Map(pairs) = &node.value else {
+        return None;
+    };
     pairs
         .iter()
         .find(|(k, _)| matches!(&k.value, Value::Scalar { text, .. } if text == key))
@@ -96,14 +130,25 @@ fn display(path: &str) -> &str {
 }
 
 pub fn wrong_type(node: &Node, path: &str, expected: &str) -> Diagnostic {
-    let subject = if path.is_empty() { "the spec".to_string() } else { format!("`{path}`") };
-    Diagnostic::error("wrong-type", &node.loc(path), format!("{subject} must be {expected}, not {}", node.kind()))
+    let subject = if path.is_empty() {
+        "the spec".to_string()
+    } else {
+        format!("`{path}`")
+    };
+    Diagnostic::error(
+        "wrong-type",
+        &node.loc(path),
+        format!("{subject} must be {expected}, not {}", node.kind()),
+    )
 }
 
 /// Any scalar as its text: `LOG: 1` is the string "1".
 pub fn string(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Located<String>> {
     match &node.value {
-        Value::Scalar { text, .. } => Some(Located { value: text.clone(), at: node.loc(path) }),
+        Value::Scalar { text, .. } => Some(Located {
+            value: text.clone(),
+            at: node.loc(path),
+        }),
         _ => {
             diags.push(wrong_type(node, path, "a string"));
             None
@@ -113,7 +158,10 @@ pub fn string(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Locate
 
 pub fn boolean(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<bool> {
     match &node.value {
-        Value::Scalar { text, quoted: false } if plain_kind(text) == PlainKind::Bool => Some(text.eq_ignore_ascii_case("true")),
+        Value::Scalar {
+            text,
+            quoted: false,
+        } if plain_kind(text) == PlainKind::Bool => Some(text.eq_ignore_ascii_case("true")),
         _ => {
             diags.push(wrong_type(node, path, "true or false"));
             None
@@ -134,10 +182,21 @@ pub fn integer(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<i128>
 }
 
 /// An integer within `[min, max]`, or an error naming the range.
-pub fn bounded(node: &Node, path: &str, min: i128, max: i128, code: &str, diags: &mut Diagnostics) -> Option<i128> {
+pub fn bounded(
+    node: &Node,
+    path: &str,
+    min: i128,
+    max: i128,
+    code: &str,
+    diags: &mut Diagnostics,
+) -> Option<i128> {
     let value = integer(node, path, diags)?;
     if value < min || value > max {
-        diags.error(code, &node.loc(path), format!("`{}` is {value}, outside {min} to {max}", display(path)));
+        diags.error(
+            code,
+            &node.loc(path),
+            format!("`{}` is {value}, outside {min} to {max}", display(path)),
+        );
         return None;
     }
     Some(value)
@@ -153,7 +212,9 @@ pub fn number(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<f64> {
                 ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Some(f64::INFINITY),
                 "-.inf" | "-.Inf" | "-.INF" => Some(f64::NEG_INFINITY),
                 _ if matches!(plain_kind(text), PlainKind::Int | PlainKind::Float) => {
-                    parse_int(text).map(|i| i as f64).or_else(|| text.parse::<f64>().ok())
+                    parse_int(text)
+                        .map(|i| i as f64)
+                        .or_else(|| text.parse::<f64>().ok())
                 }
                 _ => None,
             }
@@ -169,7 +230,9 @@ pub fn number(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<f64> {
 /// A list of scalars.
 pub fn strings(node: &Node, path: &str, diags: &mut Diagnostics) -> Vec<Located<String>> {
     let Value::Seq(items) = &node.value else {
-        diags.push(wrong_type(node, path, "a list").with_hint("write a YAML list, such as `[a, b]`"));
+        diags.push(
+            wrong_type(node, path, "a list").with_hint("write a YAML list, such as `[a, b]`"),
+        );
         return Vec::new();
     };
     items
@@ -185,11 +248,19 @@ pub fn items<'a>(node: &'a Node, path: &str, diags: &mut Diagnostics) -> Vec<(&'
         diags.push(wrong_type(node, path, "a list"));
         return Vec::new();
     };
-    items.iter().enumerate().map(|(i, item)| (item, join_path(path, &format!("[{i}]")))).collect()
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| (item, join_path(path, &format!("[{i}]"))))
+        .collect()
 }
 
 /// The entries of a map whose keys are free-form (env, labels, sysctls).
-pub fn entries<'a>(node: &'a Node, path: &str, diags: &mut Diagnostics) -> Vec<(Located<String>, &'a Node, String)> {
+pub fn entries<'a>(
+    node: &'a Node,
+    path: &str,
+    diags: &mut Diagnostics,
+) -> Vec<(Located<String>, &'a Node, String)> {
     let Value::Map(pairs) = &node.value else {
         diags.push(wrong_type(node, path, "a map"));
         return Vec::new();
@@ -199,7 +270,13 @@ pub fn entries<'a>(node: &'a Node, path: &str, diags: &mut Diagnostics) -> Vec<(
         .filter_map(|(key, value)| {
             let key = string(key, path, diags)?;
             let value_path = join_path(path, &key.value);
-            let key = Located { at: Loc { path: value_path.clone(), ..key.at }, value: key.value };
+            let key = Located {
+                at: Loc {
+                    path: value_path.clone(),
+                    ..key.at
+                },
+                value: key.value,
+            };
             Some((key, value, value_path))
         })
         .collect()

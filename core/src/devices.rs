@@ -1,7 +1,9 @@
 //! Devices and GPUs: every requested node is looked up in the inventory and granted with the
 //! host's own type, major and minor; GPUs add their nodes, the vendor's shared nodes and env.
 
-use oci_spec::runtime::{LinuxDevice, LinuxDeviceBuilder, LinuxDeviceCgroup, LinuxDeviceCgroupBuilder, LinuxDeviceType};
+use oci_spec::runtime::{
+    LinuxDevice, LinuxDeviceBuilder, LinuxDeviceCgroup, LinuxDeviceCgroupBuilder, LinuxDeviceType,
+};
 use oci_spec::OciSpecError;
 
 use crate::compile::Context;
@@ -22,8 +24,17 @@ pub struct DevicePlan {
 
 /// Nodes every container may use (containerd's list): null, zero, full, random, urandom,
 /// tty, console, ptmx, and every pts.
-const STANDARD_NODES: &[(i64, Option<i64>)] =
-    &[(1, Some(3)), (1, Some(5)), (1, Some(7)), (1, Some(8)), (1, Some(9)), (5, Some(0)), (5, Some(1)), (5, Some(2)), (136, None)];
+const STANDARD_NODES: &[(i64, Option<i64>)] = &[
+    (1, Some(3)),
+    (1, Some(5)),
+    (1, Some(7)),
+    (1, Some(8)),
+    (1, Some(9)),
+    (5, Some(0)),
+    (5, Some(1)),
+    (5, Some(2)),
+    (136, None),
+];
 
 /// Access for GPU nodes: read and write, never mknod.
 const GPU_ACCESS: &str = "rw";
@@ -40,27 +51,48 @@ pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan,
         let access = access(request.read, request.write, request.mknod);
         match ctx.inventory.resolve(&request.path.value) {
             Some(node) => grant(&mut grants, &request.path.value, node, &access),
-            None => diags.push(not_in_inventory(ctx, &request.path.value, &request.path.at, &format!("device {i}"))),
+            None => diags.push(not_in_inventory(
+                ctx,
+                &request.path.value,
+                &request.path.at,
+                &format!("device {i}"),
+            )),
         }
     }
     let mut env = Vec::new();
     if let Some(gpu) = &ctx.service.resources.gpu {
         env = gpus(ctx, gpu, &mut grants, diags);
     }
-    let nodes = grants.iter().map(|grant| linux_device(grant)).collect::<Result<Vec<_>, _>>()?;
+    let nodes = grants
+        .iter()
+        .map(|grant| linux_device(grant))
+        .collect::<Result<Vec<_>, _>>()?;
     let rules = if ctx.service.privileged {
-        vec![LinuxDeviceCgroupBuilder::default().allow(true).access("rwm").build()?]
+        vec![LinuxDeviceCgroupBuilder::default()
+            .allow(true)
+            .access("rwm")
+            .build()?]
     } else {
-        let mut rules = vec![LinuxDeviceCgroupBuilder::default().allow(false).access("rwm").build()?];
+        let mut rules = vec![LinuxDeviceCgroupBuilder::default()
+            .allow(false)
+            .access("rwm")
+            .build()?];
         for (major, minor) in STANDARD_NODES {
-            let mut rule = LinuxDeviceCgroupBuilder::default().allow(true).typ(LinuxDeviceType::C).major(*major).access("rwm");
+            let mut rule = LinuxDeviceCgroupBuilder::default()
+                .allow(true)
+                .typ(LinuxDeviceType::C)
+                .major(*major)
+                .access("rwm");
             if let Some(minor) = minor {
                 rule = rule.minor(*minor);
             }
             rules.push(rule.build()?);
         }
         // The device cgroup knows only char and block devices; a fifo needs no rule.
-        for grant in grants.iter().filter(|grant| grant.node.kind != DeviceType::Fifo) {
+        for grant in grants
+            .iter()
+            .filter(|grant| grant.node.kind != DeviceType::Fifo)
+        {
             rules.push(
                 LinuxDeviceCgroupBuilder::default()
                     .allow(true)
@@ -77,16 +109,28 @@ pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan,
 }
 
 fn access(read: bool, write: bool, mknod: bool) -> String {
-    [(read, 'r'), (write, 'w'), (mknod, 'm')].iter().filter(|(on, _)| *on).map(|(_, letter)| *letter).collect()
+    [(read, 'r'), (write, 'w'), (mknod, 'm')]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, letter)| *letter)
+        .collect()
 }
 
 /// Adds a grant, merging access when the same path is granted twice.
 fn grant<'a>(grants: &mut Vec<Grant<'a>>, path: &str, node: &'a DeviceNode, access: &str) {
     if let Some(existing) = grants.iter_mut().find(|grant| grant.path == path) {
         let merged = existing.access.clone() + access;
-        existing.access = ["r", "w", "m"].iter().filter(|letter| merged.contains(**letter)).copied().collect();
+        existing.access = ["r", "w", "m"]
+            .iter()
+            .filter(|letter| merged.contains(**letter))
+            .copied()
+            .collect();
     } else {
-        grants.push(Grant { path: path.to_string(), node, access: access.to_string() });
+        grants.push(Grant {
+            path: path.to_string(),
+            node,
+            access: access.to_string(),
+        });
     }
 }
 
@@ -96,55 +140,105 @@ fn not_in_inventory(ctx: &Context<'_>, path: &str, at: &Loc, what: &str) -> Diag
     } else {
         format!("the inventory lists {} device nodes; probe the node again if the device was added since", ctx.inventory.devices.len())
     };
-    Diagnostic::error("device-not-in-inventory", at, format!("{what}: `{path}` is not a device node in the inventory")).with_hint(hint)
+    Diagnostic::error(
+        "device-not-in-inventory",
+        at,
+        format!("{what}: `{path}` is not a device node in the inventory"),
+    )
+    .with_hint(hint)
 }
 
-fn gpus<'a>(ctx: &Context<'a>, request: &GpuRequest, grants: &mut Vec<Grant<'a>>, diags: &mut Diagnostics) -> Vec<(String, String)> {
+fn gpus<'a>(
+    ctx: &Context<'a>,
+    request: &GpuRequest,
+    grants: &mut Vec<Grant<'a>>,
+    diags: &mut Diagnostics,
+) -> Vec<(String, String)> {
     let vendor = match request.vendor.value {
         GpuVendor::Nvidia => Vendor::Nvidia,
         GpuVendor::Amd => Vendor::Amd,
         GpuVendor::Intel => Vendor::Intel,
         GpuVendor::Apple => {
             diags.push(
-                Diagnostic::error("gpu-vendor-unsupported", &request.vendor.at, "Apple GPUs have no Linux device nodes")
-                    .with_hint("use `nvidia`, `amd` or `intel` for a Linux node"),
+                Diagnostic::error(
+                    "gpu-vendor-unsupported",
+                    &request.vendor.at,
+                    "Apple GPUs have no Linux device nodes",
+                )
+                .with_hint("use `nvidia`, `amd` or `intel` for a Linux node"),
             );
             return Vec::new();
         }
     };
-    let Some(assigned) = assign(ctx, request, vendor, diags) else { return Vec::new() };
+    let Some(assigned) = assign(ctx, request, vendor, diags) else {
+        return Vec::new();
+    };
     for gpu in &assigned {
-        let own = gpu.nodes.iter().chain(if vendor == Vendor::Nvidia { [].iter() } else { gpu.drm.iter() });
+        let own = gpu.nodes.iter().chain(if vendor == Vendor::Nvidia {
+            [].iter()
+        } else {
+            gpu.drm.iter()
+        });
         for path in own {
             match ctx.inventory.resolve(path) {
                 Some(node) => grant(grants, path, node, GPU_ACCESS),
-                None => diags.push(not_in_inventory(ctx, path, &request.vendor.at, &format!("{} GPU {}", vendor.name(), gpu.index))),
+                None => diags.push(not_in_inventory(
+                    ctx,
+                    path,
+                    &request.vendor.at,
+                    &format!("{} GPU {}", vendor.name(), gpu.index),
+                )),
             }
         }
     }
-    let shared = ctx.inventory.gpu_shared.get(&vendor).map(Vec::as_slice).unwrap_or_default();
+    let shared = ctx
+        .inventory
+        .gpu_shared
+        .get(&vendor)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     let required: &[&str] = match vendor {
         Vendor::Nvidia => &["/dev/nvidiactl", "/dev/nvidia-uvm"],
         Vendor::Amd => &["/dev/kfd"],
         Vendor::Intel => &[],
     };
-    for path in required.iter().filter(|path| !shared.iter().any(|s| s == *path)) {
+    for path in required
+        .iter()
+        .filter(|path| !shared.iter().any(|s| s == *path))
+    {
         diags.push(
-            Diagnostic::error("gpu-shared-node-missing", &request.vendor.at, format!("{} GPUs need `{path}`, which the inventory does not list", vendor.name()))
-                .with_hint("load the driver on the node and probe it again"),
+            Diagnostic::error(
+                "gpu-shared-node-missing",
+                &request.vendor.at,
+                format!(
+                    "{} GPUs need `{path}`, which the inventory does not list",
+                    vendor.name()
+                ),
+            )
+            .with_hint("load the driver on the node and probe it again"),
         );
     }
     for path in shared {
         match ctx.inventory.resolve(path) {
             Some(node) => grant(grants, path, node, GPU_ACCESS),
-            None => diags.push(not_in_inventory(ctx, path, &request.vendor.at, &format!("{} shared node", vendor.name()))),
+            None => diags.push(not_in_inventory(
+                ctx,
+                path,
+                &request.vendor.at,
+                &format!("{} shared node", vendor.name()),
+            )),
         }
     }
     gpu_env(ctx, request, vendor, &assigned, diags)
 }
 
 /// The GPUs this replica gets: the option's indices, or the first `count` of the vendor.
-fn assign<'a>(ctx: &Context<'a>, request: &GpuRequest, vendor: Vendor, diags: &mut Diagnostics) -> Option<Vec<&'a Gpu>> {
+fn assign<'a>(
+    ctx: &Context<'a>,
+    request: &GpuRequest,
+    vendor: Vendor,
+    diags: &mut Diagnostics,
+) -> Option<Vec<&'a Gpu>> {
     let mut available: Vec<&Gpu> = ctx.inventory.gpus_of(vendor).collect();
     available.sort_by_key(|gpu| gpu.index);
     let count = request.count.value as usize;
@@ -152,15 +246,32 @@ fn assign<'a>(ctx: &Context<'a>, request: &GpuRequest, vendor: Vendor, diags: &m
         Some(indices) => {
             let at = Loc::at("options.gpuIndices");
             if indices.len() != count {
-                diags.error("gpu-indices-mismatch", &at, format!("{} GPU indices were given for a count of {count}", indices.len()));
+                diags.error(
+                    "gpu-indices-mismatch",
+                    &at,
+                    format!(
+                        "{} GPU indices were given for a count of {count}",
+                        indices.len()
+                    ),
+                );
                 return None;
             }
             let mut chosen = Vec::with_capacity(count);
             for (i, index) in indices.iter().enumerate() {
                 match available.iter().find(|gpu| gpu.index == *index) {
-                    Some(gpu) if !chosen.iter().any(|c: &&Gpu| c.index == *index) => chosen.push(*gpu),
-                    Some(_) => diags.error("gpu-indices-mismatch", &at.child(&format!("[{i}]")), format!("GPU {index} is given twice")),
-                    None => diags.error("gpu-not-in-inventory", &at.child(&format!("[{i}]")), format!("the inventory has no {} GPU {index}", vendor.name())),
+                    Some(gpu) if !chosen.iter().any(|c: &&Gpu| c.index == *index) => {
+                        chosen.push(*gpu)
+                    }
+                    Some(_) => diags.error(
+                        "gpu-indices-mismatch",
+                        &at.child(&format!("[{i}]")),
+                        format!("GPU {index} is given twice"),
+                    ),
+                    None => diags.error(
+                        "gpu-not-in-inventory",
+                        &at.child(&format!("[{i}]")),
+                        format!("the inventory has no {} GPU {index}", vendor.name()),
+                    ),
                 }
             }
             (chosen.len() == count).then_some(chosen)
@@ -170,7 +281,11 @@ fn assign<'a>(ctx: &Context<'a>, request: &GpuRequest, vendor: Vendor, diags: &m
                 Diagnostic::error(
                     "not-enough-gpus",
                     &request.count.at,
-                    format!("the service needs {count} {} GPUs but the inventory has {}", vendor.name(), available.len()),
+                    format!(
+                        "the service needs {count} {} GPUs but the inventory has {}",
+                        vendor.name(),
+                        available.len()
+                    ),
                 )
                 .with_hint("lower `count`, or compile for a node with more GPUs"),
             );
@@ -180,15 +295,28 @@ fn assign<'a>(ctx: &Context<'a>, request: &GpuRequest, vendor: Vendor, diags: &m
     }
 }
 
-fn gpu_env(ctx: &Context<'_>, request: &GpuRequest, vendor: Vendor, assigned: &[&Gpu], diags: &mut Diagnostics) -> Vec<(String, String)> {
-    let in_container = (0..assigned.len()).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+fn gpu_env(
+    ctx: &Context<'_>,
+    request: &GpuRequest,
+    vendor: Vendor,
+    assigned: &[&Gpu],
+    diags: &mut Diagnostics,
+) -> Vec<(String, String)> {
+    let in_container = (0..assigned.len())
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
     let mut env = Vec::new();
     match vendor {
         Vendor::Nvidia => {
             let uuids: Option<Vec<&str>> = assigned.iter().map(|gpu| gpu.uuid.as_deref()).collect();
             let visible = match uuids {
                 Some(uuids) => uuids.join(","),
-                None => assigned.iter().map(|gpu| gpu.index.to_string()).collect::<Vec<_>>().join(","),
+                None => assigned
+                    .iter()
+                    .map(|gpu| gpu.index.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
             };
             env.push(("NVIDIA_VISIBLE_DEVICES".to_string(), visible));
             env.push(("CUDA_VISIBLE_DEVICES".to_string(), in_container));
@@ -201,19 +329,41 @@ fn gpu_env(ctx: &Context<'_>, request: &GpuRequest, vendor: Vendor, assigned: &[
     }
     if let Some(distributed) = &request.distributed {
         let Some(world_size) = ctx.service.fixed_replicas else {
-            let at = ctx.service.scale_at.clone().unwrap_or_else(|| distributed.at.clone());
+            let at = ctx
+                .service
+                .scale_at
+                .clone()
+                .unwrap_or_else(|| distributed.at.clone());
             diags.push(
-                Diagnostic::error("distributed-needs-fixed-scale", &at, "a distributed GPU job needs a fixed number of replicas")
-                    .with_hint("use `scale: { mode: fixed, replicas: N }`"),
+                Diagnostic::error(
+                    "distributed-needs-fixed-scale",
+                    &at,
+                    "a distributed GPU job needs a fixed number of replicas",
+                )
+                .with_hint("use `scale: { mode: fixed, replicas: N }`"),
             );
             return env;
         };
-        let master = ctx.options.master_addr.clone().unwrap_or_else(|| format!("{}-rep-1", ctx.service.name));
-        let ifname = ctx.options.socket_ifname.clone().unwrap_or_else(|| "eth0".to_string());
+        let master = ctx
+            .options
+            .master_addr
+            .clone()
+            .unwrap_or_else(|| format!("{}-rep-1", ctx.service.name));
+        let ifname = ctx
+            .options
+            .socket_ifname
+            .clone()
+            .unwrap_or_else(|| "eth0".to_string());
         env.push(("MASTER_ADDR".to_string(), master));
-        env.push(("MASTER_PORT".to_string(), distributed.master_port.to_string()));
+        env.push((
+            "MASTER_PORT".to_string(),
+            distributed.master_port.to_string(),
+        ));
         env.push(("WORLD_SIZE".to_string(), world_size.to_string()));
-        env.push(("RANK".to_string(), ctx.replica.saturating_sub(1).to_string()));
+        env.push((
+            "RANK".to_string(),
+            ctx.replica.saturating_sub(1).to_string(),
+        ));
         env.push(("LOCAL_RANK".to_string(), "0".to_string()));
         env.push(("NCCL_SOCKET_IFNAME".to_string(), ifname.clone()));
         env.push(("GLOO_SOCKET_IFNAME".to_string(), ifname));

@@ -23,12 +23,20 @@ pub struct Loc {
 impl Loc {
     /// A place outside the spec text (options, inventory, image config).
     pub fn at(path: impl Into<String>) -> Loc {
-        Loc { path: path.into(), line: None, column: None }
+        Loc {
+            path: path.into(),
+            line: None,
+            column: None,
+        }
     }
 
     /// The same line and column, deeper in the path.
     pub fn child(&self, segment: &str) -> Loc {
-        Loc { path: join_path(&self.path, segment), line: self.line, column: self.column }
+        Loc {
+            path: join_path(&self.path, segment),
+            line: self.line,
+            column: self.column,
+        }
     }
 }
 
@@ -113,8 +121,20 @@ impl Diagnostics {
     /// Sorted by position so every target reports them in the same order.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.items.sort_by(|a, b| {
-            (a.severity, a.line.unwrap_or(u32::MAX), a.column.unwrap_or(0), &a.path, &a.code)
-                .cmp(&(b.severity, b.line.unwrap_or(u32::MAX), b.column.unwrap_or(0), &b.path, &b.code))
+            (
+                a.severity,
+                a.line.unwrap_or(u32::MAX),
+                a.column.unwrap_or(0),
+                &a.path,
+                &a.code,
+            )
+                .cmp(&(
+                    b.severity,
+                    b.line.unwrap_or(u32::MAX),
+                    b.column.unwrap_or(0),
+                    &b.path,
+                    &b.code,
+                ))
         });
         self.items.dedup();
         self.items
@@ -139,9 +159,21 @@ fn edit_distance(a: &str, b: &str) -> usize {
         let mut current = Vec::with_capacity(b.len() + 1);
         current.push(i + 1);
         for (j, cb) in b.iter().enumerate() {
-            let substitute = previous.get(j).copied().unwrap_or(usize::MAX).saturating_add(usize::from(ca != *cb));
-            let delete = previous.get(j + 1).copied().unwrap_or(usize::MAX).saturating_add(1);
-            let insert = current.last().copied().unwrap_or(usize::MAX).saturating_add(1);
+            let substitute = previous
+                .get(j)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(usize::from(ca != *cb));
+            let delete = previous
+                .get(j + 1)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
+            let insert = current
+                .last()
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
             current.push(substitute.min(delete).min(insert));
         }
         previous = current;
@@ -155,13 +187,19 @@ mod tests {
 
     #[test]
     fn suggests_near_keys_only() {
-        assert_eq!(closest("privilegd", ["privileged", "user"]), Some("privileged"));
+        assert_eq!(
+            closest("privilegd", ["privileged", "user"]),
+            Some("privileged")
+        );
         assert_eq!(closest("zzz", ["privileged", "user"]), None);
     }
 
     #[test]
     fn paths_join_keys_and_indices() {
         assert_eq!(join_path("services.api", "storage"), "services.api.storage");
-        assert_eq!(join_path("services.api.storage", "[3]"), "services.api.storage[3]");
+        assert_eq!(
+            join_path("services.api.storage", "[3]"),
+            "services.api.storage[3]"
+        );
     }
 }

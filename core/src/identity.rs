@@ -32,13 +32,25 @@ pub struct Identity<'a> {
 
 impl<'a> Identity<'a> {
     pub fn new(passwd: Option<&'a str>, group: Option<&'a str>) -> Identity<'a> {
-        Identity { passwd, groups: group }
+        Identity {
+            passwd,
+            groups: group,
+        }
     }
 
     pub fn user_by_name(&self, name: &str) -> Option<PasswdEntry<'a>> {
         // Lines of other users are skipped before their fields are read.
-        let prefix = |line: &&str| line.trim_start().strip_prefix(name).is_some_and(|rest| rest.trim_start().starts_with(':'));
-        self.passwd.unwrap_or("").lines().filter(prefix).filter_map(passwd_entry).find(|entry| entry.name == name)
+        let prefix = |line: &&str| {
+            line.trim_start()
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        };
+        self.passwd
+            .unwrap_or("")
+            .lines()
+            .filter(prefix)
+            .filter_map(passwd_entry)
+            .find(|entry| entry.name == name)
     }
 
     pub fn user_by_uid(&self, uid: u32) -> Option<PasswdEntry<'a>> {
@@ -51,7 +63,10 @@ impl<'a> Identity<'a> {
 
     /// Gids of the groups that list `user` as a member, in file order.
     pub fn memberships(&self, user: &str) -> Vec<u32> {
-        self.group_entries().filter(|group| group.has_member(user)).map(|group| group.gid).collect()
+        self.group_entries()
+            .filter(|group| group.has_member(user))
+            .map(|group| group.gid)
+            .collect()
     }
 
     fn users(&self) -> impl Iterator<Item = PasswdEntry<'a>> {
@@ -65,7 +80,11 @@ impl<'a> Identity<'a> {
             let _password = fields.next()?;
             let gid = fields.next()?.parse().ok()?;
             let members = fields.next().unwrap_or("");
-            (!name.is_empty() && !name.starts_with('#')).then_some(GroupEntry { name, gid, members })
+            (!name.is_empty() && !name.starts_with('#')).then_some(GroupEntry {
+                name,
+                gid,
+                members,
+            })
         })
     }
 }
@@ -90,7 +109,10 @@ mod tests {
             Some("root:x:0:0:root:/root:/bin/sh\n# comment\nnginx:x:101:101::/:/sbin/nologin\nbroken\n"),
             Some("root:x:0:\nvideo:x:44:nginx,ops\nstaff:x:50:\n"),
         );
-        assert_eq!(identity.user_by_name("nginx").map(|u| (u.uid, u.gid)), Some((101, 101)));
+        assert_eq!(
+            identity.user_by_name("nginx").map(|u| (u.uid, u.gid)),
+            Some((101, 101))
+        );
         assert_eq!(identity.group_by_name("staff").map(|g| g.gid), Some(50));
         assert_eq!(identity.memberships("nginx"), vec![44]);
         assert_eq!(identity.user_by_name("broken"), None);

@@ -31,19 +31,33 @@ impl ImageConfig {
     /// Reads either the whole image config document or its `config` object.
     pub fn from_json(text: &str) -> Result<ImageConfig, Diagnostic> {
         let at = Loc::at("imageConfig");
-        let mut value = crate::options::json_object(text)
-            .map_err(|message| Diagnostic::error("bad-image-config", &at, format!("the image config {message}")))?;
+        let mut value = crate::options::json_object(text).map_err(|message| {
+            Diagnostic::error(
+                "bad-image-config",
+                &at,
+                format!("the image config {message}"),
+            )
+        })?;
         let at = if let Some(inner) = value.get_mut("config").map(serde_json::Value::take) {
             if !inner.is_object() {
-                return Err(Diagnostic::error("bad-image-config", &at.child("config"), "the image config's `config` must be a JSON object"));
+                return Err(Diagnostic::error(
+                    "bad-image-config",
+                    &at.child("config"),
+                    "the image config's `config` must be a JSON object",
+                ));
             }
             value = inner;
             at.child("config")
         } else {
             at
         };
-        serde_json::from_value(value)
-            .map_err(|error| Diagnostic::error("bad-image-config", &at, format!("the image config is not valid: {error}")))
+        serde_json::from_value(value).map_err(|error| {
+            Diagnostic::error(
+                "bad-image-config",
+                &at,
+                format!("the image config is not valid: {error}"),
+            )
+        })
     }
 }
 
@@ -53,10 +67,20 @@ mod tests {
 
     #[test]
     fn reads_whole_document_or_config_object() {
-        let whole = r#"{"architecture":"amd64","config":{"User":"nginx","Cmd":["nginx"]},"rootfs":{}}"#;
-        assert_eq!(ImageConfig::from_json(whole).unwrap().user.as_deref(), Some("nginx"));
+        let whole =
+            r#"{"architecture":"amd64","config":{"User":"nginx","Cmd":["nginx"]},"rootfs":{}}"#;
+        assert_eq!(
+            ImageConfig::from_json(whole).unwrap().user.as_deref(),
+            Some("nginx")
+        );
         let inner = r#"{"Env":["A=1"],"WorkingDir":"/srv"}"#;
-        assert_eq!(ImageConfig::from_json(inner).unwrap().working_dir.as_deref(), Some("/srv"));
+        assert_eq!(
+            ImageConfig::from_json(inner)
+                .unwrap()
+                .working_dir
+                .as_deref(),
+            Some("/srv")
+        );
         assert!(ImageConfig::from_json("[").is_err());
         assert!(ImageConfig::from_json(r#"["nginx"]"#).is_err());
         assert!(ImageConfig::from_json("[]").is_err());

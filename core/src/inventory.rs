@@ -153,8 +153,9 @@ impl Inventory {
         struct VersionOnly {
             inventory_version: Option<u64>,
         }
-        let version: VersionOnly = crate::options::from_json_object(text)
-            .map_err(|message| Diagnostic::error("bad-inventory", &at, format!("the inventory {message}")))?;
+        let version: VersionOnly = crate::options::from_json_object(text).map_err(|message| {
+            Diagnostic::error("bad-inventory", &at, format!("the inventory {message}"))
+        })?;
         match version.inventory_version {
             Some(v) if v >= 1 && v <= u64::from(INVENTORY_VERSION) => {}
             Some(v) => {
@@ -162,11 +163,21 @@ impl Inventory {
                     .with_hint(format!("this bundlec reads inventory versions 1 to {INVENTORY_VERSION}; upgrade bundlec")));
             }
             None => {
-                return Err(Diagnostic::error("bad-inventory", &at.child("inventoryVersion"), "the inventory has no `inventoryVersion`")
-                    .with_hint("give the output of `bundlec probe`"));
+                return Err(Diagnostic::error(
+                    "bad-inventory",
+                    &at.child("inventoryVersion"),
+                    "the inventory has no `inventoryVersion`",
+                )
+                .with_hint("give the output of `bundlec probe`"));
             }
         }
-        serde_json::from_str(text).map_err(|error| Diagnostic::error("bad-inventory", &at, format!("the inventory is not valid: {error}")))
+        serde_json::from_str(text).map_err(|error| {
+            Diagnostic::error(
+                "bad-inventory",
+                &at,
+                format!("the inventory is not valid: {error}"),
+            )
+        })
     }
 
     /// The node a container path names, following recorded links inside /dev.
@@ -225,7 +236,15 @@ mod tests {
     use super::*;
 
     fn node(path: &str, major: u32, minor: u32) -> DeviceNode {
-        DeviceNode { path: path.into(), kind: DeviceType::Char, major, minor, file_mode: 0o666, uid: 0, gid: 0 }
+        DeviceNode {
+            path: path.into(),
+            kind: DeviceType::Char,
+            major,
+            minor,
+            file_mode: 0o666,
+            uid: 0,
+            gid: 0,
+        }
     }
 
     #[test]
@@ -234,13 +253,27 @@ mod tests {
             inventory_version: 1,
             devices: vec![node("/dev/dri/card1", 226, 1)],
             links: vec![
-                DeviceLink { path: "/dev/dri/by-path/pci-0000:03:00.0-card".into(), target: "../card1".into() },
-                DeviceLink { path: "/dev/loop-a".into(), target: "loop-b".into() },
-                DeviceLink { path: "/dev/loop-b".into(), target: "loop-a".into() },
+                DeviceLink {
+                    path: "/dev/dri/by-path/pci-0000:03:00.0-card".into(),
+                    target: "../card1".into(),
+                },
+                DeviceLink {
+                    path: "/dev/loop-a".into(),
+                    target: "loop-b".into(),
+                },
+                DeviceLink {
+                    path: "/dev/loop-b".into(),
+                    target: "loop-a".into(),
+                },
             ],
             ..Inventory::default()
         };
-        assert_eq!(inventory.resolve("/dev/dri/by-path/pci-0000:03:00.0-card").map(|n| n.minor), Some(1));
+        assert_eq!(
+            inventory
+                .resolve("/dev/dri/by-path/pci-0000:03:00.0-card")
+                .map(|n| n.minor),
+            Some(1)
+        );
         assert_eq!(inventory.resolve("/dev/loop-a"), None);
         assert_eq!(inventory.resolve("/dev/../../etc"), None);
     }
@@ -251,6 +284,9 @@ mod tests {
         assert_eq!(error.path, "inventory.inventoryVersion");
         let big = r#"{"inventoryVersion":1,"devices":[{"path":"/dev/x","type":"c","major":511,"minor":300,"fileMode":438,"uid":0,"gid":0}]}"#;
         let inventory = Inventory::from_json(big).unwrap();
-        assert_eq!((inventory.devices[0].major, inventory.devices[0].minor), (511, 300));
+        assert_eq!(
+            (inventory.devices[0].major, inventory.devices[0].minor),
+            (511, 300)
+        );
     }
 }

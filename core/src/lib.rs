@@ -64,9 +64,22 @@ impl Request {
     /// Parses the JSON parts of a raw request, reporting every one that is bad.
     pub fn from_raw(raw: RawRequest<'_>) -> Result<Request, Vec<Diagnostic>> {
         let mut errors = Vec::new();
-        let inventory = raw.inventory.map(Inventory::from_json).transpose().unwrap_or_else(|e| keep(e, &mut errors));
-        let image_config = raw.image_config.map(ImageConfig::from_json).transpose().unwrap_or_else(|e| keep(e, &mut errors));
-        let options = raw.options.map(Options::from_json).transpose().unwrap_or_else(|e| keep(e, &mut errors)).unwrap_or_default();
+        let inventory = raw
+            .inventory
+            .map(Inventory::from_json)
+            .transpose()
+            .unwrap_or_else(|e| keep(e, &mut errors));
+        let image_config = raw
+            .image_config
+            .map(ImageConfig::from_json)
+            .transpose()
+            .unwrap_or_else(|e| keep(e, &mut errors));
+        let options = raw
+            .options
+            .map(Options::from_json)
+            .transpose()
+            .unwrap_or_else(|e| keep(e, &mut errors))
+            .unwrap_or_default();
         if !errors.is_empty() {
             return Err(errors);
         }

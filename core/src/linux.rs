@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use oci_spec::runtime::{LinuxBuilder, Linux, LinuxDevice, LinuxNamespaceBuilder, LinuxNamespaceType, LinuxResources};
+use oci_spec::runtime::{
+    Linux, LinuxBuilder, LinuxDevice, LinuxNamespaceBuilder, LinuxNamespaceType, LinuxResources,
+};
 use oci_spec::OciSpecError;
 
 use crate::compile::Context;
@@ -25,21 +27,46 @@ pub const MASKED_PATHS: &[&str] = &[
     "/sys/firmware",
 ];
 
-pub const READONLY_PATHS: &[&str] = &["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
+pub const READONLY_PATHS: &[&str] = &[
+    "/proc/bus",
+    "/proc/fs",
+    "/proc/irq",
+    "/proc/sys",
+    "/proc/sysrq-trigger",
+];
 
 /// IPC sysctls that the IPC namespace isolates (as Docker allows them).
 const IPC_SYSCTLS: &[&str] = &[
-    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni",
+    "kernel.msgmax",
+    "kernel.msgmnb",
+    "kernel.msgmni",
+    "kernel.sem",
+    "kernel.shmall",
+    "kernel.shmmax",
+    "kernel.shmmni",
     "kernel.shm_rmid_forced",
 ];
 
-pub fn linux(ctx: &Context<'_>, devices: Vec<LinuxDevice>, resources: LinuxResources, diags: &mut Diagnostics) -> Result<Linux, OciSpecError> {
-    let mut kinds = vec![LinuxNamespaceType::Pid, LinuxNamespaceType::Ipc, LinuxNamespaceType::Uts, LinuxNamespaceType::Mount];
+pub fn linux(
+    ctx: &Context<'_>,
+    devices: Vec<LinuxDevice>,
+    resources: LinuxResources,
+    diags: &mut Diagnostics,
+) -> Result<Linux, OciSpecError> {
+    let mut kinds = vec![
+        LinuxNamespaceType::Pid,
+        LinuxNamespaceType::Ipc,
+        LinuxNamespaceType::Uts,
+        LinuxNamespaceType::Mount,
+    ];
     if !ctx.host_network() {
         kinds.push(LinuxNamespaceType::Network);
     }
     kinds.push(LinuxNamespaceType::Cgroup);
-    let namespaces = kinds.into_iter().map(|typ| LinuxNamespaceBuilder::default().typ(typ).build()).collect::<Result<Vec<_>, _>>()?;
+    let namespaces = kinds
+        .into_iter()
+        .map(|typ| LinuxNamespaceBuilder::default().typ(typ).build())
+        .collect::<Result<Vec<_>, _>>()?;
     let mut builder = LinuxBuilder::default()
         .namespaces(namespaces)
         .devices(devices)
@@ -47,8 +74,18 @@ pub fn linux(ctx: &Context<'_>, devices: Vec<LinuxDevice>, resources: LinuxResou
         .rootfs_propagation("private");
     if !ctx.service.privileged {
         builder = builder
-            .masked_paths(MASKED_PATHS.iter().map(|p| (*p).to_string()).collect::<Vec<_>>())
-            .readonly_paths(READONLY_PATHS.iter().map(|p| (*p).to_string()).collect::<Vec<_>>());
+            .masked_paths(
+                MASKED_PATHS
+                    .iter()
+                    .map(|p| (*p).to_string())
+                    .collect::<Vec<_>>(),
+            )
+            .readonly_paths(
+                READONLY_PATHS
+                    .iter()
+                    .map(|p| (*p).to_string())
+                    .collect::<Vec<_>>(),
+            );
     }
     let sysctls = sysctls(ctx, diags);
     if !sysctls.is_empty() {
@@ -68,19 +105,34 @@ fn sysctls(ctx: &Context<'_>, diags: &mut Diagnostics) -> HashMap<String, String
     let mut accepted = HashMap::new();
     for (name, value) in &ctx.service.sysctls {
         let key = name.value.as_str();
-        let namespaced = IPC_SYSCTLS.contains(&key) || key.starts_with("fs.mqueue.") || key.starts_with("net.");
+        let namespaced =
+            IPC_SYSCTLS.contains(&key) || key.starts_with("fs.mqueue.") || key.starts_with("net.");
         if !namespaced {
             diags.push(
-                Diagnostic::error("sysctl-not-namespaced", &name.at, format!("sysctl `{key}` is not isolated by the container's namespaces"))
-                    .with_hint("only net.*, fs.mqueue.* and the IPC kernel.* sysctls may be set per container"),
+                Diagnostic::error(
+                    "sysctl-not-namespaced",
+                    &name.at,
+                    format!("sysctl `{key}` is not isolated by the container's namespaces"),
+                )
+                .with_hint(
+                    "only net.*, fs.mqueue.* and the IPC kernel.* sysctls may be set per container",
+                ),
             );
         } else if key.starts_with("net.") && ctx.host_network() {
             diags.push(
-                Diagnostic::error("sysctl-host-network", &name.at, format!("sysctl `{key}` would change the host's network"))
-                    .with_hint("drop it, or give the container its own network namespace"),
+                Diagnostic::error(
+                    "sysctl-host-network",
+                    &name.at,
+                    format!("sysctl `{key}` would change the host's network"),
+                )
+                .with_hint("drop it, or give the container its own network namespace"),
             );
         } else if value.is_empty() || value.contains(['\n', '\0']) {
-            diags.error("bad-sysctl", &name.at, format!("sysctl `{key}` has an empty or multi-line value"));
+            diags.error(
+                "bad-sysctl",
+                &name.at,
+                format!("sysctl `{key}` has an empty or multi-line value"),
+            );
         } else {
             accepted.insert(key.to_string(), value.clone());
         }
@@ -93,7 +145,10 @@ pub fn hostname(ctx: &Context<'_>, diags: &mut Diagnostics) -> String {
     let (name, at) = match (&ctx.options.hostname, &ctx.service.hostname) {
         (Some(name), _) => (name.clone(), Loc::at("options.hostname")),
         (None, Some(name)) => (name.value.clone(), name.at.clone()),
-        (None, None) => (format!("{}-rep-{}", ctx.service.name, ctx.replica), ctx.service.at.clone()),
+        (None, None) => (
+            format!("{}-rep-{}", ctx.service.name, ctx.replica),
+            ctx.service.at.clone(),
+        ),
     };
     if !valid_hostname(&name) {
         diags.push(
@@ -110,7 +165,9 @@ pub fn valid_hostname(name: &str) -> bool {
         && name.len() <= 64
         && name.split('.').all(|label| {
             (1..=63).contains(&label.len())
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         })

@@ -12,12 +12,44 @@ use crate::spec::StorageKind;
 /// mount get `ro` unless privileged.
 const STANDARD: &[(&str, &str, &str, &[&str])] = &[
     ("/proc", "proc", "proc", &["nosuid", "noexec", "nodev"]),
-    ("/dev", "tmpfs", "tmpfs", &["nosuid", "strictatime", "mode=755", "size=65536k"]),
-    ("/dev/pts", "devpts", "devpts", &["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
-    ("/dev/shm", "tmpfs", "shm", &["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
-    ("/dev/mqueue", "mqueue", "mqueue", &["nosuid", "noexec", "nodev"]),
+    (
+        "/dev",
+        "tmpfs",
+        "tmpfs",
+        &["nosuid", "strictatime", "mode=755", "size=65536k"],
+    ),
+    (
+        "/dev/pts",
+        "devpts",
+        "devpts",
+        &[
+            "nosuid",
+            "noexec",
+            "newinstance",
+            "ptmxmode=0666",
+            "mode=0620",
+            "gid=5",
+        ],
+    ),
+    (
+        "/dev/shm",
+        "tmpfs",
+        "shm",
+        &["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"],
+    ),
+    (
+        "/dev/mqueue",
+        "mqueue",
+        "mqueue",
+        &["nosuid", "noexec", "nodev"],
+    ),
     ("/sys", "sysfs", "sysfs", &["nosuid", "noexec", "nodev"]),
-    ("/sys/fs/cgroup", "cgroup", "cgroup", &["nosuid", "noexec", "nodev", "relatime"]),
+    (
+        "/sys/fs/cgroup",
+        "cgroup",
+        "cgroup",
+        &["nosuid", "noexec", "nodev", "relatime"],
+    ),
 ];
 
 /// Bundle files, relative to the bundle directory, and where they are bound read-only
@@ -25,7 +57,10 @@ const STANDARD: &[(&str, &str, &str, &[&str])] = &[
 pub const RESOLV_CONF: (&str, &str) = ("resolv.conf", "/etc/resolv.conf");
 pub const HOSTS: (&str, &str) = ("hosts", "/etc/hosts");
 
-pub fn mounts(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<(Vec<Mount>, Vec<BundleFile>), OciSpecError> {
+pub fn mounts(
+    ctx: &Context<'_>,
+    diags: &mut Diagnostics,
+) -> Result<(Vec<Mount>, Vec<BundleFile>), OciSpecError> {
     let mut mounts = Vec::new();
     // Normalized targets taken so far, with where each was written.
     let mut targets: Vec<(String, Loc)> = Vec::new();
@@ -44,27 +79,51 @@ pub fn mounts(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<(Vec<Mount>,
         }
         targets.push((normalize(&target.value), target.at.clone()));
         let access = if storage.readonly { "ro" } else { "rw" };
-        let bind = |source: &str| mount(&target.value, "bind", source, vec!["rbind".to_string(), "rprivate".to_string(), access.to_string()]);
+        let bind = |source: &str| {
+            mount(
+                &target.value,
+                "bind",
+                source,
+                vec![
+                    "rbind".to_string(),
+                    "rprivate".to_string(),
+                    access.to_string(),
+                ],
+            )
+        };
         let built = match &storage.kind {
             StorageKind::Bind { source } => {
                 if !absolute_clean(&source.value) {
-                    diags.error("bad-mount", &source.at, format!("bind source `{}` must be an absolute path without `..`", source.value));
+                    diags.error(
+                        "bad-mount",
+                        &source.at,
+                        format!(
+                            "bind source `{}` must be an absolute path without `..`",
+                            source.value
+                        ),
+                    );
                     continue;
                 }
                 bind(&source.value)?
             }
-            StorageKind::Named { name } => match host_path(ctx, name, &storage.at, "named volume", diags) {
-                Some(source) => bind(source)?,
-                None => continue,
-            },
-            StorageKind::Anonymous => match host_path(ctx, &target.value, &storage.at, "anonymous volume", diags) {
-                Some(source) => bind(source)?,
-                None => continue,
-            },
-            StorageKind::S3 { bucket } => match host_path(ctx, bucket, &storage.at, "S3 volume", diags) {
-                Some(source) => bind(source)?,
-                None => continue,
-            },
+            StorageKind::Named { name } => {
+                match host_path(ctx, name, &storage.at, "named volume", diags) {
+                    Some(source) => bind(source)?,
+                    None => continue,
+                }
+            }
+            StorageKind::Anonymous => {
+                match host_path(ctx, &target.value, &storage.at, "anonymous volume", diags) {
+                    Some(source) => bind(source)?,
+                    None => continue,
+                }
+            }
+            StorageKind::S3 { bucket } => {
+                match host_path(ctx, bucket, &storage.at, "S3 volume", diags) {
+                    Some(source) => bind(source)?,
+                    None => continue,
+                }
+            }
             StorageKind::Tmpfs { size, mode } => {
                 let mut options = vec!["nosuid".to_string(), "nodev".to_string()];
                 if let Some(size) = size {
@@ -80,28 +139,73 @@ pub fn mounts(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<(Vec<Mount>,
     if let Some(socket) = &ctx.options.socket {
         let at = Loc::at("options.socket");
         if !absolute_clean(socket) {
-            diags.error("bad-mount", &at, format!("socket `{socket}` must be an absolute path without `..`"));
+            diags.error(
+                "bad-mount",
+                &at,
+                format!("socket `{socket}` must be an absolute path without `..`"),
+            );
         } else if check_target(socket, &at, &targets, diags) {
-            mounts.push(mount(socket, "bind", socket, vec!["rbind".to_string(), "rprivate".to_string(), "ro".to_string()])?);
+            mounts.push(mount(
+                socket,
+                "bind",
+                socket,
+                vec![
+                    "rbind".to_string(),
+                    "rprivate".to_string(),
+                    "ro".to_string(),
+                ],
+            )?);
             targets.push((normalize(socket), at));
         }
     }
     let bundle_files = [
-        (!ctx.service.dns.is_empty(), RESOLV_CONF, &ctx.service.dns_at, resolv_conf(ctx)),
-        (!ctx.service.extra_hosts.is_empty(), HOSTS, &ctx.service.extra_hosts_at, hosts(ctx)),
+        (
+            !ctx.service.dns.is_empty(),
+            RESOLV_CONF,
+            &ctx.service.dns_at,
+            resolv_conf(ctx),
+        ),
+        (
+            !ctx.service.extra_hosts.is_empty(),
+            HOSTS,
+            &ctx.service.extra_hosts_at,
+            hosts(ctx),
+        ),
     ];
     for (wanted, (name, target), at, contents) in bundle_files {
         let at = at.clone().unwrap_or_else(|| ctx.service.at.clone());
         if wanted && check_target(target, &at, &targets, diags) {
-            files.push(BundleFile { name: name.to_string(), contents });
-            mounts.push(mount(target, "bind", name, vec!["rbind".to_string(), "rprivate".to_string(), "ro".to_string()])?);
+            files.push(BundleFile {
+                name: name.to_string(),
+                contents,
+            });
+            mounts.push(mount(
+                target,
+                "bind",
+                name,
+                vec![
+                    "rbind".to_string(),
+                    "rprivate".to_string(),
+                    "ro".to_string(),
+                ],
+            )?);
         }
     }
     Ok((mounts, files))
 }
 
-fn mount(target: &str, typ: &str, source: &str, options: Vec<String>) -> Result<Mount, OciSpecError> {
-    MountBuilder::default().destination(target).typ(typ).source(source).options(options).build()
+fn mount(
+    target: &str,
+    typ: &str,
+    source: &str,
+    options: Vec<String>,
+) -> Result<Mount, OciSpecError> {
+    MountBuilder::default()
+        .destination(target)
+        .typ(typ)
+        .source(source)
+        .options(options)
+        .build()
 }
 
 /// Absolute and free of `..` components.
@@ -112,16 +216,28 @@ pub(crate) fn absolute_clean(path: &str) -> bool {
 /// Absolute, free of `..`, not `/`, and not already a mount target (`taken` holds normalized paths).
 fn check_target(target: &str, at: &Loc, taken: &[(String, Loc)], diags: &mut Diagnostics) -> bool {
     if !absolute_clean(target) {
-        diags.error("bad-mount", at, format!("mount target `{target}` must be an absolute path without `..`"));
+        diags.error(
+            "bad-mount",
+            at,
+            format!("mount target `{target}` must be an absolute path without `..`"),
+        );
         return false;
     }
     let normalized = normalize(target);
     if normalized == "/" {
-        diags.error("bad-mount", at, "a mount cannot replace the container's root");
+        diags.error(
+            "bad-mount",
+            at,
+            "a mount cannot replace the container's root",
+        );
         return false;
     }
     if let Some((_, first)) = taken.iter().find(|(existing, _)| *existing == normalized) {
-        let mut error = Diagnostic::error("duplicate-mount", at, format!("two mounts target `{target}`"));
+        let mut error = Diagnostic::error(
+            "duplicate-mount",
+            at,
+            format!("two mounts target `{target}`"),
+        );
         if !first.path.is_empty() {
             error = error.with_hint(format!("the first is `{}`", first.path));
         } else {
@@ -135,22 +251,41 @@ fn check_target(target: &str, at: &Loc, taken: &[(String, Loc)], diags: &mut Dia
 
 /// `/data/./x`, `//data/x` and `/data/x/` all name `/data/x`.
 fn normalize(path: &str) -> String {
-    let parts: Vec<&str> = path.split('/').filter(|part| !part.is_empty() && *part != ".").collect();
+    let parts: Vec<&str> = path
+        .split('/')
+        .filter(|part| !part.is_empty() && *part != ".")
+        .collect();
     format!("/{}", parts.join("/"))
 }
 
-fn host_path<'a>(ctx: &'a Context<'_>, key: &str, at: &Loc, what: &str, diags: &mut Diagnostics) -> Option<&'a str> {
+fn host_path<'a>(
+    ctx: &'a Context<'_>,
+    key: &str,
+    at: &Loc,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> Option<&'a str> {
     let found = ctx.options.volumes.get(key).map(String::as_str);
     match found {
         Some(path) if absolute_clean(path) => Some(path),
         Some(path) => {
-            diags.error("bad-mount", &Loc::at(format!("options.volumes.{key}")), format!("host path `{path}` must be absolute, without `..`"));
+            diags.error(
+                "bad-mount",
+                &Loc::at(format!("options.volumes.{key}")),
+                format!("host path `{path}` must be absolute, without `..`"),
+            );
             None
         }
         None => {
             diags.push(
-                Diagnostic::error("volume-not-provided", at, format!("{what} `{key}` has no host path"))
-                    .with_hint(format!("give it with `--volume {key}=PATH` or in `options.volumes`")),
+                Diagnostic::error(
+                    "volume-not-provided",
+                    at,
+                    format!("{what} `{key}` has no host path"),
+                )
+                .with_hint(format!(
+                    "give it with `--volume {key}=PATH` or in `options.volumes`"
+                )),
             );
             None
         }
@@ -158,12 +293,17 @@ fn host_path<'a>(ctx: &'a Context<'_>, key: &str, at: &Loc, what: &str, diags: &
 }
 
 fn resolv_conf(ctx: &Context<'_>) -> String {
-    ctx.service.dns.iter().map(|server| format!("nameserver {server}\n")).collect()
+    ctx.service
+        .dns
+        .iter()
+        .map(|server| format!("nameserver {server}\n"))
+        .collect()
 }
 
 /// The standard loopback entries, the container's own name, then `extra_hosts` in order.
 fn hosts(ctx: &Context<'_>) -> String {
-    let mut text = String::from("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+    let mut text =
+        String::from("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
     for (name, address) in &ctx.service.extra_hosts {
         text.push_str(&format!("{address}\t{name}\n"));
     }

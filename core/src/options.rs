@@ -61,8 +61,12 @@ pub struct Options {
 impl Options {
     pub fn from_json(text: &str) -> Result<Options, Diagnostic> {
         from_json_object(text).map_err(|message| {
-            Diagnostic::error("bad-options", &Loc::at("options"), format!("the options {message}"))
-                .with_hint("see `bundlec schema options` for the accepted fields")
+            Diagnostic::error(
+                "bad-options",
+                &Loc::at("options"),
+                format!("the options {message}"),
+            )
+            .with_hint("see `bundlec schema options` for the accepted fields")
         })
     }
 }
@@ -81,7 +85,9 @@ pub(crate) fn from_json_object<T: serde::de::DeserializeOwned>(text: &str) -> Re
     if text.trim_start().starts_with('{') {
         serde_json::from_str(text).map_err(|error| format!("are not valid: {error}"))
     } else {
-        json_object(text).map(|_| ()).and(Err("must be a JSON object".to_string()))
+        json_object(text)
+            .map(|_| ())
+            .and(Err("must be a JSON object".to_string()))
     }
 }
 
@@ -118,8 +124,12 @@ mod tests {
 
     #[test]
     fn env_keeps_order_and_unknown_fields_fail() {
-        let options = Options::from_json(r#"{"env":{"B":"1","A":"2"},"hostNetwork":true}"#).unwrap();
-        assert_eq!(options.env.0, vec![("B".into(), "1".into()), ("A".into(), "2".into())]);
+        let options =
+            Options::from_json(r#"{"env":{"B":"1","A":"2"},"hostNetwork":true}"#).unwrap();
+        assert_eq!(
+            options.env.0,
+            vec![("B".into(), "1".into()), ("A".into(), "2".into())]
+        );
         assert!(options.host_network);
         let error = Options::from_json(r#"{"hostNetwrk":true}"#).unwrap_err();
         assert!(error.message.contains("hostNetwrk"), "{}", error.message);

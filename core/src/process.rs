@@ -1,8 +1,8 @@
 //! The process: argv, working directory, environment, user, capabilities and rlimits.
 
 use oci_spec::runtime::{
-    Capability, LinuxCapabilitiesBuilder, PosixRlimit, PosixRlimitBuilder, PosixRlimitType, Process, ProcessBuilder, User,
-    UserBuilder,
+    Capability, LinuxCapabilitiesBuilder, PosixRlimit, PosixRlimitBuilder, PosixRlimitType,
+    Process, ProcessBuilder, User, UserBuilder,
 };
 use oci_spec::OciSpecError;
 
@@ -16,8 +16,20 @@ pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bi
 
 /// Docker's and containerd's default capabilities.
 pub const DEFAULT_CAPABILITIES: &[&str] = &[
-    "CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID", "SETFCAP", "SETPCAP",
-    "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FSETID",
+    "FOWNER",
+    "MKNOD",
+    "NET_RAW",
+    "SETGID",
+    "SETUID",
+    "SETFCAP",
+    "SETPCAP",
+    "NET_BIND_SERVICE",
+    "SYS_CHROOT",
+    "KILL",
+    "AUDIT_WRITE",
 ];
 
 /// Every capability Linux defines (0 to 40), in kernel order, with its oci-spec value.
@@ -80,7 +92,10 @@ pub const ALL_CAPABILITIES: [&str; 41] = {
 
 /// The kernel's name of a capability, without `CAP_`.
 pub fn capability_name(capability: Capability) -> &'static str {
-    CAPABILITY_TABLE.iter().find(|(_, known)| *known == capability).map_or("", |(name, _)| name)
+    CAPABILITY_TABLE
+        .iter()
+        .find(|(_, known)| *known == capability)
+        .map_or("", |(name, _)| name)
 }
 
 /// rlimit names as `ulimits` writes them, with their OCI types.
@@ -106,12 +121,19 @@ const RLIMITS: &[(&str, PosixRlimitType)] = &[
 /// containerd's default open-files limit, used when `ulimits` does not set `nofile`.
 const DEFAULT_NOFILE: u64 = 1024;
 
-pub fn process(ctx: &Context<'_>, gpu_env: &[(String, String)], diags: &mut Diagnostics) -> Result<Process, OciSpecError> {
+pub fn process(
+    ctx: &Context<'_>,
+    gpu_env: &[(String, String)],
+    diags: &mut Diagnostics,
+) -> Result<Process, OciSpecError> {
     let args = args(ctx, diags);
     let env = env(ctx, gpu_env, diags);
     let user = user(ctx, diags)?;
     let capabilities = capabilities(ctx, diags);
-    let capability_set: oci_spec::runtime::Capabilities = capabilities.iter().filter_map(|name| to_capability(name)).collect();
+    let capability_set: oci_spec::runtime::Capabilities = capabilities
+        .iter()
+        .filter_map(|name| to_capability(name))
+        .collect();
     let capabilities = LinuxCapabilitiesBuilder::default()
         .bounding(capability_set.clone())
         .effective(capability_set.clone())
@@ -119,7 +141,8 @@ pub fn process(ctx: &Context<'_>, gpu_env: &[(String, String)], diags: &mut Diag
         .inheritable(oci_spec::runtime::Capabilities::new())
         .ambient(oci_spec::runtime::Capabilities::new())
         .build()?;
-    let no_new_privileges = !ctx.service.privileged && ctx.service.no_new_privileges.unwrap_or(true);
+    let no_new_privileges =
+        !ctx.service.privileged && ctx.service.no_new_privileges.unwrap_or(true);
     let mut builder = ProcessBuilder::default()
         .terminal(ctx.service.tty)
         .user(user)
@@ -145,12 +168,20 @@ fn args(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<String> {
         (Some(entrypoint), Some(args)) => [entrypoint.as_slice(), args].concat(),
         (Some(entrypoint), None) => entrypoint.clone(),
         (None, Some(args)) => [image_entrypoint.as_slice(), args].concat(),
-        (None, None) => [image_entrypoint.as_slice(), ctx.image.cmd.as_deref().unwrap_or_default()].concat(),
+        (None, None) => [
+            image_entrypoint.as_slice(),
+            ctx.image.cmd.as_deref().unwrap_or_default(),
+        ]
+        .concat(),
     };
     if argv.is_empty() {
         diags.push(
-            Diagnostic::error("no-command", &ctx.service.at, format!("service `{}` has no command to run", ctx.service.name))
-                .with_hint("set `command.entrypoint` or `command.args`, or give the image config"),
+            Diagnostic::error(
+                "no-command",
+                &ctx.service.at,
+                format!("service `{}` has no command to run", ctx.service.name),
+            )
+            .with_hint("set `command.entrypoint` or `command.args`, or give the image config"),
         );
     }
     argv
@@ -168,7 +199,11 @@ fn cwd(ctx: &Context<'_>, diags: &mut Diagnostics) -> String {
         ("/".to_string(), None)
     };
     if let Some(path) = unchecked_at.filter(|_| !cwd.starts_with('/')) {
-        diags.error("bad-path", &Loc::at(path), format!("the working directory `{cwd}` must be absolute"));
+        diags.error(
+            "bad-path",
+            &Loc::at(path),
+            format!("the working directory `{cwd}` must be absolute"),
+        );
     }
     cwd
 }
@@ -181,14 +216,24 @@ pub fn valid_env_key(key: &str) -> bool {
 fn env(ctx: &Context<'_>, gpu_env: &[(String, String)], diags: &mut Diagnostics) -> Vec<String> {
     let mut vars: Vec<(String, String)> = Vec::new();
     // A later key replaces an earlier one in place.
-    let set = |vars: &mut Vec<(String, String)>, key: &str, value: String| match vars.iter_mut().find(|(k, _)| k == key) {
+    let set = |vars: &mut Vec<(String, String)>, key: &str, value: String| match vars
+        .iter_mut()
+        .find(|(k, _)| k == key)
+    {
         Some(existing) => existing.1 = value,
         None => vars.push((key.to_string(), value)),
     };
     for (i, entry) in ctx.image.env.iter().flatten().enumerate() {
         match entry.split_once('=') {
             Some((key, value)) if valid_env_key(key) => set(&mut vars, key, value.to_string()),
-            _ => diags.error("bad-env-key", &Loc::at(format!("imageConfig.Env[{i}]")), format!("image env entry `{}` is not KEY=VALUE", entry.escape_debug())),
+            _ => diags.error(
+                "bad-env-key",
+                &Loc::at(format!("imageConfig.Env[{i}]")),
+                format!(
+                    "image env entry `{}` is not KEY=VALUE",
+                    entry.escape_debug()
+                ),
+            ),
         }
     }
     // The image's GPU variables (`NVIDIA_VISIBLE_DEVICES=all` in CUDA images) yield to the
@@ -205,7 +250,14 @@ fn env(ctx: &Context<'_>, gpu_env: &[(String, String)], diags: &mut Diagnostics)
         if valid_env_key(key) {
             set(&mut vars, key, value.clone());
         } else {
-            diags.error("bad-env-key", &Loc::at(format!("options.env.{key}")), format!("`{}` is not a valid environment variable name", key.escape_debug()));
+            diags.error(
+                "bad-env-key",
+                &Loc::at(format!("options.env.{key}")),
+                format!(
+                    "`{}` is not a valid environment variable name",
+                    key.escape_debug()
+                ),
+            );
         }
     }
     for (key, value) in [("PATH", DEFAULT_PATH), ("TERM", "xterm")] {
@@ -213,19 +265,30 @@ fn env(ctx: &Context<'_>, gpu_env: &[(String, String)], diags: &mut Diagnostics)
             vars.push((key.to_string(), value.to_string()));
         }
     }
-    vars.into_iter().map(|(key, value)| format!("{key}={value}")).collect()
+    vars.into_iter()
+        .map(|(key, value)| format!("{key}={value}"))
+        .collect()
 }
 
 /// `$E:` and `$S:` values come from the options; the reference text never reaches the container.
-fn resolve(ctx: &Context<'_>, value: &EnvValue, at: &Loc, diags: &mut Diagnostics) -> Option<String> {
+fn resolve(
+    ctx: &Context<'_>,
+    value: &EnvValue,
+    at: &Loc,
+    diags: &mut Diagnostics,
+) -> Option<String> {
     match value {
         EnvValue::Literal(text) => Some(text.clone()),
         EnvValue::HostEnv(name) => {
             let found = ctx.options.host_env.get(name).cloned();
             if found.is_none() {
                 diags.push(
-                    Diagnostic::error("missing-host-env", at, format!("host variable `{name}` was not given"))
-                        .with_hint("export it where `bundlec` runs, or give it in `options.hostEnv`"),
+                    Diagnostic::error(
+                        "missing-host-env",
+                        at,
+                        format!("host variable `{name}` was not given"),
+                    )
+                    .with_hint("export it where `bundlec` runs, or give it in `options.hostEnv`"),
                 );
             }
             found
@@ -234,8 +297,14 @@ fn resolve(ctx: &Context<'_>, value: &EnvValue, at: &Loc, diags: &mut Diagnostic
             let found = ctx.options.secrets.get(reference).cloned();
             if found.is_none() {
                 diags.push(
-                    Diagnostic::error("missing-secret", at, format!("secret `{reference}` was not given"))
-                        .with_hint(format!("pass it with `--secret {reference}=VALUE` or in `options.secrets`")),
+                    Diagnostic::error(
+                        "missing-secret",
+                        at,
+                        format!("secret `{reference}` was not given"),
+                    )
+                    .with_hint(format!(
+                        "pass it with `--secret {reference}=VALUE` or in `options.secrets`"
+                    )),
                 );
             }
             found
@@ -247,11 +316,20 @@ fn resolve(ctx: &Context<'_>, value: &EnvValue, at: &Loc, diags: &mut Diagnostic
 fn user(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<User, OciSpecError> {
     let written = match (&ctx.service.user, &ctx.image.user) {
         (Some(user), _) => Some(user.clone()),
-        (None, Some(user)) if !user.is_empty() => Some(Located { value: user.clone(), at: Loc::at("imageConfig.User") }),
+        (None, Some(user)) if !user.is_empty() => Some(Located {
+            value: user.clone(),
+            at: Loc::at("imageConfig.User"),
+        }),
         _ => None,
     };
     let (uid, gid, name) = match &written {
-        None => (0, 0, ctx.identity.user_by_uid(0).map(|entry| entry.name.to_string())),
+        None => (
+            0,
+            0,
+            ctx.identity
+                .user_by_uid(0)
+                .map(|entry| entry.name.to_string()),
+        ),
         // On an error the config is never emitted; the zeros only fill the slot.
         Some(user) => resolve_user(ctx, user, diags).unwrap_or_default(),
     };
@@ -270,10 +348,18 @@ fn user(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<User, OciSpecError
         seen.push(*gid);
         first
     });
-    UserBuilder::default().uid(uid).gid(gid).additional_gids(gids).build()
+    UserBuilder::default()
+        .uid(uid)
+        .gid(gid)
+        .additional_gids(gids)
+        .build()
 }
 
-fn resolve_user(ctx: &Context<'_>, user: &Located<String>, diags: &mut Diagnostics) -> Option<(u32, u32, Option<String>)> {
+fn resolve_user(
+    ctx: &Context<'_>,
+    user: &Located<String>,
+    diags: &mut Diagnostics,
+) -> Option<(u32, u32, Option<String>)> {
     let (user_part, group_part) = match user.value.split_once(':') {
         Some((u, g)) => (u, Some(g)),
         None => (user.value.as_str(), None),
@@ -281,27 +367,54 @@ fn resolve_user(ctx: &Context<'_>, user: &Located<String>, diags: &mut Diagnosti
     let (uid, primary, name) = if let Ok(uid) = user_part.parse::<u64>() {
         let uid = id_in_range(uid, user, "uid", diags)?;
         let entry = ctx.identity.user_by_uid(uid);
-        (uid, entry.as_ref().map(|e| e.gid), entry.map(|e| e.name.to_string()))
+        (
+            uid,
+            entry.as_ref().map(|e| e.gid),
+            entry.map(|e| e.name.to_string()),
+        )
     } else {
         let Some(entry) = ctx.identity.user_by_name(user_part) else {
             let (message, hint) = if ctx.identity.passwd.is_none() {
-                (format!("user `{user_part}` cannot be resolved without the rootfs /etc/passwd"), "give `--rootfs DIR` or `options.passwd`, or write a numeric uid")
+                (
+                    format!("user `{user_part}` cannot be resolved without the rootfs /etc/passwd"),
+                    "give `--rootfs DIR` or `options.passwd`, or write a numeric uid",
+                )
             } else {
-                (format!("user `{user_part}` is not in the rootfs /etc/passwd"), "use a user the image defines, or a numeric uid")
+                (
+                    format!("user `{user_part}` is not in the rootfs /etc/passwd"),
+                    "use a user the image defines, or a numeric uid",
+                )
             };
             diags.push(Diagnostic::error("unknown-user", &user.at, message).with_hint(hint));
             return None;
         };
-        (id_in_range(u64::from(entry.uid), user, "uid", diags)?, Some(entry.gid), Some(entry.name.to_string()))
+        (
+            id_in_range(u64::from(entry.uid), user, "uid", diags)?,
+            Some(entry.gid),
+            Some(entry.name.to_string()),
+        )
     };
     let gid = match group_part {
-        Some(group) => resolve_group(ctx, &Located { value: group.to_string(), at: user.at.clone() }, diags)?,
+        Some(group) => resolve_group(
+            ctx,
+            &Located {
+                value: group.to_string(),
+                at: user.at.clone(),
+            },
+            diags,
+        )?,
         None => match primary {
             Some(gid) => gid,
             None => {
                 diags.push(
-                    Diagnostic::warning("no-primary-group", &user.at, format!("uid {uid} has no passwd entry, so its group is 0 (as Docker does)"))
-                        .with_hint(format!("write `{uid}:GID` to choose the group")),
+                    Diagnostic::warning(
+                        "no-primary-group",
+                        &user.at,
+                        format!(
+                            "uid {uid} has no passwd entry, so its group is 0 (as Docker does)"
+                        ),
+                    )
+                    .with_hint(format!("write `{uid}:GID` to choose the group")),
                 );
                 0
             }
@@ -310,7 +423,11 @@ fn resolve_user(ctx: &Context<'_>, user: &Located<String>, diags: &mut Diagnosti
     Some((uid, gid, name))
 }
 
-fn resolve_group(ctx: &Context<'_>, group: &Located<String>, diags: &mut Diagnostics) -> Option<u32> {
+fn resolve_group(
+    ctx: &Context<'_>,
+    group: &Located<String>,
+    diags: &mut Diagnostics,
+) -> Option<u32> {
     if let Ok(gid) = group.value.parse::<u64>() {
         return id_in_range(gid, group, "gid", diags);
     }
@@ -318,22 +435,37 @@ fn resolve_group(ctx: &Context<'_>, group: &Located<String>, diags: &mut Diagnos
         Some(entry) => id_in_range(u64::from(entry.gid), group, "gid", diags),
         None => {
             let message = if ctx.identity.groups.is_none() {
-                format!("group `{}` cannot be resolved without the rootfs /etc/group", group.value)
+                format!(
+                    "group `{}` cannot be resolved without the rootfs /etc/group",
+                    group.value
+                )
             } else {
                 format!("group `{}` is not in the rootfs /etc/group", group.value)
             };
-            diags.push(Diagnostic::error("unknown-group", &group.at, message).with_hint("use a group the image defines, or a numeric gid"));
+            diags.push(
+                Diagnostic::error("unknown-group", &group.at, message)
+                    .with_hint("use a group the image defines, or a numeric gid"),
+            );
             None
         }
     }
 }
 
 /// Ids above 2^31-1 are refused: the kernel and most tools treat them as negative.
-fn id_in_range(id: u64, written: &Located<String>, what: &str, diags: &mut Diagnostics) -> Option<u32> {
+fn id_in_range(
+    id: u64,
+    written: &Located<String>,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> Option<u32> {
     match u32::try_from(id) {
         Ok(id) if id <= i32::MAX as u32 => Some(id),
         _ => {
-            diags.error("bad-id", &written.at, format!("{what} {id} is above 2147483647"));
+            diags.error(
+                "bad-id",
+                &written.at,
+                format!("{what} {id} is above 2147483647"),
+            );
             None
         }
     }
@@ -348,8 +480,12 @@ fn capabilities(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<&'static str>
     if ctx.service.privileged {
         if let Some(first) = ctx.service.cap_add.first().or(ctx.service.cap_drop.first()) {
             diags.push(
-                Diagnostic::warning("ignored-when-privileged", &first.at, "a privileged container has every capability; cap_add and cap_drop are ignored")
-                    .with_hint("remove `privileged: true` to choose capabilities"),
+                Diagnostic::warning(
+                    "ignored-when-privileged",
+                    &first.at,
+                    "a privileged container has every capability; cap_add and cap_drop are ignored",
+                )
+                .with_hint("remove `privileged: true` to choose capabilities"),
             );
         }
         return ALL_CAPABILITIES.to_vec();
@@ -357,11 +493,19 @@ fn capabilities(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<&'static str>
     let (added_all, added) = add;
     let (dropped_all, dropped) = drop;
     let mut set: Vec<&'static str> = if added_all {
-        ALL_CAPABILITIES.iter().copied().filter(|cap| !dropped.contains(cap)).collect()
+        ALL_CAPABILITIES
+            .iter()
+            .copied()
+            .filter(|cap| !dropped.contains(cap))
+            .collect()
     } else if dropped_all {
         added
     } else {
-        let mut set: Vec<&'static str> = DEFAULT_CAPABILITIES.iter().copied().filter(|cap| !dropped.contains(cap)).collect();
+        let mut set: Vec<&'static str> = DEFAULT_CAPABILITIES
+            .iter()
+            .copied()
+            .filter(|cap| !dropped.contains(cap))
+            .collect();
         set.extend(added);
         set
     };
@@ -371,7 +515,10 @@ fn capabilities(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<&'static str>
 }
 
 /// The capabilities a list names, and whether it says `ALL`.
-fn capability_list(written: &[Located<String>], diags: &mut Diagnostics) -> (bool, Vec<&'static str>) {
+fn capability_list(
+    written: &[Located<String>],
+    diags: &mut Diagnostics,
+) -> (bool, Vec<&'static str>) {
     let mut all = false;
     let mut names = Vec::new();
     for cap in written {
@@ -399,7 +546,11 @@ fn read_capability(written: &Located<String>, diags: &mut Diagnostics) -> Option
     match ALL_CAPABILITIES.iter().find(|known| **known == name) {
         Some(known) => Some(CapabilityName::One(known)),
         None => {
-            let mut error = Diagnostic::error("unknown-capability", &written.at, format!("`{}` is not a Linux capability", written.value));
+            let mut error = Diagnostic::error(
+                "unknown-capability",
+                &written.at,
+                format!("`{}` is not a Linux capability", written.value),
+            );
             if let Some(near) = crate::diagnostic::closest(name, ALL_CAPABILITIES.iter().copied()) {
                 error = error.with_hint(format!("did you mean `{near}`?"));
             }
@@ -410,7 +561,10 @@ fn read_capability(written: &Located<String>, diags: &mut Diagnostics) -> Option
 }
 
 fn to_capability(name: &str) -> Option<Capability> {
-    CAPABILITY_TABLE.iter().find(|(known, _)| *known == name).map(|(_, capability)| *capability)
+    CAPABILITY_TABLE
+        .iter()
+        .find(|(known, _)| *known == name)
+        .map(|(_, capability)| *capability)
 }
 
 fn rlimits(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<Vec<PosixRlimit>, OciSpecError> {
@@ -419,18 +573,37 @@ fn rlimits(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<Vec<PosixRlimit
     for ulimit in &ctx.service.ulimits {
         let name = ulimit.name.value.to_ascii_lowercase();
         let Some((_, typ)) = RLIMITS.iter().find(|(known, _)| *known == name) else {
-            let mut error = Diagnostic::error("unknown-ulimit", &ulimit.name.at, format!("`{}` is not a resource limit", ulimit.name.value));
-            if let Some(near) = crate::diagnostic::closest(&name, RLIMITS.iter().map(|(known, _)| *known)) {
+            let mut error = Diagnostic::error(
+                "unknown-ulimit",
+                &ulimit.name.at,
+                format!("`{}` is not a resource limit", ulimit.name.value),
+            );
+            if let Some(near) =
+                crate::diagnostic::closest(&name, RLIMITS.iter().map(|(known, _)| *known))
+            {
                 error = error.with_hint(format!("did you mean `{near}`?"));
             }
             diags.push(error);
             continue;
         };
         has_nofile |= name == "nofile";
-        limits.push(PosixRlimitBuilder::default().typ(*typ).soft(ulimit.soft).hard(ulimit.hard).build()?);
+        limits.push(
+            PosixRlimitBuilder::default()
+                .typ(*typ)
+                .soft(ulimit.soft)
+                .hard(ulimit.hard)
+                .build()?,
+        );
     }
     if !has_nofile {
-        limits.insert(0, PosixRlimitBuilder::default().typ(PosixRlimitType::RlimitNofile).soft(DEFAULT_NOFILE).hard(DEFAULT_NOFILE).build()?);
+        limits.insert(
+            0,
+            PosixRlimitBuilder::default()
+                .typ(PosixRlimitType::RlimitNofile)
+                .soft(DEFAULT_NOFILE)
+                .hard(DEFAULT_NOFILE)
+                .build()?,
+        );
     }
     Ok(limits)
 }

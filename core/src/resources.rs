@@ -1,7 +1,8 @@
 //! Resources: CPU quota and shares, cpuset, memory, pids, and the device allow list.
 
 use oci_spec::runtime::{
-    LinuxCpuBuilder, LinuxDeviceCgroup, LinuxMemoryBuilder, LinuxPidsBuilder, LinuxResources, LinuxResourcesBuilder,
+    LinuxCpuBuilder, LinuxDeviceCgroup, LinuxMemoryBuilder, LinuxPidsBuilder, LinuxResources,
+    LinuxResourcesBuilder,
 };
 use oci_spec::OciSpecError;
 
@@ -9,7 +10,11 @@ use crate::compile::Context;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::units::{cpu_quota, CPU_PERIOD_US};
 
-pub fn resources(ctx: &Context<'_>, device_rules: Vec<LinuxDeviceCgroup>, diags: &mut Diagnostics) -> Result<LinuxResources, OciSpecError> {
+pub fn resources(
+    ctx: &Context<'_>,
+    device_rules: Vec<LinuxDeviceCgroup>,
+    diags: &mut Diagnostics,
+) -> Result<LinuxResources, OciSpecError> {
     let wanted = &ctx.service.resources;
     let mut builder = LinuxResourcesBuilder::default().devices(device_rules);
 
@@ -43,8 +48,12 @@ pub fn resources(ctx: &Context<'_>, device_rules: Vec<LinuxDeviceCgroup>, diags:
         if let Some(reservation) = &wanted.memory_reservation {
             match (i64::try_from(reservation.value).ok(), limit) {
                 (Some(value), Some(limit)) if value > limit => diags.push(
-                    Diagnostic::error("bad-memory", &reservation.at, "the memory reservation is above the memory limit")
-                        .with_hint("a reservation is a soft limit below `memory`"),
+                    Diagnostic::error(
+                        "bad-memory",
+                        &reservation.at,
+                        "the memory reservation is above the memory limit",
+                    )
+                    .with_hint("a reservation is a soft limit below `memory`"),
                 ),
                 (Some(value), _) => memory = memory.reservation(value),
                 (None, _) => {}

@@ -122,11 +122,20 @@ pub struct Storage {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum StorageKind {
-    Bind { source: Located<String> },
-    Named { name: String },
+    Bind {
+        source: Located<String>,
+    },
+    Named {
+        name: String,
+    },
     Anonymous,
-    Tmpfs { size: Option<u64>, mode: Option<u32> },
-    S3 { bucket: String },
+    Tmpfs {
+        size: Option<u64>,
+        mode: Option<u32>,
+    },
+    S3 {
+        bucket: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -147,14 +156,50 @@ pub enum NetworkMode {
 const TOP_FIELDS: &[&str] = &["version", "deployment", "services"];
 const TOP_IGNORED: &[&str] = &["externals", "tunnels", "api"];
 const SERVICE_FIELDS: &[&str] = &[
-    "image", "command", "env", "resources", "devices", "storage", "capabilities", "cap_add", "cap_drop", "privileged",
-    "user", "extra_groups", "read_only_root_fs", "tty", "hostname", "dns", "extra_hosts", "sysctls", "ulimits",
-    "security_opt", "labels", "network_mode", "scale",
+    "image",
+    "command",
+    "env",
+    "resources",
+    "devices",
+    "storage",
+    "capabilities",
+    "cap_add",
+    "cap_drop",
+    "privileged",
+    "user",
+    "extra_groups",
+    "read_only_root_fs",
+    "tty",
+    "hostname",
+    "dns",
+    "extra_hosts",
+    "sysctls",
+    "ulimits",
+    "security_opt",
+    "labels",
+    "network_mode",
+    "scale",
 ];
 /// Keys that orchestrate rather than configure a container: accepted so real ZLayer files compile.
 const SERVICE_IGNORED: &[&str] = &[
-    "rtype", "schedule", "endpoints", "depends", "health", "init", "errors", "network", "port_mappings", "node_mode",
-    "node_selector", "platform", "service_type", "wasm", "logs", "restart_policy", "stop_signal", "stop_grace_period",
+    "rtype",
+    "schedule",
+    "endpoints",
+    "depends",
+    "health",
+    "init",
+    "errors",
+    "network",
+    "port_mappings",
+    "node_mode",
+    "node_selector",
+    "platform",
+    "service_type",
+    "wasm",
+    "logs",
+    "restart_policy",
+    "stop_signal",
+    "stop_grace_period",
 ];
 
 /// Reads a spec from YAML, or JSON when it starts with `{`; YAML 1.2 reads both with positions.
@@ -167,17 +212,32 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Deployment> {
         }
     };
     let fields = Fields::read(&root, "", TOP_FIELDS, TOP_IGNORED, diags)?;
-    if let Some(version) = fields.require("version", diags).and_then(|(node, path)| decode::string(node, &path, diags)) {
+    if let Some(version) = fields
+        .require("version", diags)
+        .and_then(|(node, path)| decode::string(node, &path, diags))
+    {
         if version.value != "v1" {
-            diags.error("unsupported-version", &version.at, format!("spec version `{}` is not supported", version.value));
+            diags.error(
+                "unsupported-version",
+                &version.at,
+                format!("spec version `{}` is not supported", version.value),
+            );
         }
     }
-    let name = fields.require("deployment", diags).and_then(|(node, path)| decode::string(node, &path, diags));
+    let name = fields
+        .require("deployment", diags)
+        .and_then(|(node, path)| decode::string(node, &path, diags));
     if let Some(name) = &name {
         if !valid_deployment_name(&name.value) {
             diags.push(
-                crate::Diagnostic::error("bad-deployment-name", &name.at, format!("`{}` is not a valid deployment name", name.value))
-                    .with_hint("use 3 to 63 letters, digits and dashes, starting with a letter or digit"),
+                crate::Diagnostic::error(
+                    "bad-deployment-name",
+                    &name.at,
+                    format!("`{}` is not a valid deployment name", name.value),
+                )
+                .with_hint(
+                    "use 3 to 63 letters, digits and dashes, starting with a letter or digit",
+                ),
             );
         }
     }
@@ -187,36 +247,62 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Deployment> {
             services.push(service(key, value, &service_path, diags));
         }
         if services.is_empty() && matches!(node.value, Value::Map(_)) {
-            diags.error("no-services", &node.loc(&path), "the deployment has no services");
+            diags.error(
+                "no-services",
+                &node.loc(&path),
+                "the deployment has no services",
+            );
         }
     }
-    Some(Deployment { name: name.map(|n| n.value).unwrap_or_default(), services })
+    Some(Deployment {
+        name: name.map(|n| n.value).unwrap_or_default(),
+        services,
+    })
 }
 
 fn valid_deployment_name(name: &str) -> bool {
     (3..=63).contains(&name.len())
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        && name.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && name
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
 }
 
 fn service(name: Located<String>, node: &Node, path: &str, diags: &mut Diagnostics) -> Service {
-    let mut service = Service { name: name.value, at: name.at, ..Service::default() };
+    let mut service = Service {
+        name: name.value,
+        at: name.at,
+        ..Service::default()
+    };
     let Some(fields) = Fields::read(node, path, SERVICE_FIELDS, SERVICE_IGNORED, diags) else {
         return service;
     };
     if let Some((node, path)) = fields.require("image", diags) {
         if let Some(image) = Fields::read(node, &path, &["name", "pull_policy"], &[], diags) {
-            service.image = image.require("name", diags).and_then(|(node, path)| decode::string(node, &path, diags));
+            service.image = image
+                .require("name", diags)
+                .and_then(|(node, path)| decode::string(node, &path, diags));
         }
     }
     if let Some((node, path)) = fields.get("command") {
-        if let Some(command) = Fields::read(node, &path, &["entrypoint", "args", "workdir"], &[], diags) {
-            service.entrypoint = command.get("entrypoint").map(|(node, path)| values(decode::strings(node, &path, diags)));
-            service.args = command.get("args").map(|(node, path)| values(decode::strings(node, &path, diags)));
+        if let Some(command) =
+            Fields::read(node, &path, &["entrypoint", "args", "workdir"], &[], diags)
+        {
+            service.entrypoint = command
+                .get("entrypoint")
+                .map(|(node, path)| values(decode::strings(node, &path, diags)));
+            service.args = command
+                .get("args")
+                .map(|(node, path)| values(decode::strings(node, &path, diags)));
             service.workdir = command.string("workdir", diags);
             if let Some(workdir) = &service.workdir {
                 if !workdir.value.starts_with('/') {
-                    diags.error("bad-path", &workdir.at, format!("the working directory `{}` must be absolute", workdir.value));
+                    diags.error(
+                        "bad-path",
+                        &workdir.at,
+                        format!("the working directory `{}` must be absolute", workdir.value),
+                    );
                 }
             }
         }
@@ -228,10 +314,16 @@ fn service(name: Located<String>, node: &Node, path: &str, diags: &mut Diagnosti
         service.resources = resources(node, &path, diags);
     }
     if let Some((node, path)) = fields.get("devices") {
-        service.devices = items(node, &path, diags).into_iter().filter_map(|(node, path)| device(node, &path, diags)).collect();
+        service.devices = items(node, &path, diags)
+            .into_iter()
+            .filter_map(|(node, path)| device(node, &path, diags))
+            .collect();
     }
     if let Some((node, path)) = fields.get("storage") {
-        service.storage = items(node, &path, diags).into_iter().filter_map(|(node, path)| storage(node, &path, diags)).collect();
+        service.storage = items(node, &path, diags)
+            .into_iter()
+            .filter_map(|(node, path)| storage(node, &path, diags))
+            .collect();
     }
     service.cap_add = fields.strings("capabilities", diags);
     service.cap_add.extend(fields.strings("cap_add", diags));
@@ -242,10 +334,20 @@ fn service(name: Located<String>, node: &Node, path: &str, diags: &mut Diagnosti
     service.read_only_root_fs = fields.boolean("read_only_root_fs", diags).unwrap_or(false);
     service.tty = fields.boolean("tty", diags).unwrap_or(false);
     service.hostname = fields.string("hostname", diags);
-    service.dns = fields.strings("dns", diags).into_iter().filter_map(|server| ip(&server, diags)).collect();
+    service.dns = fields
+        .strings("dns", diags)
+        .into_iter()
+        .filter_map(|server| ip(&server, diags))
+        .collect();
     service.dns_at = fields.get("dns").map(|(node, path)| node.loc(&path));
-    service.extra_hosts = fields.strings("extra_hosts", diags).into_iter().filter_map(|entry| extra_host(&entry, diags)).collect();
-    service.extra_hosts_at = fields.get("extra_hosts").map(|(node, path)| node.loc(&path));
+    service.extra_hosts = fields
+        .strings("extra_hosts", diags)
+        .into_iter()
+        .filter_map(|entry| extra_host(&entry, diags))
+        .collect();
+    service.extra_hosts_at = fields
+        .get("extra_hosts")
+        .map(|(node, path)| node.loc(&path));
     if let Some((node, path)) = fields.get("sysctls") {
         for (key, value, value_path) in entries(node, &path, diags) {
             if let Some(value) = decode::string(value, &value_path, diags) {
@@ -254,14 +356,23 @@ fn service(name: Located<String>, node: &Node, path: &str, diags: &mut Diagnosti
         }
     }
     if let Some((node, path)) = fields.get("ulimits") {
-        service.ulimits = entries(node, &path, diags).into_iter().filter_map(|(name, value, path)| ulimit(name, value, &path, diags)).collect();
+        service.ulimits = entries(node, &path, diags)
+            .into_iter()
+            .filter_map(|(name, value, path)| ulimit(name, value, &path, diags))
+            .collect();
     }
     for option in fields.strings("security_opt", diags) {
         match security_opt(&option.value) {
             Some(flag) => service.no_new_privileges = Some(flag),
             None => diags.push(
-                crate::Diagnostic::error("unsupported-security-opt", &option.at, format!("security option `{}` is not supported", option.value))
-                    .with_hint("bundlec supports `no-new-privileges:true` and `no-new-privileges:false`"),
+                crate::Diagnostic::error(
+                    "unsupported-security-opt",
+                    &option.at,
+                    format!("security option `{}` is not supported", option.value),
+                )
+                .with_hint(
+                    "bundlec supports `no-new-privileges:true` and `no-new-privileges:false`",
+                ),
             ),
         }
     }
@@ -279,8 +390,12 @@ fn service(name: Located<String>, node: &Node, path: &str, diags: &mut Diagnosti
             "none" => NetworkMode::None,
             other => {
                 diags.push(
-                    crate::Diagnostic::error("bad-network-mode", &mode.at, format!("network mode `{other}` is not known"))
-                        .with_hint("use `default`, `host` or `none`"),
+                    crate::Diagnostic::error(
+                        "bad-network-mode",
+                        &mode.at,
+                        format!("network mode `{other}` is not known"),
+                    )
+                    .with_hint("use `default`, `host` or `none`"),
                 );
                 NetworkMode::Default
             }
@@ -304,19 +419,32 @@ fn env(node: &Node, path: &str, diags: &mut Diagnostics) -> Vec<EnvVar> {
     for (key, value, value_path) in entries(node, path, diags) {
         if !crate::process::valid_env_key(&key.value) {
             diags.push(
-                crate::Diagnostic::error("bad-env-key", &key.at, format!("`{}` is not a valid environment variable name", key.value.escape_debug()))
-                    .with_hint("a name must be non-empty and hold no `=` or NUL"),
+                crate::Diagnostic::error(
+                    "bad-env-key",
+                    &key.at,
+                    format!(
+                        "`{}` is not a valid environment variable name",
+                        key.value.escape_debug()
+                    ),
+                )
+                .with_hint("a name must be non-empty and hold no `=` or NUL"),
             );
             continue;
         }
         if matches!(value.value, Value::Null) {
             diags.push(
-                crate::Diagnostic::error("bad-env-value", &value.loc(&value_path), format!("`{}` has no value", key.value))
-                    .with_hint("write `\"\"` for an empty value"),
+                crate::Diagnostic::error(
+                    "bad-env-value",
+                    &value.loc(&value_path),
+                    format!("`{}` has no value", key.value),
+                )
+                .with_hint("write `\"\"` for an empty value"),
             );
             continue;
         }
-        let Some(text) = decode::string(value, &value_path, diags) else { continue };
+        let Some(text) = decode::string(value, &value_path, diags) else {
+            continue;
+        };
         let value = if let Some(name) = text.value.strip_prefix("$E:") {
             EnvValue::HostEnv(name.to_string())
         } else if let Some(reference) = text.value.strip_prefix("$S:") {
@@ -324,55 +452,105 @@ fn env(node: &Node, path: &str, diags: &mut Diagnostics) -> Vec<EnvVar> {
         } else {
             EnvValue::Literal(text.value)
         };
-        vars.push(EnvVar { key: key.value, value, at: text.at });
+        vars.push(EnvVar {
+            key: key.value,
+            value,
+            at: text.at,
+        });
     }
     vars
 }
 
 fn resources(node: &Node, path: &str, diags: &mut Diagnostics) -> Resources {
     let known = [
-        "cpu", "memory", "pids_limit", "cpuset", "cpu_shares", "memory_swap", "memory_reservation", "memory_swappiness",
-        "oom_score_adj", "gpu",
+        "cpu",
+        "memory",
+        "pids_limit",
+        "cpuset",
+        "cpu_shares",
+        "memory_swap",
+        "memory_reservation",
+        "memory_swappiness",
+        "oom_score_adj",
+        "gpu",
     ];
     let mut resources = Resources::default();
-    let Some(fields) = Fields::read(node, path, &known, &[], diags) else { return resources };
+    let Some(fields) = Fields::read(node, path, &known, &[], diags) else {
+        return resources;
+    };
     if let Some((node, path)) = fields.get("cpu") {
         resources.cpu_at = Some(node.loc(&path));
-        resources.cpu = number(node, &path, diags).and_then(|cpus| match crate::units::cpu_quota(cpus) {
-            Ok(_) => Some(cpus),
-            Err(message) => {
-                diags.push(crate::Diagnostic::error("bad-cpu", &node.loc(&path), message).with_hint("give the number of CPUs, such as `0.5` or `2`"));
-                None
-            }
-        });
+        resources.cpu =
+            number(node, &path, diags).and_then(|cpus| match crate::units::cpu_quota(cpus) {
+                Ok(_) => Some(cpus),
+                Err(message) => {
+                    diags.push(
+                        crate::Diagnostic::error("bad-cpu", &node.loc(&path), message)
+                            .with_hint("give the number of CPUs, such as `0.5` or `2`"),
+                    );
+                    None
+                }
+            });
     }
-    resources.memory = fields.get("memory").and_then(|(node, path)| memory(node, &path, diags)).map(|m| m.value);
+    resources.memory = fields
+        .get("memory")
+        .and_then(|(node, path)| memory(node, &path, diags))
+        .map(|m| m.value);
     if let Some((node, path)) = fields.get("pids_limit") {
-        resources.pids_limit = bounded(node, &path, 1, i128::from(i64::MAX), "bad-pids-limit", diags).and_then(|v| i64::try_from(v).ok());
+        resources.pids_limit = bounded(
+            node,
+            &path,
+            1,
+            i128::from(i64::MAX),
+            "bad-pids-limit",
+            diags,
+        )
+        .and_then(|v| i64::try_from(v).ok());
     }
     if let Some(cpuset) = fields.string("cpuset", diags) {
         if valid_cpuset(&cpuset.value) {
             resources.cpuset = Some(cpuset.value);
         } else {
-            diags.push(crate::Diagnostic::error("bad-cpuset", &cpuset.at, format!("`{}` is not a CPU list", cpuset.value)).with_hint("write CPUs as `0-3,8`"));
+            diags.push(
+                crate::Diagnostic::error(
+                    "bad-cpuset",
+                    &cpuset.at,
+                    format!("`{}` is not a CPU list", cpuset.value),
+                )
+                .with_hint("write CPUs as `0-3,8`"),
+            );
         }
     }
     if let Some((node, path)) = fields.get("cpu_shares") {
-        resources.cpu_shares = bounded(node, &path, 2, 262_144, "bad-cpu-shares", diags).and_then(|v| u64::try_from(v).ok());
+        resources.cpu_shares = bounded(node, &path, 2, 262_144, "bad-cpu-shares", diags)
+            .and_then(|v| u64::try_from(v).ok());
     }
     if let Some((node, path)) = fields.get("memory_swap") {
-        resources.memory_swap = if matches!(&node.value, Value::Scalar { text, .. } if text.trim() == "-1") {
-            Some(Located { value: -1, at: node.loc(&path) })
+        resources.memory_swap = if matches!(&node.value, Value::Scalar { text, .. } if text.trim() == "-1")
+        {
+            Some(Located {
+                value: -1,
+                at: node.loc(&path),
+            })
         } else {
-            memory(node, &path, diags).and_then(|m| Some(Located { value: i64::try_from(m.value).ok()?, at: m.at }))
+            memory(node, &path, diags).and_then(|m| {
+                Some(Located {
+                    value: i64::try_from(m.value).ok()?,
+                    at: m.at,
+                })
+            })
         };
     }
-    resources.memory_reservation = fields.get("memory_reservation").and_then(|(node, path)| memory(node, &path, diags));
+    resources.memory_reservation = fields
+        .get("memory_reservation")
+        .and_then(|(node, path)| memory(node, &path, diags));
     if let Some((node, path)) = fields.get("memory_swappiness") {
-        resources.memory_swappiness = bounded(node, &path, 0, 100, "bad-swappiness", diags).and_then(|v| u64::try_from(v).ok());
+        resources.memory_swappiness = bounded(node, &path, 0, 100, "bad-swappiness", diags)
+            .and_then(|v| u64::try_from(v).ok());
     }
     if let Some((node, path)) = fields.get("oom_score_adj") {
-        resources.oom_score_adj = bounded(node, &path, -1000, 1000, "bad-oom-score-adj", diags).and_then(|v| i32::try_from(v).ok());
+        resources.oom_score_adj = bounded(node, &path, -1000, 1000, "bad-oom-score-adj", diags)
+            .and_then(|v| i32::try_from(v).ok());
     }
     if let Some((node, path)) = fields.get("gpu") {
         resources.gpu = gpu(node, &path, diags);
@@ -383,18 +561,33 @@ fn resources(node: &Node, path: &str, diags: &mut Diagnostics) -> Resources {
 fn memory(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Located<u64>> {
     let text = decode::string(node, path, diags)?;
     match parse_memory(&text.value) {
-        Ok(bytes) => Some(Located { value: bytes, at: text.at }),
+        Ok(bytes) => Some(Located {
+            value: bytes,
+            at: text.at,
+        }),
         Err(error) => {
-            diags.push(crate::Diagnostic::error("bad-memory", &text.at, error.message(&text.value)).with_hint(error.hint()));
+            diags.push(
+                crate::Diagnostic::error("bad-memory", &text.at, error.message(&text.value))
+                    .with_hint(error.hint()),
+            );
             None
         }
     }
 }
 
 fn gpu(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<GpuRequest> {
-    let fields = Fields::read(node, path, &["vendor", "count", "distributed", "mode"], &[], diags)?;
+    let fields = Fields::read(
+        node,
+        path,
+        &["vendor", "count", "distributed", "mode"],
+        &[],
+        diags,
+    )?;
     let vendor = match fields.string("vendor", diags) {
-        None => Located { value: GpuVendor::Nvidia, at: node.loc(path) },
+        None => Located {
+            value: GpuVendor::Nvidia,
+            at: node.loc(path),
+        },
         Some(vendor) => {
             let value = match vendor.value.to_ascii_lowercase().as_str() {
                 "nvidia" => GpuVendor::Nvidia,
@@ -403,37 +596,62 @@ fn gpu(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<GpuRequest> {
                 "apple" => GpuVendor::Apple,
                 _ => {
                     diags.push(
-                        crate::Diagnostic::error("bad-gpu-vendor", &vendor.at, format!("GPU vendor `{}` is not known", vendor.value))
-                            .with_hint("use `nvidia`, `amd` or `intel`"),
+                        crate::Diagnostic::error(
+                            "bad-gpu-vendor",
+                            &vendor.at,
+                            format!("GPU vendor `{}` is not known", vendor.value),
+                        )
+                        .with_hint("use `nvidia`, `amd` or `intel`"),
                     );
                     return None;
                 }
             };
-            Located { value, at: vendor.at }
+            Located {
+                value,
+                at: vendor.at,
+            }
         }
     };
     let count = match fields.get("count") {
-        None => Located { value: 1, at: node.loc(path) },
+        None => Located {
+            value: 1,
+            at: node.loc(path),
+        },
         Some((node, path)) => Located {
-            value: bounded(node, &path, 1, 1024, "bad-gpu-count", diags).and_then(|v| u32::try_from(v).ok())?,
+            value: bounded(node, &path, 1, 1024, "bad-gpu-count", diags)
+                .and_then(|v| u32::try_from(v).ok())?,
             at: node.loc(&path),
         },
     };
     let distributed = fields.get("distributed").and_then(|(node, path)| {
         let fields = Fields::read(node, &path, &["backend", "master_port"], &[], diags)?;
-        let backend = fields.string("backend", diags).map_or_else(|| "nccl".to_string(), |b| b.value);
+        let backend = fields
+            .string("backend", diags)
+            .map_or_else(|| "nccl".to_string(), |b| b.value);
         let master_port = match fields.get("master_port") {
             None => 29500,
-            Some((node, path)) => u16::try_from(bounded(node, &path, 1, 65535, "bad-port", diags)?).ok()?,
+            Some((node, path)) => {
+                u16::try_from(bounded(node, &path, 1, 65535, "bad-port", diags)?).ok()?
+            }
         };
-        Some(Distributed { backend, master_port, at: node.loc(&path) })
+        Some(Distributed {
+            backend,
+            master_port,
+            at: node.loc(&path),
+        })
     });
-    Some(GpuRequest { vendor, count, distributed })
+    Some(GpuRequest {
+        vendor,
+        count,
+        distributed,
+    })
 }
 
 fn device(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<DeviceRequest> {
     let fields = Fields::read(node, path, &["path", "read", "write", "mknod"], &[], diags)?;
-    let device_path = fields.require("path", diags).and_then(|(node, path)| decode::string(node, &path, diags))?;
+    let device_path = fields
+        .require("path", diags)
+        .and_then(|(node, path)| decode::string(node, &path, diags))?;
     let request = DeviceRequest {
         read: fields.boolean("read", diags).unwrap_or(true),
         write: fields.boolean("write", diags).unwrap_or(true),
@@ -441,13 +659,21 @@ fn device(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<DeviceRequ
         path: device_path,
     };
     if !request.path.value.starts_with("/dev/") {
-        diags.error("bad-device-path", &request.path.at, format!("device `{}` must be a path under /dev", request.path.value));
+        diags.error(
+            "bad-device-path",
+            &request.path.at,
+            format!("device `{}` must be a path under /dev", request.path.value),
+        );
         return None;
     }
     if !(request.read || request.write || request.mknod) {
         diags.push(
-            crate::Diagnostic::error("bad-device-access", &node.loc(path), format!("device `{}` grants no access", request.path.value))
-                .with_hint("set at least one of `read`, `write`, `mknod`"),
+            crate::Diagnostic::error(
+                "bad-device-access",
+                &node.loc(path),
+                format!("device `{}` grants no access", request.path.value),
+            )
+            .with_hint("set at least one of `read`, `write`, `mknod`"),
         );
         return None;
     }
@@ -458,8 +684,12 @@ fn storage(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Storage> 
     let Some((type_node, type_path)) = decode::peek(node, path, "type") else {
         if matches!(node.value, Value::Map(_)) {
             diags.push(
-                crate::Diagnostic::error("missing-field", &node.loc(path), format!("`{path}` needs a `type` field"))
-                    .with_hint("use bind, named, anonymous, tmpfs or s3"),
+                crate::Diagnostic::error(
+                    "missing-field",
+                    &node.loc(path),
+                    format!("`{path}` needs a `type` field"),
+                )
+                .with_hint("use bind, named, anonymous, tmpfs or s3"),
             );
         } else {
             diags.push(decode::wrong_type(node, path, "a map"));
@@ -472,27 +702,45 @@ fn storage(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Storage> 
         "named" => &["type", "name", "target", "readonly", "tier", "size"],
         "anonymous" => &["type", "target", "tier"],
         "tmpfs" => &["type", "target", "size", "mode"],
-        "s3" => &["type", "bucket", "prefix", "target", "readonly", "endpoint", "region"],
+        "s3" => &[
+            "type", "bucket", "prefix", "target", "readonly", "endpoint", "region",
+        ],
         other => {
             diags.push(
-                crate::Diagnostic::error("bad-storage-type", &kind.at, format!("storage type `{other}` is not known"))
-                    .with_hint("use bind, named, anonymous, tmpfs or s3"),
+                crate::Diagnostic::error(
+                    "bad-storage-type",
+                    &kind.at,
+                    format!("storage type `{other}` is not known"),
+                )
+                .with_hint("use bind, named, anonymous, tmpfs or s3"),
             );
             return None;
         }
     };
     // Each type has its own fields, so `mode` on a bind is reported.
     let fields = Fields::read(node, path, known, &[], diags)?;
-    let target = fields.require("target", diags).and_then(|(node, path)| decode::string(node, &path, diags))?;
+    let target = fields
+        .require("target", diags)
+        .and_then(|(node, path)| decode::string(node, &path, diags))?;
     let readonly = fields.boolean("readonly", diags).unwrap_or(false);
     let kind = match kind.value.as_str() {
-        "bind" => StorageKind::Bind { source: fields.require("source", diags).and_then(|(node, path)| decode::string(node, &path, diags))? },
+        "bind" => StorageKind::Bind {
+            source: fields
+                .require("source", diags)
+                .and_then(|(node, path)| decode::string(node, &path, diags))?,
+        },
         "named" => {
-            let name = fields.require("name", diags).and_then(|(node, path)| decode::string(node, &path, diags))?;
+            let name = fields
+                .require("name", diags)
+                .and_then(|(node, path)| decode::string(node, &path, diags))?;
             if !valid_volume_name(&name.value) {
                 diags.push(
-                    crate::Diagnostic::error("bad-volume-name", &name.at, format!("`{}` is not a valid volume name", name.value))
-                        .with_hint("use letters, digits, `.`, `_` and `-`; not `.` or `..`"),
+                    crate::Diagnostic::error(
+                        "bad-volume-name",
+                        &name.at,
+                        format!("`{}` is not a valid volume name", name.value),
+                    )
+                    .with_hint("use letters, digits, `.`, `_` and `-`; not `.` or `..`"),
                 );
                 return None;
             }
@@ -510,9 +758,19 @@ fn storage(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Storage> 
             };
             StorageKind::Tmpfs { size, mode }
         }
-        _ => StorageKind::S3 { bucket: fields.require("bucket", diags).and_then(|(node, path)| decode::string(node, &path, diags))?.value },
+        _ => StorageKind::S3 {
+            bucket: fields
+                .require("bucket", diags)
+                .and_then(|(node, path)| decode::string(node, &path, diags))?
+                .value,
+        },
     };
-    Some(Storage { kind, target, readonly, at: node.loc(path) })
+    Some(Storage {
+        kind,
+        target,
+        readonly,
+        at: node.loc(path),
+    })
 }
 
 /// Volume names become directory names on the host: no separators, no `.` or `..`.
@@ -521,7 +779,9 @@ fn valid_volume_name(name: &str) -> bool {
         && name.len() <= 255
         && name != "."
         && name != ".."
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// `mode: 1777`, `mode: "1777"` and `mode: 0o1777` all mean 0o1777.
@@ -530,30 +790,55 @@ fn mode(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<u32> {
     match parse_octal_mode(text.value.trim()) {
         Ok(mode) => Some(mode),
         Err(message) => {
-            diags.push(crate::Diagnostic::error("bad-mode", &text.at, message).with_hint("write an octal permission such as `1777` or `0o755`"));
+            diags.push(
+                crate::Diagnostic::error("bad-mode", &text.at, message)
+                    .with_hint("write an octal permission such as `1777` or `0o755`"),
+            );
             None
         }
     }
 }
 
-fn ulimit(name: Located<String>, node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Ulimit> {
+fn ulimit(
+    name: Located<String>,
+    node: &Node,
+    path: &str,
+    diags: &mut Diagnostics,
+) -> Option<Ulimit> {
     let limit = |node: &Node, path: &str, diags: &mut Diagnostics| {
-        if matches!(&node.value, Value::Scalar { text, .. } if text == "-1" || text == "unlimited") {
+        if matches!(&node.value, Value::Scalar { text, .. } if text == "-1" || text == "unlimited")
+        {
             return Some(u64::MAX);
         }
-        bounded(node, path, 0, i128::from(u64::MAX), "bad-ulimit", diags).and_then(|v| u64::try_from(v).ok())
+        bounded(node, path, 0, i128::from(u64::MAX), "bad-ulimit", diags)
+            .and_then(|v| u64::try_from(v).ok())
     };
     let (soft, hard) = if matches!(node.value, Value::Map(_)) {
         let fields = Fields::read(node, path, &["soft", "hard"], &[], diags)?;
-        let soft = limit(fields.require("soft", diags)?.0, &decode_path(path, "soft"), diags)?;
-        let hard = limit(fields.require("hard", diags)?.0, &decode_path(path, "hard"), diags)?;
+        let soft = limit(
+            fields.require("soft", diags)?.0,
+            &decode_path(path, "soft"),
+            diags,
+        )?;
+        let hard = limit(
+            fields.require("hard", diags)?.0,
+            &decode_path(path, "hard"),
+            diags,
+        )?;
         (soft, hard)
     } else {
         let both = limit(node, path, diags)?;
         (both, both)
     };
     if soft > hard {
-        diags.error("bad-ulimit", &node.loc(path), format!("ulimit `{}` has a soft limit above its hard limit", name.value));
+        diags.error(
+            "bad-ulimit",
+            &node.loc(path),
+            format!(
+                "ulimit `{}` has a soft limit above its hard limit",
+                name.value
+            ),
+        );
         return None;
     }
     Some(Ulimit { name, soft, hard })
@@ -574,7 +859,11 @@ fn security_opt(option: &str) -> Option<bool> {
 fn ip(text: &Located<String>, diags: &mut Diagnostics) -> Option<IpAddr> {
     let parsed = text.value.parse().ok();
     if parsed.is_none() {
-        diags.error("bad-ip", &text.at, format!("`{}` is not an IP address", text.value));
+        diags.error(
+            "bad-ip",
+            &text.at,
+            format!("`{}` is not an IP address", text.value),
+        );
     }
     parsed
 }
@@ -583,12 +872,17 @@ fn ip(text: &Located<String>, diags: &mut Diagnostics) -> Option<IpAddr> {
 fn extra_host(entry: &Located<String>, diags: &mut Diagnostics) -> Option<(String, IpAddr)> {
     let parsed = entry.value.split_once(':').and_then(|(name, address)| {
         let address = address.trim_start_matches('[').trim_end_matches(']');
-        Some((name.to_string(), address.parse::<IpAddr>().ok()?)).filter(|(name, _)| crate::linux::valid_hostname(name))
+        Some((name.to_string(), address.parse::<IpAddr>().ok()?))
+            .filter(|(name, _)| crate::linux::valid_hostname(name))
     });
     if parsed.is_none() {
         diags.push(
-            crate::Diagnostic::error("bad-extra-host", &entry.at, format!("`{}` is not a `name:address` host entry", entry.value))
-                .with_hint("write entries such as `db:10.0.0.5`"),
+            crate::Diagnostic::error(
+                "bad-extra-host",
+                &entry.at,
+                format!("`{}` is not a `name:address` host entry", entry.value),
+            )
+            .with_hint("write entries such as `db:10.0.0.5`"),
         );
     }
     parsed
@@ -600,13 +894,22 @@ fn scale(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<u32> {
         return None;
     };
     // Scaling orchestrates; only a fixed replica count matters here, so other keys pass.
-    let fields = Fields::read(node, path, &["mode", "replicas"], &["min", "max", "cooldown", "targets"], diags)?;
-    let mode = fields.string("mode", diags).map_or_else(|| "fixed".to_string(), |m| m.value);
+    let fields = Fields::read(
+        node,
+        path,
+        &["mode", "replicas"],
+        &["min", "max", "cooldown", "targets"],
+        diags,
+    )?;
+    let mode = fields
+        .string("mode", diags)
+        .map_or_else(|| "fixed".to_string(), |m| m.value);
     if mode != "fixed" {
         return None;
     }
     match fields.get("replicas") {
         None => Some(1),
-        Some((node, path)) => bounded(node, &path, 1, 100_000, "bad-replicas", diags).and_then(|v| u32::try_from(v).ok()),
+        Some((node, path)) => bounded(node, &path, 1, 100_000, "bad-replicas", diags)
+            .and_then(|v| u32::try_from(v).ok()),
     }
 }

@@ -8,7 +8,9 @@
 /// Docker as mebi.
 pub fn parse_memory(text: &str) -> Result<u64, MemoryError> {
     let text = text.trim();
-    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
     let (number, suffix) = text.split_at(split);
     let multiplier: u64 = match suffix {
         "" => 1,
@@ -39,7 +41,9 @@ pub fn parse_memory(text: &str) -> Result<u64, MemoryError> {
         let digits = u32::try_from(fraction.len()).map_err(|_| MemoryError::Syntax)?;
         let scale = 10u128.checked_pow(digits).ok_or(MemoryError::Syntax)?;
         let numerator: u128 = fraction.parse().map_err(|_| MemoryError::Syntax)?;
-        let scaled = numerator.checked_mul(u128::from(multiplier)).ok_or(MemoryError::Overflow)?;
+        let scaled = numerator
+            .checked_mul(u128::from(multiplier))
+            .ok_or(MemoryError::Overflow)?;
         if scaled % scale != 0 {
             return Err(MemoryError::NotWholeBytes);
         }
@@ -64,7 +68,9 @@ impl MemoryError {
     pub fn message(self, text: &str) -> String {
         match self {
             MemoryError::Syntax => format!("`{text}` is not a memory size"),
-            MemoryError::AmbiguousMega => format!("`{text}` is ambiguous: `m` means milli to Kubernetes and mebi to Docker"),
+            MemoryError::AmbiguousMega => {
+                format!("`{text}` is ambiguous: `m` means milli to Kubernetes and mebi to Docker")
+            }
             MemoryError::NotWholeBytes => format!("`{text}` is not a whole number of bytes"),
             MemoryError::Overflow => format!("`{text}` is too large"),
         }
@@ -85,7 +91,9 @@ pub fn parse_octal_mode(text: &str) -> Result<u32, String> {
         return Err(format!("`{text}` is not an octal mode"));
     }
     if digits.bytes().any(|b| b == b'8' || b == b'9') {
-        return Err(format!("`{text}` has a digit 8 or 9, which octal does not have"));
+        return Err(format!(
+            "`{text}` has a digit 8 or 9, which octal does not have"
+        ));
     }
     match u32::from_str_radix(digits, 8) {
         Ok(mode) if mode <= 0o7777 => Ok(mode),
@@ -144,7 +152,10 @@ mod tests {
         assert_eq!(parse_memory("100m"), Err(MemoryError::AmbiguousMega));
         assert_eq!(parse_memory("1.3Ki"), Err(MemoryError::NotWholeBytes));
         assert_eq!(parse_memory("99999999999Pi"), Err(MemoryError::Overflow));
-        assert_eq!(parse_memory("18446744073709551616"), Err(MemoryError::Overflow));
+        assert_eq!(
+            parse_memory("18446744073709551616"),
+            Err(MemoryError::Overflow)
+        );
         assert_eq!(parse_memory("8Ei"), Err(MemoryError::Syntax));
         assert_eq!(parse_memory("-1Gi"), Err(MemoryError::Syntax));
         assert_eq!(parse_memory("1."), Err(MemoryError::Syntax));

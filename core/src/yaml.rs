@@ -16,7 +16,10 @@ const MAX_DEPTH: usize = 64;
 pub enum Value {
     Null,
     /// A scalar's text; `quoted` scalars are always strings.
-    Scalar { text: String, quoted: bool },
+    Scalar {
+        text: String,
+        quoted: bool,
+    },
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
@@ -31,7 +34,11 @@ pub struct Node {
 impl Node {
     /// Where this node is, under a path.
     pub fn loc(&self, path: &str) -> Loc {
-        Loc { path: path.to_string(), line: Some(self.line), column: Some(self.column) }
+        Loc {
+            path: path.to_string(),
+            line: Some(self.line),
+            column: Some(self.column),
+        }
     }
 
     pub fn kind(&self) -> &'static str {
@@ -65,8 +72,8 @@ pub fn plain_kind(text: &str) -> PlainKind {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return PlainKind::Null,
         "true" | "True" | "TRUE" | "false" | "False" | "FALSE" => return PlainKind::Bool,
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF" | ".nan"
-        | ".NaN" | ".NAN" => return PlainKind::Float,
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF"
+        | ".nan" | ".NaN" | ".NAN" => return PlainKind::Float,
         _ => {}
     }
     if parse_int(text).is_some() || is_int_syntax(text) {
@@ -130,21 +137,37 @@ pub fn parse(text: &str) -> Result<Node, Diagnostic> {
             Ok((event, span)) => builder.event(event, span)?,
             Err(error) => {
                 let at = position(error.marker().line(), error.marker().col());
-                return Err(Diagnostic::error("yaml-syntax", &at, format!("the spec is not valid YAML: {}", error.info())));
+                return Err(Diagnostic::error(
+                    "yaml-syntax",
+                    &at,
+                    format!("the spec is not valid YAML: {}", error.info()),
+                ));
             }
         }
     }
     let mut documents = builder.documents.into_iter();
     match (documents.next(), documents.next()) {
-        (None, _) => Err(Diagnostic::error("empty-spec", &position(1, 0), "the spec is empty")),
-        (Some(_), Some(second)) => Err(Diagnostic::error("multiple-documents", &second.loc(""), "the spec holds more than one YAML document")
-            .with_hint("put one deployment in each file")),
+        (None, _) => Err(Diagnostic::error(
+            "empty-spec",
+            &position(1, 0),
+            "the spec is empty",
+        )),
+        (Some(_), Some(second)) => Err(Diagnostic::error(
+            "multiple-documents",
+            &second.loc(""),
+            "the spec holds more than one YAML document",
+        )
+        .with_hint("put one deployment in each file")),
         (Some(document), None) => Ok(document),
     }
 }
 
 fn position(line: usize, column: usize) -> Loc {
-    Loc { path: String::new(), line: u32::try_from(line).ok(), column: u32::try_from(column + 1).ok() }
+    Loc {
+        path: String::new(),
+        line: u32::try_from(line).ok(),
+        column: u32::try_from(column + 1).ok(),
+    }
 }
 
 /// An open list or map: its position, anchor and the children read so far.
@@ -166,50 +189,114 @@ struct TreeBuilder {
 
 impl TreeBuilder {
     fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), Diagnostic> {
-        let (line, column) = (u32::try_from(span.start.line()).unwrap_or(u32::MAX), u32::try_from(span.start.col() + 1).unwrap_or(u32::MAX));
-        let here = Loc { path: String::new(), line: Some(line), column: Some(column) };
+        let (line, column) = (
+            u32::try_from(span.start.line()).unwrap_or(u32::MAX),
+            u32::try_from(span.start.col() + 1).unwrap_or(u32::MAX),
+        );
+        let here = Loc {
+            path: String::new(),
+            line: Some(line),
+            column: Some(column),
+        };
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let forced_string = match tag.as_deref() {
                     None => false,
-                    Some(tag) if tag.is_yaml_core_schema() && tag.suffix.trim_start_matches('!') == "str" => true,
+                    Some(tag)
+                        if tag.is_yaml_core_schema()
+                            && tag.suffix.trim_start_matches('!') == "str" =>
+                    {
+                        true
+                    }
                     Some(tag) => return Err(unsupported_tag(tag, &here)),
                 };
                 let quoted = !matches!(style, ScalarStyle::Plain) || forced_string;
                 let value = if !quoted && plain_kind(&text) == PlainKind::Null {
                     Value::Null
                 } else {
-                    Value::Scalar { text: text.into_owned(), quoted }
+                    Value::Scalar {
+                        text: text.into_owned(),
+                        quoted,
+                    }
                 };
-                self.finish(Node { value, line, column }, anchor)
+                self.finish(
+                    Node {
+                        value,
+                        line,
+                        column,
+                    },
+                    anchor,
+                )
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 if let Some(tag) = tag.as_deref().filter(|tag| !tag.is_yaml_core_schema()) {
                     return Err(unsupported_tag(tag, &here));
                 }
                 if self.open.len() >= MAX_DEPTH {
-                    return Err(Diagnostic::error("yaml-too-deep", &here, format!("the spec nests lists and maps more than {MAX_DEPTH} levels deep")));
+                    return Err(Diagnostic::error(
+                        "yaml-too-deep",
+                        &here,
+                        format!("the spec nests lists and maps more than {MAX_DEPTH} levels deep"),
+                    ));
                 }
                 let is_map = matches!(event, Event::MappingStart(..));
-                self.open.push(Frame { is_map, anchor, line, column, children: Vec::new() });
+                self.open.push(Frame {
+                    is_map,
+                    anchor,
+                    line,
+                    column,
+                    children: Vec::new(),
+                });
                 Ok(())
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let Some(frame) = self.open.pop() else { return Ok(()) };
-                let value = if frame.is_map { Value::Map(pairs(frame.children)?) } else { Value::Seq(frame.children) };
-                self.finish(Node { value, line: frame.line, column: frame.column }, frame.anchor)
+                let Some(frame) = self.open.pop() else {
+                    return Ok(());
+                };
+                let value = if frame.is_map {
+                    Value::Map(pairs(frame.children)?)
+                } else {
+                    Value::Seq(frame.children)
+                };
+                self.finish(
+                    Node {
+                        value,
+                        line: frame.line,
+                        column: frame.column,
+                    },
+                    frame.anchor,
+                )
             }
             Event::Alias(anchor) => {
                 let Some(node) = self.anchors.get(&anchor).cloned() else {
-                    return Err(Diagnostic::error("yaml-syntax", &here, "an alias names an anchor that is not defined before it"));
+                    return Err(Diagnostic::error(
+                        "yaml-syntax",
+                        &here,
+                        "an alias names an anchor that is not defined before it",
+                    ));
                 };
                 self.alias_budget_used = self.alias_budget_used.saturating_add(count_nodes(&node));
                 if self.alias_budget_used > ALIAS_LIMIT {
-                    return Err(Diagnostic::error("yaml-syntax", &here, format!("aliases expand to more than {ALIAS_LIMIT} nodes")));
+                    return Err(Diagnostic::error(
+                        "yaml-syntax",
+                        &here,
+                        format!("aliases expand to more than {ALIAS_LIMIT} nodes"),
+                    ));
                 }
-                self.finish(Node { line, column, ..node }, 0)
+                self.finish(
+                    Node {
+                        line,
+                        column,
+                        ..node
+                    },
+                    0,
+                )
             }
-            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::DocumentEnd => Ok(()),
+            Event::Nothing
+            | Event::StreamStart
+            | Event::StreamEnd
+            | Event::DocumentStart(_)
+            | Event::DocumentEnd => Ok(()),
         }
     }
 
@@ -235,11 +322,20 @@ fn pairs(children: Vec<Node>) -> Result<Vec<(Node, Node)>, Diagnostic> {
         entries.push((key, value));
     }
     let mut keys: Vec<(&Value, &Node)> = entries.iter().map(|(key, _)| (&key.value, key)).collect();
-    keys.sort_by(|a, b| key_text(a.0).cmp(&key_text(b.0)).then((a.1.line, a.1.column).cmp(&(b.1.line, b.1.column))));
+    keys.sort_by(|a, b| {
+        key_text(a.0)
+            .cmp(&key_text(b.0))
+            .then((a.1.line, a.1.column).cmp(&(b.1.line, b.1.column)))
+    });
     for pair in keys.windows(2) {
         if let [(first, _), (second, node)] = pair {
             if first == second {
-                return Err(Diagnostic::error("duplicate-key", &node.loc(""), "a key appears twice in the same map").with_hint("remove one of the two"));
+                return Err(Diagnostic::error(
+                    "duplicate-key",
+                    &node.loc(""),
+                    "a key appears twice in the same map",
+                )
+                .with_hint("remove one of the two"));
             }
         }
     }
@@ -256,14 +352,23 @@ fn key_text(value: &Value) -> Option<&str> {
 fn count_nodes(node: &Node) -> usize {
     match &node.value {
         Value::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
-        Value::Map(entries) => 1 + entries.iter().map(|(k, v)| count_nodes(k) + count_nodes(v)).sum::<usize>(),
+        Value::Map(entries) => {
+            1 + entries
+                .iter()
+                .map(|(k, v)| count_nodes(k) + count_nodes(v))
+                .sum::<usize>()
+        }
         _ => 1,
     }
 }
 
 fn unsupported_tag(tag: &Tag, at: &Loc) -> Diagnostic {
-    Diagnostic::error("unsupported-tag", at, format!("the YAML tag `{}` is not supported", tag_text(tag)))
-        .with_hint("remove the tag; write the value as plain YAML")
+    Diagnostic::error(
+        "unsupported-tag",
+        at,
+        format!("the YAML tag `{}` is not supported", tag_text(tag)),
+    )
+    .with_hint("remove the tag; write the value as plain YAML")
 }
 
 /// A tag as people write it: `!!binary`, `!custom`.
@@ -282,11 +387,27 @@ mod tests {
     #[test]
     fn scalars_keep_text_and_position() {
         let node = parse("a:\n  mode: 1777\n  b: \"x\"\n").unwrap();
-        let Value::Map(top) = node.value else { panic!("map") };
-        let Value::Map(inner) = &top[0].1.value else { panic!("inner map") };
-        assert_eq!(inner[0].1.value, Value::Scalar { text: "1777".into(), quoted: false });
+        let Value::Map(top) = node.value else {
+            panic!("map")
+        };
+        let Value::Map(inner) = &top[0].1.value else {
+            panic!("inner map")
+        };
+        assert_eq!(
+            inner[0].1.value,
+            Value::Scalar {
+                text: "1777".into(),
+                quoted: false
+            }
+        );
         assert_eq!((inner[0].1.line, inner[0].1.column), (2, 9));
-        assert_eq!(inner[1].1.value, Value::Scalar { text: "x".into(), quoted: true });
+        assert_eq!(
+            inner[1].1.value,
+            Value::Scalar {
+                text: "x".into(),
+                quoted: true
+            }
+        );
     }
 
     #[test]
@@ -306,8 +427,14 @@ mod tests {
         assert_eq!(error.code, "duplicate-key");
         assert_eq!(error.line, Some(2));
         assert!(parse("a: [1, 2\n").is_err());
-        assert_eq!(parse("a: 1\n---\nb: 2\n").unwrap_err().code, "multiple-documents");
-        assert_eq!(parse("x: !custom 1\n").unwrap_err().message, "the YAML tag `!custom` is not supported");
+        assert_eq!(
+            parse("a: 1\n---\nb: 2\n").unwrap_err().code,
+            "multiple-documents"
+        );
+        assert_eq!(
+            parse("x: !custom 1\n").unwrap_err().message,
+            "the YAML tag `!custom` is not supported"
+        );
     }
 
     #[test]
