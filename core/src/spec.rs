@@ -378,7 +378,9 @@ fn service(name: Located<String>, node: &Node, path: &str, diags: &mut Diagnosti
     }
     if let Some((node, path)) = fields.get("labels") {
         for (key, value, value_path) in entries(node, &path, diags) {
-            if let Some(value) = decode::string(value, &value_path, diags) {
+            if key.value.is_empty() {
+                diags.error("bad-label", &key.at, "a label needs a non-empty key");
+            } else if let Some(value) = decode::string(value, &value_path, diags) {
                 service.labels.push((key.value, value.value));
             }
         }
@@ -401,11 +403,10 @@ fn service(name: Located<String>, node: &Node, path: &str, diags: &mut Diagnosti
             }
         };
     }
+    // Without `scale`, ZLayer scales adaptively: the replica count is not known here.
     if let Some((node, path)) = fields.get("scale") {
         service.scale_at = Some(node.loc(&path));
         service.fixed_replicas = scale(node, &path, diags);
-    } else {
-        service.fixed_replicas = Some(1);
     }
     service
 }
@@ -492,10 +493,14 @@ fn resources(node: &Node, path: &str, diags: &mut Diagnostics) -> Resources {
                 }
             });
     }
-    resources.memory = fields
-        .get("memory")
-        .and_then(|(node, path)| memory(node, &path, diags))
-        .map(|m| m.value);
+    resources.memory = fields.get("memory").and_then(|(node, path)| {
+        nonzero_memory(
+            node,
+            &path,
+            "a memory limit of 0 means no limit to runc",
+            diags,
+        )
+    });
     if let Some((node, path)) = fields.get("pids_limit") {
         resources.pids_limit = bounded(
             node,
@@ -556,6 +561,27 @@ fn resources(node: &Node, path: &str, diags: &mut Diagnostics) -> Resources {
         resources.gpu = gpu(node, &path, diags);
     }
     resources
+}
+
+/// A memory size that must not be 0, which the kernel and runc read as "no limit".
+fn nonzero_memory(node: &Node, path: &str, why: &str, diags: &mut Diagnostics) -> Option<u64> {
+    let size = memory(node, path, diags)?;
+    if size.value == 0 {
+        diags.push(
+            crate::Diagnostic::error(
+                "bad-memory",
+                &size.at,
+                format!("`{}` is 0: {why}", display_path(path)),
+            )
+            .with_hint("give a size above 0, or leave the field out for no limit"),
+        );
+        return None;
+    }
+    Some(size.value)
+}
+
+fn display_path(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
 }
 
 fn memory(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Located<u64>> {
@@ -749,7 +775,12 @@ fn storage(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Storage> 
         "anonymous" => StorageKind::Anonymous,
         "tmpfs" => {
             let size = match fields.get("size") {
-                Some((node, path)) => Some(memory(node, &path, diags)?.value),
+                Some((node, path)) => Some(nonzero_memory(
+                    node,
+                    &path,
+                    "a tmpfs size of 0 means no limit to the kernel",
+                    diags,
+                )?),
                 None => None,
             };
             let mode = match fields.get("mode") {
