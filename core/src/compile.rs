@@ -168,13 +168,9 @@ fn assemble(
         .linux(linux)
         .build()?;
     // The builder fills an empty map; annotations appear only when the spec has labels.
-    let labels = ctx
-        .service
-        .labels
-        .iter()
-        .cloned()
-        .collect::<std::collections::HashMap<_, _>>();
-    spec.set_annotations((!labels.is_empty()).then_some(labels));
+    // oci-spec's map type is a hash map: canonical::to_json sorts it.
+    let labels = &ctx.service.labels;
+    spec.set_annotations((!labels.is_empty()).then(|| labels.iter().cloned().collect()));
     Ok(Some((spec, files)))
 }
 

@@ -1,8 +1,6 @@
 //! The linux section and the hostname: namespaces, masked and read-only paths, sysctls,
 //! annotations' neighbours, and the rootfs propagation.
 
-use std::collections::HashMap;
-
 use oci_spec::runtime::{
     Linux, LinuxBuilder, LinuxDevice, LinuxNamespaceBuilder, LinuxNamespaceType, LinuxResources,
 };
@@ -89,7 +87,7 @@ pub fn linux(
     }
     let sysctls = sysctls(ctx, diags);
     if !sysctls.is_empty() {
-        builder = builder.sysctl(sysctls);
+        builder = builder.sysctl(sysctl_map(sysctls));
     }
     let mut linux = builder.build()?;
     if ctx.service.privileged {
@@ -100,9 +98,15 @@ pub fn linux(
     Ok(linux)
 }
 
+/// oci-spec's sysctl type is a hash map; canonical::to_json writes it sorted.
+#[allow(clippy::disallowed_types)]
+fn sysctl_map(sysctls: Vec<(String, String)>) -> std::collections::HashMap<String, String> {
+    sysctls.into_iter().collect()
+}
+
 /// Only sysctls the container's namespaces isolate; `net.*` needs its own network namespace.
-fn sysctls(ctx: &Context<'_>, diags: &mut Diagnostics) -> HashMap<String, String> {
-    let mut accepted = HashMap::new();
+fn sysctls(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<(String, String)> {
+    let mut accepted = Vec::new();
     for (name, value) in &ctx.service.sysctls {
         let key = name.value.as_str();
         let namespaced =
@@ -134,7 +138,7 @@ fn sysctls(ctx: &Context<'_>, diags: &mut Diagnostics) -> HashMap<String, String
                 format!("sysctl `{key}` has an empty or multi-line value"),
             );
         } else {
-            accepted.insert(key.to_string(), value.clone());
+            accepted.push((key.to_string(), value.clone()));
         }
     }
     accepted
