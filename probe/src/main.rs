@@ -169,7 +169,9 @@ fn report(diagnostics: &[Diagnostic], spec: &SpecSource, format: DiagnosticsForm
     let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
-/// Stdout, or FILE written beside itself and renamed into place.
+/// Stdout; or FILE written beside itself and renamed into place; or, when FILE exists and is
+/// not a regular file (`/dev/null`, a FIFO, `/dev/stdout`), written into directly: a rename
+/// would replace the device or pipe with a file.
 fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
     let Some(path) = path else {
         let mut stdout = std::io::stdout().lock();
@@ -178,6 +180,14 @@ fn write_output(path: Option<&Path>, text: &str) -> Result<()> {
             .and_then(|()| stdout.flush())
             .context("cannot write to stdout");
     };
+    let existing = std::fs::metadata(path).ok();
+    if existing.is_some_and(|meta| !meta.is_file()) {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut file| file.write_all(text.as_bytes()))
+            .with_context(|| format!("cannot write `{}`", path.display()));
+    }
     let name = path
         .file_name()
         .with_context(|| format!("`{}` is not a file path", path.display()))?;

@@ -462,3 +462,33 @@ fn apply_needs_s3_volumes_and_safe_names() {
     );
     assert!(!dir.join("b").exists() && !dir.join("state").exists());
 }
+
+/// `-o` onto something that is not a regular file (a FIFO here; `/dev/null` in practice) writes
+/// through it: renaming a temp file over it would replace the pipe or device with a file.
+#[test]
+fn output_onto_a_fifo_writes_through_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = TempDir::new("cli-fifo");
+    let fifo = dir.join("out");
+    nix::unistd::mkfifo(
+        &fifo,
+        nix::sys::stat::Mode::S_IRUSR | nix::sys::stat::Mode::S_IWUSR,
+    )
+    .unwrap();
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read_to_string(fifo).unwrap())
+    };
+    let spec = examples().join("specs/gpu-inference.yaml");
+    let inventory = examples().join("inventories/nvidia-2gpu.json");
+    ok(bundlec()
+        .arg("compile")
+        .arg(&spec)
+        .arg("--inventory")
+        .arg(&inventory)
+        .arg("-o")
+        .arg(&fifo));
+    let text = reader.join().unwrap();
+    assert!(text.starts_with("{\n  \"ociVersion\": \"1.2.1\""), "{text}");
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+}
