@@ -1,12 +1,16 @@
-//! The walk of `<root>/dev`: one `lstat` per entry, links recorded and never followed, device
-//! nodes decoded with the Linux major/minor layout. Entries that cannot be read become warnings.
+//! The walk of `<root>/dev`: directories and links are told apart by the type `getdents` gives,
+//! so only device nodes (and entries of unknown type) cost an `lstat`, once each; links are
+//! recorded and never followed; majors and minors use the Linux layout. Failures become warnings.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use bundlec_core::inventory::{DeviceLink, DeviceNode, DeviceType};
-use nix::sys::stat::{self, SFlag};
+use nix::dir::{Dir, Type};
+use nix::fcntl::OFlag;
+use nix::sys::stat::{self, Mode, SFlag};
 
 /// Top-level entries of /dev that are per-container or per-process, never host devices.
 pub const SKIPPED: &[&str] = &["pts", "shm", "mqueue", "fd"];
@@ -37,11 +41,19 @@ pub enum Kind {
     Other,
 }
 
+/// A directory entry as `getdents` lists it: its name, and its type when the filesystem gives
+/// one (devtmpfs and tmpfs always do).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub name: OsString,
+    pub kind: Option<Kind>,
+}
+
 /// The three system calls the walk makes, so that tests can count them or make them fail.
 pub trait Syscalls {
     fn lstat(&self, path: &Path) -> io::Result<Entry>;
-    /// The names in a directory; an entry that cannot be read is an `Err` in the list.
-    fn read_dir(&self, path: &Path) -> io::Result<Vec<io::Result<OsString>>>;
+    /// The entries of a directory; an entry that cannot be read is an `Err` in the list.
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<io::Result<Listed>>>;
     fn read_link(&self, path: &Path) -> io::Result<OsString>;
 }
 
@@ -73,14 +85,41 @@ impl Syscalls for Host {
         })
     }
 
-    fn read_dir(&self, path: &Path) -> io::Result<Vec<io::Result<OsString>>> {
-        Ok(std::fs::read_dir(path)?
-            .map(|entry| entry.map(|entry| entry.file_name()))
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<io::Result<Listed>>> {
+        // nix's Dir gives d_type as is; std's DirEntry::file_type would lstat behind our back
+        // when the type is unknown.
+        let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+        let mut dir = Dir::open(path, flags, Mode::empty()).map_err(io::Error::from)?;
+        Ok(dir
+            .iter()
+            .filter_map(|entry| match entry {
+                Ok(entry) => {
+                    let name = OsStr::from_bytes(entry.file_name().to_bytes());
+                    (name != "." && name != "..").then(|| {
+                        Ok(Listed {
+                            name: name.to_os_string(),
+                            kind: entry.file_type().map(kind_of),
+                        })
+                    })
+                }
+                Err(error) => Some(Err(io::Error::from(error))),
+            })
             .collect())
     }
 
     fn read_link(&self, path: &Path) -> io::Result<OsString> {
         std::fs::read_link(path).map(|target| target.into_os_string())
+    }
+}
+
+fn kind_of(file_type: Type) -> Kind {
+    match file_type {
+        Type::Directory => Kind::Dir,
+        Type::Symlink => Kind::Symlink,
+        Type::CharacterDevice => Kind::Char,
+        Type::BlockDevice => Kind::Block,
+        Type::Fifo => Kind::Fifo,
+        Type::File | Type::Socket => Kind::Other,
     }
 }
 
@@ -117,7 +156,7 @@ fn walk(sys: &impl Syscalls, dir: &Path, container_dir: &str, depth: usize, foun
             return;
         }
     };
-    let mut names: Vec<OsString> = names
+    let mut names: Vec<Listed> = names
         .into_iter()
         .filter_map(|name| {
             name.map_err(|error| {
@@ -128,8 +167,12 @@ fn walk(sys: &impl Syscalls, dir: &Path, container_dir: &str, depth: usize, foun
             .ok()
         })
         .collect();
-    names.sort();
-    for name in names {
+    names.sort_by(|a, b| a.name.cmp(&b.name));
+    for Listed {
+        name,
+        kind: listed_kind,
+    } in names
+    {
         let Some(text) = name.to_str() else {
             found.warnings.push(format!(
                 "{container_dir}/{}: name is not UTF-8; skipped",
@@ -142,22 +185,27 @@ fn walk(sys: &impl Syscalls, dir: &Path, container_dir: &str, depth: usize, foun
         }
         let container_path = format!("{container_dir}/{text}");
         let host_path = dir.join(&name);
-        let entry = match sys.lstat(&host_path) {
-            Ok(entry) => entry,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                found
-                    .warnings
-                    .push(format!("{container_path}: vanished during the scan"));
-                continue;
-            }
-            Err(error) => {
-                found
-                    .warnings
-                    .push(format!("{container_path}: cannot stat: {error}"));
-                continue;
-            }
+        // Directories, links and other files are known from the listing; only device nodes
+        // (and entries of unknown type) need their lstat, for the numbers, mode and owner.
+        let (entry_kind, entry) = match listed_kind {
+            Some(kind @ (Kind::Dir | Kind::Symlink | Kind::Other)) => (kind, None),
+            _ => match sys.lstat(&host_path) {
+                Ok(entry) => (entry.kind, Some(entry)),
+                Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                    found
+                        .warnings
+                        .push(format!("{container_path}: vanished during the scan"));
+                    continue;
+                }
+                Err(error) => {
+                    found
+                        .warnings
+                        .push(format!("{container_path}: cannot stat: {error}"));
+                    continue;
+                }
+            },
         };
-        let kind = match entry.kind {
+        let kind = match entry_kind {
             Kind::Dir => {
                 walk(sys, &host_path, &container_path, depth + 1, found);
                 continue;
@@ -184,6 +232,8 @@ fn walk(sys: &impl Syscalls, dir: &Path, container_dir: &str, depth: usize, foun
             Kind::Fifo => DeviceType::Fifo,
             Kind::Other => continue,
         };
+        // A node's kind always comes from its lstat, so the entry is there.
+        let Some(entry) = entry else { continue };
         let (major, minor) = if kind == DeviceType::Fifo {
             (0, 0)
         } else {
@@ -214,6 +264,7 @@ mod tests {
         entries: BTreeMap<PathBuf, Result<Entry, i32>>,
         links: BTreeMap<PathBuf, String>,
         unreadable_dirs: Vec<PathBuf>,
+        untyped: Vec<PathBuf>,
         lstats: RefCell<Vec<PathBuf>>,
     }
 
@@ -244,18 +295,29 @@ mod tests {
             }
         }
 
-        fn read_dir(&self, path: &Path) -> io::Result<Vec<io::Result<OsString>>> {
+        fn read_dir(&self, path: &Path) -> io::Result<Vec<io::Result<Listed>>> {
             if self.unreadable_dirs.iter().any(|dir| dir == path) {
                 return Err(io::Error::from_raw_os_error(nix::libc::EACCES));
             }
-            let mut names: Vec<io::Result<OsString>> = self
+            // The listing types every entry, as devtmpfs does, except those in `untyped`.
+            let mut names: Vec<io::Result<Listed>> = self
                 .entries
-                .keys()
-                .filter(|entry| entry.parent() == Some(path))
-                .filter_map(|entry| entry.file_name().map(|name| Ok(name.to_os_string())))
+                .iter()
+                .filter(|(entry, _)| entry.parent() == Some(path))
+                .filter_map(|(entry, stat)| {
+                    let kind = match stat {
+                        Ok(stat) if !self.untyped.contains(entry) => Some(stat.kind),
+                        _ => None,
+                    };
+                    let name = entry.file_name()?.to_os_string();
+                    Some(Ok(Listed { name, kind }))
+                })
                 .collect();
             if path == Path::new("/r/dev") {
-                names.push(Ok(OsString::from("gone")));
+                names.push(Ok(Listed {
+                    name: OsString::from("gone"),
+                    kind: Some(Kind::Char),
+                }));
                 names.push(Err(io::Error::from_raw_os_error(nix::libc::EIO)));
             }
             Ok(names)
@@ -270,7 +332,7 @@ mod tests {
     }
 
     #[test]
-    fn failures_become_warnings_and_each_entry_is_stat_once() {
+    fn failures_become_warnings_and_only_nodes_are_stat_once() {
         let mut fake = Fake::default();
         fake.add("/r/dev", Ok(node(Kind::Dir, 0, 0)));
         fake.add("/r/dev/weird", Ok(node(Kind::Char, 511, 300)));
@@ -285,6 +347,8 @@ mod tests {
         fake.links
             .insert(PathBuf::from("/r/dev/core"), "/proc/kcore".into());
         fake.unreadable_dirs.push(PathBuf::from("/r/dev/secret"));
+        // A filesystem without d_type for this one: it costs an lstat to learn it is a directory.
+        fake.untyped.push(PathBuf::from("/r/dev/secret"));
         let found = scan(Path::new("/r"), &fake);
         let paths: Vec<&str> = found.devices.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(paths, ["/dev/initctl", "/dev/weird"]);
@@ -305,7 +369,8 @@ mod tests {
                 "/dev/secret: cannot read directory: Permission denied (os error 13)",
             ]
         );
-        // One lstat per entry, none for the skipped pts, none for /dev itself.
+        // One lstat per device node or untyped entry; none for typed directories, links and
+        // other files, none for the skipped pts, none for /dev itself.
         let lstats = fake.lstats.borrow();
         let mut unique = lstats.clone();
         unique.sort();
@@ -315,7 +380,9 @@ mod tests {
             lstats.len(),
             "an entry was stat twice: {lstats:?}"
         );
-        assert_eq!(lstats.len(), 7, "{lstats:?}");
+        let expected = ["denied", "gone", "initctl", "secret", "weird"]
+            .map(|name| PathBuf::from("/r/dev").join(name));
+        assert_eq!(*lstats, expected, "{lstats:?}");
         assert!(!lstats.iter().any(|p| p.starts_with("/r/dev/pts/")));
     }
 }
