@@ -169,3 +169,28 @@ fn broken_configs_are_refused() {
         "{errors:?}"
     );
 }
+
+/// The README's first command: the bundled GPU example, replica 2 of 4, on the bundled node.
+#[test]
+fn readme_gpu_example_is_a_valid_oci_config() {
+    let examples = bundlec_tests::repo_root().join("examples");
+    let spec = std::fs::read_to_string(examples.join("specs/gpu-inference.yaml")).unwrap();
+    let inventory = std::fs::read_to_string(examples.join("inventories/nvidia-2gpu.json")).unwrap();
+    let compiled = compile_raw(bundlec_core::RawRequest {
+        spec: &spec,
+        inventory: Some(&inventory),
+        replica: Some(2),
+        ..Default::default()
+    })
+    .unwrap_or_else(|diagnostics| panic!("{}", render(&diagnostics)));
+    let config: Value = serde_json::from_str(&compiled.json).unwrap();
+    let errors = schema_errors(&validator(), &config);
+    assert!(errors.is_empty(), "{errors}");
+    let env = config["process"]["env"].as_array().unwrap();
+    for expected in ["WORLD_SIZE=4", "RANK=1", "CUDA_VISIBLE_DEVICES=0,1"] {
+        assert!(
+            env.iter().any(|e| e == expected),
+            "{expected} missing from {env:?}"
+        );
+    }
+}
