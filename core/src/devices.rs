@@ -49,15 +49,15 @@ pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan,
     let mut grants: Vec<Grant<'_>> = Vec::new();
     for (i, request) in ctx.service.devices.iter().enumerate() {
         let access = access(request.read, request.write, request.mknod);
-        match ctx.inventory.resolve(&request.path.value) {
-            Some(node) => grant(&mut grants, &request.path.value, node, &access),
-            None => diags.push(not_in_inventory(
-                ctx,
-                &request.path.value,
-                &request.path.at,
-                &format!("device {i}"),
-            )),
-        }
+        let what = format!("device {i}");
+        grant_from_inventory(
+            ctx,
+            &mut grants,
+            &request.path.value,
+            &access,
+            (&request.path.at, &what),
+            diags,
+        );
     }
     let mut env = Vec::new();
     if let Some(gpu) = &ctx.service.resources.gpu {
@@ -134,6 +134,21 @@ fn grant<'a>(grants: &mut Vec<Grant<'a>>, path: &str, node: &'a DeviceNode, acce
     }
 }
 
+/// Grants the inventory's node at `path`, or reports `what` (written at `at`) as missing.
+fn grant_from_inventory<'a>(
+    ctx: &Context<'a>,
+    grants: &mut Vec<Grant<'a>>,
+    path: &str,
+    access: &str,
+    (at, what): (&Loc, &str),
+    diags: &mut Diagnostics,
+) {
+    match ctx.inventory.resolve(path) {
+        Some(node) => grant(grants, path, node, access),
+        None => diags.push(not_in_inventory(ctx, path, at, what)),
+    }
+}
+
 fn not_in_inventory(ctx: &Context<'_>, path: &str, at: &Loc, what: &str) -> Diagnostic {
     let hint = if ctx.inventory.devices.is_empty() {
         "no inventory was given: pass the output of `bundlec probe` from the node".to_string()
@@ -179,16 +194,16 @@ fn gpus<'a>(
         } else {
             gpu.drm.iter()
         });
+        let what = format!("{} GPU {}", vendor.name(), gpu.index);
         for path in own {
-            match ctx.inventory.resolve(path) {
-                Some(node) => grant(grants, path, node, GPU_ACCESS),
-                None => diags.push(not_in_inventory(
-                    ctx,
-                    path,
-                    &request.vendor.at,
-                    &format!("{} GPU {}", vendor.name(), gpu.index),
-                )),
-            }
+            grant_from_inventory(
+                ctx,
+                grants,
+                path,
+                GPU_ACCESS,
+                (&request.vendor.at, &what),
+                diags,
+            );
         }
     }
     let shared = ctx
@@ -218,16 +233,16 @@ fn gpus<'a>(
             .with_hint("load the driver on the node and probe it again"),
         );
     }
+    let what = format!("{} shared node", vendor.name());
     for path in shared {
-        match ctx.inventory.resolve(path) {
-            Some(node) => grant(grants, path, node, GPU_ACCESS),
-            None => diags.push(not_in_inventory(
-                ctx,
-                path,
-                &request.vendor.at,
-                &format!("{} shared node", vendor.name()),
-            )),
-        }
+        grant_from_inventory(
+            ctx,
+            grants,
+            path,
+            GPU_ACCESS,
+            (&request.vendor.at, &what),
+            diags,
+        );
     }
     gpu_env(ctx, request, vendor, &assigned, diags)
 }
