@@ -5,7 +5,9 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use bundlec_bench::{deployment_spec, heavy_spec, minimal_spec, request, typical_spec};
+use bundlec_bench::{
+    deployment_spec, heavy_spec, minimal_spec, options_for, options_json, request, typical_spec,
+};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 
 struct CountingAllocator;
@@ -40,28 +42,41 @@ static GLOBAL: CountingAllocator = CountingAllocator;
 /// Bytes and allocations of one compile, averaged over 100.
 fn allocations_per_compile(request: &bundlec_core::Request) -> (u64, u64) {
     const RUNS: u64 = 100;
-    let (bytes, count) = (ALLOCATED_BYTES.load(Ordering::Relaxed), ALLOCATIONS.load(Ordering::Relaxed));
+    let (bytes, count) = (
+        ALLOCATED_BYTES.load(Ordering::Relaxed),
+        ALLOCATIONS.load(Ordering::Relaxed),
+    );
     for _ in 0..RUNS {
         let _ = black_box(bundlec_core::compile(black_box(request)));
     }
-    ((ALLOCATED_BYTES.load(Ordering::Relaxed) - bytes) / RUNS, (ALLOCATIONS.load(Ordering::Relaxed) - count) / RUNS)
+    (
+        (ALLOCATED_BYTES.load(Ordering::Relaxed) - bytes) / RUNS,
+        (ALLOCATIONS.load(Ordering::Relaxed) - count) / RUNS,
+    )
 }
 
 fn specs(c: &mut Criterion) {
     let mut group = c.benchmark_group("compile");
-    for (name, spec) in [("minimal", minimal_spec()), ("typical", typical_spec()), ("heavy", heavy_spec())] {
-        let request = request(&spec);
+    for (name, spec) in [
+        ("minimal", minimal_spec()),
+        ("typical", typical_spec()),
+        ("heavy", heavy_spec()),
+    ] {
+        let request = request(&spec, &options_for(name));
         let (bytes, count) = allocations_per_compile(&request);
         println!("allocations/{name}: {bytes} bytes in {count} allocations per compile");
-        group.bench_function(name, |b| b.iter(|| bundlec_core::compile(black_box(&request))));
+        group.bench_function(name, |b| {
+            b.iter(|| bundlec_core::compile(black_box(&request)))
+        });
     }
     group.finish();
 }
 
 fn phases(c: &mut Criterion) {
     let spec = typical_spec();
-    let request = request(&spec);
-    let compiled = bundlec_core::compile(&request).unwrap_or_else(|d| panic!("typical spec fails: {d:?}"));
+    let request = request(&spec, &options_json());
+    let compiled =
+        bundlec_core::compile(&request).unwrap_or_else(|d| panic!("typical spec fails: {d:?}"));
     let mut group = c.benchmark_group("phases");
     group.bench_function("parse", |b| {
         b.iter(|| {
@@ -69,8 +84,12 @@ fn phases(c: &mut Criterion) {
             bundlec_core::spec::parse(black_box(&spec), &mut diagnostics)
         })
     });
-    group.bench_function("canonical_json", |b| b.iter(|| bundlec_core::canonical::to_json(black_box(&compiled.spec))));
-    group.bench_function("serde_json_floor", |b| b.iter(|| serde_json::to_string_pretty(black_box(&compiled.spec))));
+    group.bench_function("canonical_json", |b| {
+        b.iter(|| bundlec_core::canonical::to_json(black_box(&compiled.spec)))
+    });
+    group.bench_function("serde_json_floor", |b| {
+        b.iter(|| serde_json::to_string_pretty(black_box(&compiled.spec)))
+    });
     group.finish();
 }
 
@@ -78,10 +97,14 @@ fn scaling(c: &mut Criterion) {
     let mut group = c.benchmark_group("scaling");
     group.sample_size(10);
     for count in [1usize, 10, 100, 1000, 10_000] {
-        let request = request(&deployment_spec(count));
+        let request = request(&deployment_spec(count), &options_json());
         group.throughput(Throughput::Elements(count as u64));
         group.bench_function(count.to_string(), |b| {
-            b.iter_batched(|| (), |()| bundlec_core::compile_all(black_box(&request)), BatchSize::PerIteration)
+            b.iter_batched(
+                || (),
+                |()| bundlec_core::compile_all(black_box(&request)),
+                BatchSize::PerIteration,
+            )
         });
     }
     group.finish();

@@ -16,13 +16,17 @@ pub fn typical_spec() -> String {
     for i in 0..10 {
         let _ = writeln!(spec, "      VAR_{i}: value-{i}");
     }
-    spec.push_str("    resources: { cpu: 1.5, memory: 512Mi, pids_limit: 512, memory_reservation: 256Mi }\n");
+    spec.push_str(
+        "    resources: { cpu: 1.5, memory: 512Mi, pids_limit: 512, memory_reservation: 256Mi }\n",
+    );
     spec.push_str("    devices: [ { path: /dev/fuse } ]\n    storage:\n");
     spec.push_str("      - { type: bind, source: /etc/acme, target: /etc/acme, readonly: true }\n");
     spec.push_str("      - { type: named, name: data, target: /var/lib/acme }\n");
     spec.push_str("      - { type: anonymous, target: /cache }\n");
     spec.push_str("      - { type: tmpfs, target: /tmp, size: 64Mi, mode: 1777 }\n");
-    spec.push_str("      - { type: bind, source: /srv/static, target: /srv/static, readonly: true }\n");
+    spec.push_str(
+        "      - { type: bind, source: /srv/static, target: /srv/static, readonly: true }\n",
+    );
     spec
 }
 
@@ -41,7 +45,10 @@ pub fn heavy_spec() -> String {
     }
     spec.push_str("    storage:\n");
     for i in 0..20 {
-        let _ = writeln!(spec, "      - {{ type: bind, source: /data/{i}, target: /mnt/{i}, readonly: true }}");
+        let _ = writeln!(
+            spec,
+            "      - {{ type: bind, source: /data/{i}, target: /mnt/{i}, readonly: true }}"
+        );
     }
     spec
 }
@@ -82,32 +89,64 @@ pub fn inventory_json() -> String {
 }
 
 fn node(path: &str, major: u32, minor: u32) -> String {
-    format!(r#"{{"path":"{path}","type":"c","major":{major},"minor":{minor},"fileMode":438,"uid":0,"gid":0}}"#)
+    format!(
+        r#"{{"path":"{path}","type":"c","major":{major},"minor":{minor},"fileMode":438,"uid":0,"gid":0}}"#
+    )
 }
 
-/// Options naming every volume the specs use, and a 500-line passwd with `app` last.
+/// The volumes every spec uses; what the minimal and typical specs are compiled with.
 pub fn options_json() -> String {
-    let mut passwd = String::new();
-    for i in 0..499 {
-        let _ = writeln!(passwd, "user{i}:x:{}:{}::/home/user{i}:/bin/sh", 2000 + i, 2000 + i);
+    format!(r#"{{{VOLUMES}}}"#)
+}
+
+/// The heavy spec's options: the volumes, and a 500-line passwd (root first, as in real
+/// images, `app` last) with its group file, for the user named in the heavy spec.
+pub fn heavy_options_json() -> String {
+    let mut passwd = String::from("root:x:0:0:root:/root:/bin/sh\n");
+    for i in 0..498 {
+        let _ = writeln!(
+            passwd,
+            "user{i}:x:{}:{}::/home/user{i}:/bin/sh",
+            2000 + i,
+            2000 + i
+        );
     }
     passwd.push_str("app:x:1234:1234::/home/app:/bin/sh\n");
-    let options = format!(
-        r#"{{"volumes":{{"data":"/var/lib/bundlec/volumes/bench/data","/cache":"/var/lib/bundlec/volumes/bench/cache"}},"passwd":{},"group":"app:x:1234:\nvideo:x:44:app\n"}}"#,
+    format!(
+        r#"{{{VOLUMES},"passwd":{},"group":"root:x:0:\napp:x:1234:\nvideo:x:44:app\n"}}"#,
         json_string(&passwd)
-    );
-    options
+    )
+}
+
+const VOLUMES: &str = r#""volumes":{"data":"/var/lib/bundlec/volumes/bench/data","/cache":"/var/lib/bundlec/volumes/bench/cache"}"#;
+
+/// The options a named input spec is compiled with.
+pub fn options_for(spec_name: &str) -> String {
+    if spec_name == "heavy" {
+        heavy_options_json()
+    } else {
+        options_json()
+    }
 }
 
 fn json_string(text: &str) -> String {
-    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n"))
+    format!(
+        "\"{}\"",
+        text.replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n")
+    )
 }
 
-/// The three named requests.
-pub fn request(spec: &str) -> bundlec_core::Request {
+/// A request for `spec` on the bench inventory, with `options` (JSON text).
+pub fn request(spec: &str, options: &str) -> bundlec_core::Request {
     let inventory = inventory_json();
-    let options = options_json();
-    let raw = bundlec_core::RawRequest { spec, inventory: Some(&inventory), options: Some(&options), ..Default::default() };
+    let raw = bundlec_core::RawRequest {
+        spec,
+        inventory: Some(&inventory),
+        options: Some(options),
+        ..Default::default()
+    };
     match bundlec_core::Request::from_raw(raw) {
         Ok(request) => request,
         Err(diagnostics) => unreachable_request(&diagnostics),
@@ -126,11 +165,16 @@ mod tests {
 
     #[test]
     fn every_benchmark_input_compiles() {
-        for spec in [minimal_spec(), typical_spec(), heavy_spec()] {
-            let compiled = bundlec_core::compile(&request(&spec));
+        for (name, spec) in [
+            ("minimal", minimal_spec()),
+            ("typical", typical_spec()),
+            ("heavy", heavy_spec()),
+        ] {
+            let compiled = bundlec_core::compile(&request(&spec, &options_for(name)));
             assert!(compiled.is_ok(), "{spec}\n{compiled:?}");
         }
-        let outputs = bundlec_core::compile_all(&request(&deployment_spec(3))).unwrap();
+        let outputs =
+            bundlec_core::compile_all(&request(&deployment_spec(3), &options_json())).unwrap();
         assert!(outputs.iter().all(|(_, result)| result.is_ok()));
     }
 }
