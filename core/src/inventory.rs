@@ -148,21 +148,33 @@ impl Inventory {
     /// Reads an inventory document, of this version or an older one.
     pub fn from_json(text: &str) -> Result<Inventory, Diagnostic> {
         let at = Loc::at("inventory");
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct VersionOnly {
-            inventory_version: Option<u64>,
-        }
-        let version: VersionOnly = crate::options::from_json_object(text).map_err(|message| {
-            Diagnostic::error("bad-inventory", &at, format!("the inventory {message}"))
-        })?;
-        match version.inventory_version {
-            Some(v) if v >= 1 && v <= u64::from(INVENTORY_VERSION) => {}
-            Some(v) => {
-                return Err(Diagnostic::error("bad-inventory", &at.child("inventoryVersion"), format!("inventory version {v} is not supported"))
-                    .with_hint(format!("this bundlec reads inventory versions 1 to {INVENTORY_VERSION}; upgrade bundlec")));
+        // One pass in the common case; the version is read alone only to explain a failure
+        // (a newer inventory fails on its new fields before its version could be checked).
+        let parsed: Result<Inventory, String> = crate::options::from_json_object(text);
+        let version = match &parsed {
+            Ok(inventory) => Ok(Some(u64::from(inventory.inventory_version))),
+            Err(_) => {
+                #[derive(Deserialize)]
+                #[serde(rename_all = "camelCase")]
+                struct VersionOnly {
+                    inventory_version: Option<u64>,
+                }
+                crate::options::from_json_object::<VersionOnly>(text)
+                    .map(|only| only.inventory_version)
             }
-            None => {
+        };
+        match version {
+            Ok(Some(v)) if !(1..=u64::from(INVENTORY_VERSION)).contains(&v) => {
+                return Err(Diagnostic::error(
+                    "bad-inventory",
+                    &at.child("inventoryVersion"),
+                    format!("inventory version {v} is not supported"),
+                )
+                .with_hint(format!(
+                    "this bundlec reads inventory versions 1 to {INVENTORY_VERSION}; upgrade bundlec"
+                )));
+            }
+            Ok(None) => {
                 return Err(Diagnostic::error(
                     "bad-inventory",
                     &at.child("inventoryVersion"),
@@ -170,13 +182,10 @@ impl Inventory {
                 )
                 .with_hint("give the output of `bundlec probe`"));
             }
+            _ => {}
         }
-        serde_json::from_str(text).map_err(|error| {
-            Diagnostic::error(
-                "bad-inventory",
-                &at,
-                format!("the inventory is not valid: {error}"),
-            )
+        parsed.map_err(|message| {
+            Diagnostic::error("bad-inventory", &at, format!("the inventory {message}"))
         })
     }
 
