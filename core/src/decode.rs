@@ -14,14 +14,14 @@ pub struct Located<T> {
 /// A map's entries, keyed by their text, with the map's path.
 pub struct Fields<'a> {
     pub path: String,
-    pub node: &'a Node,
-    pub entries: Vec<(String, &'a Node, &'a Node)>,
+    pub node: &'a Node<'a>,
+    pub entries: Vec<(&'a str, &'a Node<'a>, &'a Node<'a>)>,
 }
 
 impl<'a> Fields<'a> {
     /// Reads a map, reporting keys that are neither `known` nor `ignored`.
     pub fn read(
-        node: &'a Node,
+        node: &'a Node<'a>,
         path: &str,
         known: &[&str],
         ignored: &[&str],
@@ -45,8 +45,9 @@ impl<'a> Fields<'a> {
                 );
                 continue;
             };
-            let key_path = join_path(path, text);
-            if !known.contains(&text.as_str()) && !ignored.contains(&text.as_str()) {
+            let text: &'a str = text;
+            if !known.contains(&text) && !ignored.contains(&text) {
+                let key_path = join_path(path, text);
                 let mut diagnostic = Diagnostic::error(
                     "unknown-field",
                     &key.loc(&key_path),
@@ -61,8 +62,8 @@ impl<'a> Fields<'a> {
                 diags.push(diagnostic);
                 continue;
             }
-            if known.contains(&text.as_str()) {
-                entries.push((text.clone(), key, value));
+            if known.contains(&text) {
+                entries.push((text, key, value));
             }
         }
         Some(Fields {
@@ -72,15 +73,15 @@ impl<'a> Fields<'a> {
         })
     }
 
-    pub fn get(&self, key: &str) -> Option<(&'a Node, String)> {
+    pub fn get(&self, key: &str) -> Option<(&'a Node<'a>, String)> {
         self.entries
             .iter()
-            .find(|(name, _, _)| name == key)
+            .find(|(name, _, _)| *name == key)
             .map(|(name, _, value)| (*value, join_path(&self.path, name)))
     }
 
     /// A field that must be present.
-    pub fn require(&self, key: &str, diags: &mut Diagnostics) -> Option<(&'a Node, String)> {
+    pub fn require(&self, key: &str, diags: &mut Diagnostics) -> Option<(&'a Node<'a>, String)> {
         let found = self.get(key);
         if found.is_none() {
             diags.error(
@@ -110,7 +111,7 @@ impl<'a> Fields<'a> {
 }
 
 /// A map's value by key, without checking the other keys.
-pub fn peek<'a>(node: &'a Node, path: &str, key: &str) -> Option<(&'a Node, String)> {
+pub fn peek<'a>(node: &'a Node<'a>, path: &str, key: &str) -> Option<(&'a Node<'a>, String)> {
     let Value::Map(pairs) = &node.value else {
         return None;
     };
@@ -129,7 +130,7 @@ fn display(path: &str) -> &str {
     }
 }
 
-pub fn wrong_type(node: &Node, path: &str, expected: &str) -> Diagnostic {
+pub fn wrong_type(node: &Node<'_>, path: &str, expected: &str) -> Diagnostic {
     let subject = if path.is_empty() {
         "the spec".to_string()
     } else {
@@ -143,10 +144,10 @@ pub fn wrong_type(node: &Node, path: &str, expected: &str) -> Diagnostic {
 }
 
 /// Any scalar as its text: `LOG: 1` is the string "1".
-pub fn string(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Located<String>> {
+pub fn string(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Located<String>> {
     match &node.value {
         Value::Scalar { text, .. } => Some(Located {
-            value: text.clone(),
+            value: text.to_string(),
             at: node.loc(path),
         }),
         _ => {
@@ -156,7 +157,7 @@ pub fn string(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Locate
     }
 }
 
-pub fn boolean(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<bool> {
+pub fn boolean(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<bool> {
     match &node.value {
         Value::Scalar {
             text,
@@ -170,7 +171,7 @@ pub fn boolean(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<bool>
 }
 
 /// A plain or quoted integer.
-pub fn integer(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<i128> {
+pub fn integer(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<i128> {
     let parsed = match &node.value {
         Value::Scalar { text, .. } => parse_int(text.trim()),
         _ => None,
@@ -183,7 +184,7 @@ pub fn integer(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<i128>
 
 /// An integer within `[min, max]`, or an error naming the range.
 pub fn bounded(
-    node: &Node,
+    node: &Node<'_>,
     path: &str,
     min: i128,
     max: i128,
@@ -203,7 +204,7 @@ pub fn bounded(
 }
 
 /// A plain or quoted number, integer or decimal.
-pub fn number(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<f64> {
+pub fn number(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<f64> {
     let parsed = match &node.value {
         Value::Scalar { text, .. } => {
             let text = text.trim();
@@ -228,7 +229,7 @@ pub fn number(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<f64> {
 }
 
 /// A list of scalars.
-pub fn strings(node: &Node, path: &str, diags: &mut Diagnostics) -> Vec<Located<String>> {
+pub fn strings(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Vec<Located<String>> {
     let Value::Seq(items) = &node.value else {
         diags.push(
             wrong_type(node, path, "a list").with_hint("write a YAML list, such as `[a, b]`"),
@@ -243,7 +244,11 @@ pub fn strings(node: &Node, path: &str, diags: &mut Diagnostics) -> Vec<Located<
 }
 
 /// The items of a list with their paths.
-pub fn items<'a>(node: &'a Node, path: &str, diags: &mut Diagnostics) -> Vec<(&'a Node, String)> {
+pub fn items<'a>(
+    node: &'a Node<'a>,
+    path: &str,
+    diags: &mut Diagnostics,
+) -> Vec<(&'a Node<'a>, String)> {
     let Value::Seq(items) = &node.value else {
         diags.push(wrong_type(node, path, "a list"));
         return Vec::new();
@@ -257,10 +262,10 @@ pub fn items<'a>(node: &'a Node, path: &str, diags: &mut Diagnostics) -> Vec<(&'
 
 /// The entries of a map whose keys are free-form (env, labels, sysctls).
 pub fn entries<'a>(
-    node: &'a Node,
+    node: &'a Node<'a>,
     path: &str,
     diags: &mut Diagnostics,
-) -> Vec<(Located<String>, &'a Node, String)> {
+) -> Vec<(Located<String>, &'a Node<'a>, String)> {
     let Value::Map(pairs) = &node.value else {
         diags.push(wrong_type(node, path, "a map"));
         return Vec::new();

@@ -70,7 +70,8 @@ pub fn mounts(
             options.push("ro".to_string());
         }
         mounts.push(mount(target, typ, source, options)?);
-        targets.push((normalize(target), Loc::at("")));
+        // The standard targets are written normalized.
+        targets.push(((*target).to_string(), Loc::at("")));
     }
     for storage in &ctx.service.storage {
         let target = &storage.target;

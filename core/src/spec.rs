@@ -269,7 +269,7 @@ fn valid_deployment_name(name: &str) -> bool {
             .is_some_and(|b| b.is_ascii_alphanumeric())
 }
 
-fn service(name: Located<String>, node: &Node, path: &str, diags: &mut Diagnostics) -> Service {
+fn service(name: Located<String>, node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Service {
     let mut service = Service {
         name: name.value,
         at: name.at,
@@ -415,7 +415,7 @@ fn values(list: Vec<Located<String>>) -> Vec<String> {
     list.into_iter().map(|item| item.value).collect()
 }
 
-fn env(node: &Node, path: &str, diags: &mut Diagnostics) -> Vec<EnvVar> {
+fn env(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Vec<EnvVar> {
     let mut vars = Vec::new();
     for (key, value, value_path) in entries(node, path, diags) {
         if !crate::process::valid_env_key(&key.value) {
@@ -462,7 +462,7 @@ fn env(node: &Node, path: &str, diags: &mut Diagnostics) -> Vec<EnvVar> {
     vars
 }
 
-fn resources(node: &Node, path: &str, diags: &mut Diagnostics) -> Resources {
+fn resources(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Resources {
     let known = [
         "cpu",
         "memory",
@@ -564,7 +564,7 @@ fn resources(node: &Node, path: &str, diags: &mut Diagnostics) -> Resources {
 }
 
 /// A memory size that must not be 0, which the kernel and runc read as "no limit".
-fn nonzero_memory(node: &Node, path: &str, why: &str, diags: &mut Diagnostics) -> Option<u64> {
+fn nonzero_memory(node: &Node<'_>, path: &str, why: &str, diags: &mut Diagnostics) -> Option<u64> {
     let size = memory(node, path, diags)?;
     if size.value == 0 {
         diags.push(
@@ -584,7 +584,7 @@ fn display_path(path: &str) -> &str {
     path.rsplit('.').next().unwrap_or(path)
 }
 
-fn memory(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Located<u64>> {
+fn memory(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Located<u64>> {
     let text = decode::string(node, path, diags)?;
     match parse_memory(&text.value) {
         Ok(bytes) => Some(Located {
@@ -601,7 +601,7 @@ fn memory(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Located<u6
     }
 }
 
-fn gpu(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<GpuRequest> {
+fn gpu(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<GpuRequest> {
     let fields = Fields::read(
         node,
         path,
@@ -673,7 +673,7 @@ fn gpu(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<GpuRequest> {
     })
 }
 
-fn device(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<DeviceRequest> {
+fn device(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<DeviceRequest> {
     let fields = Fields::read(node, path, &["path", "read", "write", "mknod"], &[], diags)?;
     let device_path = fields
         .require("path", diags)
@@ -706,7 +706,7 @@ fn device(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<DeviceRequ
     Some(request)
 }
 
-fn storage(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<Storage> {
+fn storage(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Storage> {
     let Some((type_node, type_path)) = decode::peek(node, path, "type") else {
         if matches!(node.value, Value::Map(_)) {
             diags.push(
@@ -816,7 +816,7 @@ fn valid_volume_name(name: &str) -> bool {
 }
 
 /// `mode: 1777`, `mode: "1777"` and `mode: 0o1777` all mean 0o1777.
-fn mode(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<u32> {
+fn mode(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<u32> {
     let text = decode::string(node, path, diags)?;
     match parse_octal_mode(text.value.trim()) {
         Ok(mode) => Some(mode),
@@ -832,11 +832,11 @@ fn mode(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<u32> {
 
 fn ulimit(
     name: Located<String>,
-    node: &Node,
+    node: &Node<'_>,
     path: &str,
     diags: &mut Diagnostics,
 ) -> Option<Ulimit> {
-    let limit = |node: &Node, path: &str, diags: &mut Diagnostics| {
+    let limit = |node: &Node<'_>, path: &str, diags: &mut Diagnostics| {
         if matches!(&node.value, Value::Scalar { text, .. } if text == "-1" || text == "unlimited")
         {
             return Some(u64::MAX);
@@ -919,7 +919,7 @@ fn extra_host(entry: &Located<String>, diags: &mut Diagnostics) -> Option<(Strin
     parsed
 }
 
-fn scale(node: &Node, path: &str, diags: &mut Diagnostics) -> Option<u32> {
+fn scale(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<u32> {
     let Value::Map(_) = node.value else {
         diags.push(decode::wrong_type(node, path, "a map"));
         return None;

@@ -1,6 +1,7 @@
 //! The spec text as a tree of nodes that remember their line and column.
 //! Scalars keep their source text so that `mode: 1777` can be read as octal.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
@@ -12,26 +13,27 @@ const ALIAS_LIMIT: usize = 10_000;
 /// Bounds nesting, so walking (and dropping) the tree cannot overflow a wasm stack.
 const MAX_DEPTH: usize = 64;
 
+/// A value of the tree; scalars borrow their text from the spec where the parser allows.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub enum Value<'t> {
     Null,
     /// A scalar's text; `quoted` scalars are always strings.
     Scalar {
-        text: String,
+        text: Cow<'t, str>,
         quoted: bool,
     },
-    Seq(Vec<Node>),
-    Map(Vec<(Node, Node)>),
+    Seq(Vec<Node<'t>>),
+    Map(Vec<(Node<'t>, Node<'t>)>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Node {
-    pub value: Value,
+pub struct Node<'t> {
+    pub value: Value<'t>,
     pub line: u32,
     pub column: u32,
 }
 
-impl Node {
+impl Node<'_> {
     /// Where this node is, under a path.
     pub fn loc(&self, path: &str) -> Loc {
         Loc {
@@ -67,10 +69,17 @@ pub enum PlainKind {
     Str,
 }
 
+/// Whether a plain scalar is null in the YAML 1.2 core schema (the one check the tree needs).
+fn is_null(text: &str) -> bool {
+    matches!(text, "" | "~" | "null" | "Null" | "NULL")
+}
+
 /// Resolves a plain scalar with the YAML 1.2 core schema.
 pub fn plain_kind(text: &str) -> PlainKind {
+    if is_null(text) {
+        return PlainKind::Null;
+    }
     match text {
-        "" | "~" | "null" | "Null" | "NULL" => return PlainKind::Null,
         "true" | "True" | "TRUE" | "false" | "False" | "FALSE" => return PlainKind::Bool,
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF"
         | ".nan" | ".NaN" | ".NAN" => return PlainKind::Float,
@@ -129,7 +138,7 @@ pub fn parse_int(text: &str) -> Option<i128> {
 }
 
 /// Parses one YAML (or JSON) document into a node tree, straight from the parser's events.
-pub fn parse(text: &str) -> Result<Node, Diagnostic> {
+pub fn parse(text: &str) -> Result<Node<'_>, Diagnostic> {
     let mut builder = TreeBuilder::default();
     // Events are pulled one by one: nesting is bounded before any recursion can happen.
     for event in Parser::new_from_str(text) {
@@ -171,24 +180,24 @@ fn position(line: usize, column: usize) -> Loc {
 }
 
 /// An open list or map: its position, anchor and the children read so far.
-struct Frame {
+struct Frame<'t> {
     is_map: bool,
     anchor: usize,
     line: u32,
     column: u32,
-    children: Vec<Node>,
+    children: Vec<Node<'t>>,
 }
 
 #[derive(Default)]
-struct TreeBuilder {
-    open: Vec<Frame>,
-    documents: Vec<Node>,
-    anchors: BTreeMap<usize, Node>,
+struct TreeBuilder<'t> {
+    open: Vec<Frame<'t>>,
+    documents: Vec<Node<'t>>,
+    anchors: BTreeMap<usize, Node<'t>>,
     alias_budget_used: usize,
 }
 
-impl TreeBuilder {
-    fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), Diagnostic> {
+impl<'t> TreeBuilder<'t> {
+    fn event(&mut self, event: Event<'t>, span: Span) -> Result<(), Diagnostic> {
         let (line, column) = (
             u32::try_from(span.start.line()).unwrap_or(u32::MAX),
             u32::try_from(span.start.col() + 1).unwrap_or(u32::MAX),
@@ -211,13 +220,10 @@ impl TreeBuilder {
                     Some(tag) => return Err(unsupported_tag(tag, &here)),
                 };
                 let quoted = !matches!(style, ScalarStyle::Plain) || forced_string;
-                let value = if !quoted && plain_kind(&text) == PlainKind::Null {
+                let value = if !quoted && is_null(&text) {
                     Value::Null
                 } else {
-                    Value::Scalar {
-                        text: text.into_owned(),
-                        quoted,
-                    }
+                    Value::Scalar { text, quoted }
                 };
                 self.finish(
                     Node {
@@ -301,7 +307,7 @@ impl TreeBuilder {
     }
 
     /// Adds a complete node to its parent, or ends the document.
-    fn finish(&mut self, node: Node, anchor: usize) -> Result<(), Diagnostic> {
+    fn finish(&mut self, node: Node<'t>, anchor: usize) -> Result<(), Diagnostic> {
         if anchor != 0 {
             self.anchors.insert(anchor, node.clone());
         }
@@ -315,13 +321,14 @@ impl TreeBuilder {
 }
 
 /// Pairs a map's children into entries; a key written twice is an error at its second place.
-fn pairs(children: Vec<Node>) -> Result<Vec<(Node, Node)>, Diagnostic> {
+fn pairs(children: Vec<Node<'_>>) -> Result<Vec<(Node<'_>, Node<'_>)>, Diagnostic> {
     let mut entries = Vec::with_capacity(children.len() / 2);
     let mut children = children.into_iter();
     while let (Some(key), Some(value)) = (children.next(), children.next()) {
         entries.push((key, value));
     }
-    let mut keys: Vec<(&Value, &Node)> = entries.iter().map(|(key, _)| (&key.value, key)).collect();
+    let mut keys: Vec<(&Value<'_>, &Node<'_>)> =
+        entries.iter().map(|(key, _)| (&key.value, key)).collect();
     keys.sort_by(|a, b| {
         key_text(a.0)
             .cmp(&key_text(b.0))
@@ -342,14 +349,14 @@ fn pairs(children: Vec<Node>) -> Result<Vec<(Node, Node)>, Diagnostic> {
     Ok(entries)
 }
 
-fn key_text(value: &Value) -> Option<&str> {
+fn key_text<'v>(value: &'v Value<'_>) -> Option<&'v str> {
     match value {
         Value::Scalar { text, .. } => Some(text),
         _ => None,
     }
 }
 
-fn count_nodes(node: &Node) -> usize {
+fn count_nodes(node: &Node<'_>) -> usize {
     match &node.value {
         Value::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
         Value::Map(entries) => {
