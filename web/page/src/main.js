@@ -78,8 +78,56 @@ function compileNow() {
     replica: state.replica,
     inventory: inventoryText(),
     imageConfig: state.imageConfig,
-    settings: { hostNetwork: state.hostNetwork, hostname: state.hostname, placeholders: state.placeholders },
+    settings: {
+      hostNetwork: state.hostNetwork,
+      hostname: state.hostname,
+      placeholders: state.placeholders,
+      env: parseEnv(state.env).pairs,
+      gpuIndices: parseGpus(state.gpus).indices,
+      passwd: state.passwd.trim() ? state.passwd : '',
+      group: state.group.trim() ? state.group : '',
+    },
   });
+}
+
+/** Extra env text, KEY=VALUE per line: `{ pairs, bad }`, the pairs in order; blank lines are skipped. */
+function parseEnv(text) {
+  const pairs = [];
+  const bad = [];
+  for (const [index, raw] of text.split('\n').entries()) {
+    const line = raw.replace(/\r$/, '');
+    if (!line.trim()) continue;
+    const eq = line.indexOf('=');
+    const key = eq < 0 ? '' : line.slice(0, eq).trim();
+    if (key) pairs.push([key, line.slice(eq + 1)]);
+    else bad.push(index + 1);
+  }
+  return { pairs, bad };
+}
+
+/** GPU indices text, e.g. "2,3": `{ indices }`, or `{ indices: null, error }` when it is not a list of whole numbers. */
+function parseGpus(text) {
+  if (!text.trim()) return { indices: null };
+  const parts = text.split(',').map((part) => part.trim());
+  const wrong = parts.find((part) => !/^\d{1,6}$/.test(part));
+  if (wrong !== undefined) {
+    const what = wrong ? `"${wrong}" is` : 'an empty entry is';
+    return { indices: null, error: `Not used: ${what} not a GPU index (write e.g. 2,3).` };
+  }
+  return { indices: parts.map(Number) };
+}
+
+/** The inline messages under the extra env and GPU fields. */
+function showOptionErrors() {
+  const { bad } = parseEnv(state.env);
+  const envError = bad.length ? `Line${bad.length > 1 ? 's' : ''} ${bad.join(', ')} not used: write KEY=VALUE.` : '';
+  const gpuError = parseGpus(state.gpus).error ?? '';
+  for (const [field, message, text] of [['env', 'env-error', envError], ['gpu-indices', 'gpu-error', gpuError]]) {
+    $(message).textContent = text;
+    $(message).hidden = !text;
+    $(field).classList.toggle('invalid', Boolean(text));
+    $(field).setAttribute('aria-invalid', String(Boolean(text)));
+  }
 }
 
 // ---- Showing a result. ----
@@ -162,8 +210,15 @@ function goTo(d) {
   const root = d.path.split(/[.[]/)[0];
   const control = {
     inventory: $('node'), service: $('service'), replica: $('replica'), imageConfig: imageView.contentDOM,
-  }[root] ?? (d.path.startsWith('options.hostname') ? $('hostname') : null);
+  }[root] ?? optionControl(d.path);
+  if (control === $('passwd') || control === $('group')) $('identity').open = true;
   control?.focus();
+}
+
+/** The control of an `options.*` diagnostic path, or null. */
+function optionControl(path) {
+  const name = /^options\.(\w+)/.exec(path)?.[1];
+  return { hostname: $('hostname'), env: $('env'), gpuIndices: $('gpu-indices'), passwd: $('passwd'), group: $('group') }[name] ?? null;
 }
 
 // ---- The menus and settings. ----
@@ -307,6 +362,15 @@ $('placeholders').addEventListener('change', (event) => {
   compileNow();
 });
 
+// The extra env, GPU indices and identity files: kept as typed, parsed when sent.
+for (const [id, name] of [['env', 'env'], ['gpu-indices', 'gpus'], ['passwd', 'passwd'], ['group', 'group']]) {
+  $(id).addEventListener('input', (event) => {
+    state[name] = event.target.value;
+    showOptionErrors();
+    scheduleCompile();
+  });
+}
+
 // ---- Your own node: paste or upload `bundlec probe` output. ----
 
 $('paste-inventory').addEventListener('click', () => {
@@ -399,6 +463,13 @@ function applyState(loaded) {
   $('host-network').checked = state.hostNetwork;
   $('hostname').value = state.hostname;
   $('placeholders').checked = state.placeholders;
+  $('env').value = state.env;
+  $('gpu-indices').value = state.gpus;
+  $('passwd').value = state.passwd;
+  $('group').value = state.group;
+  // The identity pane opens when the link holds identity files, so they are not hidden.
+  if (state.passwd || state.group) $('identity').open = true;
+  showOptionErrors();
   fillNodes();
   markEdited();
   compileNow();

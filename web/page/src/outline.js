@@ -46,13 +46,18 @@ function replicas(scale) {
 }
 
 /**
- * The options object for a preview: the user's settings, plus placeholder values for every
+ * The options object for a preview: the user's settings (`env` as [key, value] pairs in order,
+ * `gpuIndices`, the identity file texts), plus placeholder values for every
  * secret, host variable and volume of the service so that it compiles without the real ones.
  */
 export function previewOptions(service, settings) {
   const options = {};
   if (settings.hostNetwork) options.hostNetwork = true;
   if (settings.hostname) options.hostname = settings.hostname;
+  if (settings.env?.length) options.env = Object.fromEntries(settings.env);
+  if (settings.gpuIndices?.length) options.gpuIndices = settings.gpuIndices;
+  if (settings.passwd) options.passwd = settings.passwd;
+  if (settings.group) options.group = settings.group;
   if (settings.placeholders && service) {
     const fill = (names, make) => (names.length ? Object.fromEntries(names.map((name) => [name, make(name)])) : undefined);
     const secrets = fill(service.secrets, (ref) => `<secret:${ref}>`);

@@ -14,10 +14,15 @@ export const DEFAULTS = Object.freeze({
   hostNetwork: false,
   hostname: '',
   placeholders: true,
+  env: '', // extra env, KEY=VALUE per line, as typed
+  gpus: '', // GPU inventory indices, comma-separated, as typed
+  passwd: '', // the rootfs /etc/passwd text
+  group: '', // the rootfs /etc/group text
 });
 
 // Short keys keep links short; never reuse a letter for another meaning.
-const KEYS = { example: 'e', spec: 's', node: 'n', inventory: 'i', service: 'v', replica: 'r', imageConfig: 'c', hostNetwork: 'h', hostname: 'H', placeholders: 'p' };
+const KEYS = { example: 'e', spec: 's', node: 'n', inventory: 'i', service: 'v', replica: 'r', imageConfig: 'c', hostNetwork: 'h', hostname: 'H', placeholders: 'p',
+  env: 'x', gpus: 'g', passwd: 'u', group: 'G' };
 
 /** The hash (`#s=...`) for a state. */
 export async function encodeState(state) {

@@ -107,9 +107,12 @@ export function shownProblems(page) {
 
 /**
  * Runs `bundlec compile` natively. `hostEnv` goes into the CLI's environment, which is where it
- * reads `$E:` values. Resolves to { status, stdout, diagnostics }.
+ * reads `$E:` values; `env` is [key, value] pairs (`--env`), `gpus` indices (`--gpu`), `rootfs`
+ * a folder holding etc/passwd and etc/group. Resolves to { status, stdout, diagnostics }.
  */
-export function nativeCompile({ spec, inventory, service, replica, secrets = {}, hostEnv = {}, volumes = {}, hostname, hostNetwork, imageConfig }) {
+export function nativeCompile({
+  spec, inventory, service, replica, secrets = {}, hostEnv = {}, volumes = {}, hostname, hostNetwork, imageConfig, env = [], gpus = [], rootfs,
+}) {
   const args = ['compile', spec, '--inventory', inventory, '--diagnostics', 'json'];
   if (service) args.push('--service', service);
   if (replica) args.push('--replica', String(replica));
@@ -118,8 +121,11 @@ export function nativeCompile({ spec, inventory, service, replica, secrets = {},
   if (imageConfig) args.push('--image-config', imageConfig);
   for (const [name, value] of Object.entries(secrets)) args.push('--secret', `${name}=${value}`);
   for (const [name, value] of Object.entries(volumes)) args.push('--volume', `${name}=${value}`);
-  const env = { PATH: process.env.PATH, ...hostEnv };
-  const run = spawnSync(BUNDLEC, args, { env, encoding: 'utf8' });
+  for (const [name, value] of env) args.push('--env', `${name}=${value}`);
+  for (const index of gpus) args.push('--gpu', String(index));
+  if (rootfs) args.push('--rootfs', rootfs);
+  const processEnv = { PATH: process.env.PATH, ...hostEnv };
+  const run = spawnSync(BUNDLEC, args, { env: processEnv, encoding: 'utf8' });
   let diagnostics = [];
   if (run.stderr.trim().startsWith('{')) diagnostics = JSON.parse(run.stderr).diagnostics;
   return { status: run.status, stdout: run.stdout, diagnostics };

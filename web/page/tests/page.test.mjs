@@ -57,6 +57,38 @@ async function pick(page, c) {
   await idle(page);
 }
 
+/** Replaces the first `from` in the spec editor with `to`, and waits for the compile. */
+async function editSpec(page, from, to) {
+  await page.evaluate(([a, b]) => {
+    const view = window.bundlecPreview.specView;
+    const at = view.state.doc.toString().indexOf(a);
+    if (at < 0) throw new Error(`not in the spec: ${a}`);
+    view.dispatch({ changes: { from: at, to: at + a.length, insert: b } });
+  }, [from, to]);
+  await idle(page);
+}
+
+/** The spec editor's text written to test-output/NAME, for the native CLI. */
+async function specFile(page, name) {
+  mkdirSync(OUTPUT, { recursive: true });
+  const file = join(OUTPUT, name);
+  writeFileSync(file, await specText(page));
+  return file;
+}
+
+/** The short-key JSON a `#s=` link holds. */
+function linkState(page) {
+  return page.evaluate(async () => {
+    const text = location.hash.slice(3).replace(/-/g, '+').replace(/_/g, '/');
+    const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+    return JSON.parse(await new Response(stream).text());
+  });
+}
+
+const PASSWD = 'nginx:x:101:101::/:/sbin/nologin';
+const GROUP = 'nginx:x:101:';
+
 function native(c, extra = {}) {
   return nativeCompile({ ...c, spec: example(c.example), inventory: inventory(c.node), ...extra });
 }
@@ -283,6 +315,108 @@ describe('spec preview page', { skip: skip ?? false }, () => {
     await Promise.all([page.close(), linked.close(), bad.close()]);
   });
 
+  test('identity files: `user: nginx` is unknown until passwd and group name it', async (t) => {
+    const page = await open(browser.context, server.url);
+    await pick(page, { example: 'web-service', service: 'web' });
+    // The pane starts collapsed.
+    assert.equal(await page.isVisible('#passwd'), false);
+    await editSpec(page, 'user: "101:101"', 'user: nginx');
+    assert.deepEqual((await shownProblems(page)).map((p) => p.code), ['unknown-user']);
+
+    await page.click('#identity summary');
+    await page.fill('#passwd', PASSWD);
+    await page.fill('#group', GROUP);
+    await idle(page);
+    assert.match(await page.textContent('#status'), /compiled in/);
+    const config = await shownConfig(page);
+    const { uid, gid } = JSON.parse(config).process.user;
+    assert.deepEqual({ uid, gid }, { uid: 101, gid: 101 });
+    if (!missingNative()) {
+      const rootfs = join(OUTPUT, 'identity-rootfs');
+      mkdirSync(join(rootfs, 'etc'), { recursive: true });
+      writeFileSync(join(rootfs, 'etc', 'passwd'), `${PASSWD}\n`);
+      writeFileSync(join(rootfs, 'etc', 'group'), `${GROUP}\n`);
+      const expected = nativeCompile({ ...CASES[0], replica: undefined, spec: await specFile(page, 'identity-spec.yaml'), inventory: inventory('edge-arm64'), rootfs });
+      assert.equal(expected.status, 0, JSON.stringify(expected.diagnostics));
+      assert.equal(config, expected.stdout);
+    } else {
+      t.diagnostic(`native comparison skipped: ${missingNative()}`);
+    }
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('GPU indices and extra env reach the compiler; bad input is flagged and not sent', async (t) => {
+    const page = await open(browser.context, server.url);
+    await pick(page, { example: 'gpu-inference-nvidia' });
+    await editSpec(page, 'count: 4', 'count: 1');
+    const first = await shownConfig(page);
+    assert.match(first, /"NVIDIA_VISIBLE_DEVICES=GPU-7c1e0a00-3f2d-4b8a-9c61-5e0f2a9b4c00"/);
+
+    await page.fill('#gpu-indices', '1');
+    await page.fill('#env', 'LOG_LEVEL=debug\nZZ_FIRST=1\nnot a pair\nAA_LAST=x=y');
+    await idle(page);
+    assert.equal(await page.isVisible('#gpu-error'), false);
+    assert.equal(await page.textContent('#env-error'), 'Line 3 not used: write KEY=VALUE.');
+    const config = await shownConfig(page);
+    assert.match(config, /"NVIDIA_VISIBLE_DEVICES=GPU-7c1e1b11-3f2d-4b8a-9c61-5e0f2a9c4d01"/);
+    if (!missingNative()) {
+      const expected = nativeCompile({
+        ...CASES[2], spec: await specFile(page, 'gpu-spec.yaml'), inventory: inventory('nvidia-8gpu'), gpus: [1],
+        env: [['LOG_LEVEL', 'debug'], ['ZZ_FIRST', '1'], ['AA_LAST', 'x=y']],
+      });
+      assert.equal(expected.status, 0, JSON.stringify(expected.diagnostics));
+      assert.equal(config, expected.stdout);
+    } else {
+      t.diagnostic(`native comparison skipped: ${missingNative()}`);
+    }
+
+    // Not a list of indices: a message under the field, and the default GPU again.
+    await page.fill('#env', '');
+    await page.fill('#gpu-indices', '1,x');
+    await idle(page);
+    assert.match(await page.textContent('#gpu-error'), /"x" is not a GPU index/);
+    assert.equal(await page.getAttribute('#gpu-indices', 'aria-invalid'), 'true');
+    assert.equal(await page.isVisible('#env-error'), false);
+    assert.equal(await shownConfig(page), first);
+    await page.fill('#gpu-indices', '');
+    await idle(page);
+    assert.equal(await page.isVisible('#gpu-error'), false);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('a share link carries the identity files, extra env and GPU indices, and leaves them out when empty', async () => {
+    const page = await open(browser.context, server.url);
+    await pick(page, { example: 'gpu-inference-nvidia' });
+    const plain = await linkState(page);
+    for (const key of ['x', 'g', 'u', 'G']) assert.equal(key in plain, false, `empty ${key} in the link`);
+    await editSpec(page, 'count: 4', 'count: 2');
+    await page.fill('#gpu-indices', '3, 5');
+    await page.fill('#env', 'B=2\nA=1');
+    await page.click('#identity summary');
+    await page.fill('#passwd', PASSWD);
+    await page.fill('#group', GROUP);
+    await idle(page);
+    assert.match(await page.textContent('#status'), /compiled in/);
+    await page.click('#share');
+    await page.waitForSelector('#toast:not([hidden])');
+    const config = await shownConfig(page);
+
+    const again = await open(browser.context, page.url());
+    assert.equal(await again.inputValue('#gpu-indices'), '3, 5');
+    assert.equal(await again.inputValue('#env'), 'B=2\nA=1');
+    assert.equal(await again.evaluate(() => document.querySelector('#identity').open), true);
+    assert.equal(await again.inputValue('#passwd'), PASSWD);
+    assert.equal(await again.inputValue('#group'), GROUP);
+    assert.equal(await shownConfig(again), config);
+    assert.match(config, /"B=2",\n\s*"A=1"/);
+    assert.match(config, /GPU-7c1e3d33-3f2d-4b8a-9c61-5e0f2a9e4f03,GPU-/);
+    assert.deepEqual([...page.errors, ...again.errors], []);
+    await page.close();
+    await again.close();
+  });
+
   test('download and copy give the exact config bytes', async (t) => {
     const page = await open(browser.context, server.url);
     await pick(page, CASES[2]);
@@ -365,6 +499,17 @@ describe('spec preview page', { skip: skip ?? false }, () => {
     await page.screenshot({ path: join(OUTPUT, 'page.png') });
     await pick(page, { example: 'broken' });
     await page.screenshot({ path: join(OUTPUT, 'page-problems.png') });
+    await pick(page, { example: 'web-service', service: 'web' });
+    await page.fill('#env', 'LOG_LEVEL=debug');
+    await page.fill('#gpu-indices', '1,x');
+    await page.click('#identity summary');
+    await page.fill('#passwd', `root:x:0:0:root:/root:/bin/sh\n${PASSWD}`);
+    await page.fill('#group', `root:x:0:\n${GROUP}`);
+    await idle(page);
+    await page.evaluate(() => document.querySelector('.sidebar').scrollTo(0, 1e6));
+    await page.screenshot({ path: join(OUTPUT, 'page-identity.png') });
+    await page.evaluate(() => document.querySelector('.sidebar').scrollTo(0, 0));
+    await page.screenshot({ path: join(OUTPUT, 'page-options.png') });
     await page.close();
   });
 });
