@@ -192,6 +192,16 @@ impl Case {
     pub fn readme(&self) -> String {
         fs::read_to_string(self.dir.join("README.md")).unwrap_or_default()
     }
+
+    /// A failure message when the case does not say, in its README.md, what it pins down.
+    pub fn readme_problem(&self) -> Option<String> {
+        self.readme().trim().is_empty().then(|| {
+            format!(
+                "{}: README.md is missing or empty; say what the case pins down",
+                self.name
+            )
+        })
+    }
 }
 
 pub fn inventories_dir() -> PathBuf {
