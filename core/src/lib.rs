@@ -60,6 +60,30 @@ pub struct RawRequest<'a> {
     pub options: Option<&'a str>,
 }
 
+/// A request's texts, owned: what a binding assembles before lending them as a [`RawRequest`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestText {
+    pub spec: String,
+    pub service: Option<String>,
+    pub replica: Option<u32>,
+    pub inventory: Option<String>,
+    pub image_config: Option<String>,
+    pub options: Option<String>,
+}
+
+impl RequestText {
+    pub fn as_raw(&self) -> RawRequest<'_> {
+        RawRequest {
+            spec: &self.spec,
+            service: self.service.as_deref(),
+            replica: self.replica,
+            inventory: self.inventory.as_deref(),
+            image_config: self.image_config.as_deref(),
+            options: self.options.as_deref(),
+        }
+    }
+}
+
 impl Request {
     /// Parses the JSON parts of a raw request, reporting every one that is bad.
     pub fn from_raw(raw: RawRequest<'_>) -> Result<Request, Vec<Diagnostic>> {

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use bundlec_core::{Diagnostic, RawRequest};
+use bundlec_core::{Diagnostic, RawRequest, RequestText};
 use serde_json::{Map, Value};
 
 /// The crate directory: `<repo>/tests`.
@@ -51,18 +51,12 @@ const CASE_FIELDS: &[&str] = &[
 pub struct Case {
     pub name: String,
     pub dir: PathBuf,
-    /// `spec.yaml` or `spec.json`, as is.
-    pub spec: String,
     pub spec_file: &'static str,
-    pub service: Option<String>,
-    pub replica: Option<u32>,
-    /// The name in `case.json` and the text of `tests/inventories/<name>.json`.
+    /// The name in `case.json` (its text is in `request.inventory`, from `tests/inventories/`).
     pub inventory_name: Option<String>,
-    pub inventory: Option<String>,
-    /// JSON text.
-    pub image_config: Option<String>,
-    /// JSON text, with `passwd`/`group` already put in as text.
-    pub options: Option<String>,
+    /// The spec as is (`spec.yaml` or `spec.json`); inventory, image config and options as JSON
+    /// text, with `passwd`/`group` already put into the options.
+    pub request: RequestText,
 }
 
 impl Case {
@@ -87,14 +81,12 @@ impl Case {
         let mut case = Case {
             name: name.clone(),
             dir: dir.to_path_buf(),
-            spec,
             spec_file,
-            service: None,
-            replica: None,
             inventory_name: None,
-            inventory: None,
-            image_config: None,
-            options: None,
+            request: RequestText {
+                spec,
+                ..RequestText::default()
+            },
         };
         let case_json = dir.join("case.json");
         if !case_json.exists() {
@@ -122,15 +114,15 @@ impl Case {
                     .unwrap_or_else(|| fail(format!("`{key}` must be a string")))
             })
         };
-        case.service = string("service");
-        case.replica = fields.get("replica").map(|v| {
+        case.request.service = string("service");
+        case.request.replica = fields.get("replica").map(|v| {
             v.as_u64()
                 .and_then(|n| u32::try_from(n).ok())
                 .unwrap_or_else(|| fail("`replica` must be a u32".into()))
         });
         if let Some(inventory) = string("inventory") {
             let path = inventories_dir().join(format!("{inventory}.json"));
-            case.inventory = Some(
+            case.request.inventory = Some(
                 fs::read_to_string(&path)
                     .unwrap_or_else(|e| fail(format!("cannot read {}: {e}", path.display()))),
             );
@@ -140,7 +132,7 @@ impl Case {
             if !image.is_object() {
                 fail("`imageConfig` must be an object".into());
             }
-            case.image_config = Some(image.to_string());
+            case.request.image_config = Some(image.to_string());
         }
         let mut options = match fields.get("options") {
             None => None,
@@ -161,20 +153,13 @@ impl Case {
                 options.insert(key.to_string(), Value::String(text));
             }
         }
-        case.options = options.map(|o| Value::Object(o).to_string());
+        case.request.options = options.map(|o| Value::Object(o).to_string());
         case
     }
 
     /// The request every binding would receive for this case.
     pub fn raw(&self) -> RawRequest<'_> {
-        RawRequest {
-            spec: &self.spec,
-            service: self.service.as_deref(),
-            replica: self.replica,
-            inventory: self.inventory.as_deref(),
-            image_config: self.image_config.as_deref(),
-            options: self.options.as_deref(),
-        }
+        self.request.as_raw()
     }
 
     /// The case's `expected.json`, as text.

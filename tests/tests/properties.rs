@@ -10,7 +10,7 @@
 
 use std::sync::OnceLock;
 
-use bundlec_core::{compile_raw, RawRequest};
+use bundlec_core::compile_raw;
 use bundlec_tests::{golden_cases, oci_validator, schema_errors};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -35,33 +35,12 @@ fn validator() -> &'static jsonschema::Validator {
 }
 
 /// Owned parts of a request, so that strategies can produce them.
-#[derive(Debug, Clone, Default)]
-struct Input {
-    spec: String,
-    service: Option<String>,
-    replica: Option<u32>,
-    inventory: Option<String>,
-    image_config: Option<String>,
-    options: Option<String>,
-}
-
-impl Input {
-    fn raw(&self) -> RawRequest<'_> {
-        RawRequest {
-            spec: &self.spec,
-            service: self.service.as_deref(),
-            replica: self.replica,
-            inventory: self.inventory.as_deref(),
-            image_config: self.image_config.as_deref(),
-            options: self.options.as_deref(),
-        }
-    }
-}
+type Input = bundlec_core::RequestText;
 
 /// The properties every input must have.
 fn check(input: &Input) -> Result<(), TestCaseError> {
-    let first = compile_raw(input.raw());
-    let second = compile_raw(input.raw());
+    let first = compile_raw(input.as_raw());
+    let second = compile_raw(input.as_raw());
     match (first, second) {
         (Ok(a), Ok(b)) => {
             prop_assert_eq!(&a.json, &b.json, "two compiles gave different configs");
@@ -793,7 +772,7 @@ fn request_parts() -> impl Strategy<Value = RequestParts> {
 
 fn golden_specs() -> &'static [String] {
     static SPECS: OnceLock<Vec<String>> = OnceLock::new();
-    SPECS.get_or_init(|| golden_cases().into_iter().map(|c| c.spec).collect())
+    SPECS.get_or_init(|| golden_cases().into_iter().map(|c| c.request.spec).collect())
 }
 
 #[derive(Debug, Clone)]
@@ -922,7 +901,7 @@ proptest! {
         }
         let input = Input { spec, inventory: Some(inventory.clone()), ..Input::default() };
         check(&input)?;
-        if let Ok(compiled) = compile_raw(input.raw()) {
+        if let Ok(compiled) = compile_raw(input.as_raw()) {
             let config: Value = serde_json::from_str(&compiled.json).unwrap();
             let inv: Value = serde_json::from_str(&inventory).unwrap();
             for device in config["linux"]["devices"].as_array().into_iter().flatten() {
@@ -956,7 +935,7 @@ fn friendly_grammar_specs_compile_to_valid_deterministic_configs() {
                 options,
             };
             runs.set(runs.get() + 1);
-            if compile_raw(input.raw()).is_ok() {
+            if compile_raw(input.as_raw()).is_ok() {
                 compiled.set(compiled.get() + 1);
             }
             check(&input)

@@ -2,7 +2,7 @@
 //! a core `RawRequest` and the core's answer into `{ok, config, diagnostics}`; no rule lives here.
 
 use bundlec_core::diagnostic::{closest, Loc};
-use bundlec_core::{Diagnostic, RawRequest};
+use bundlec_core::{Diagnostic, RequestText};
 use js_sys::{Reflect, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -70,36 +70,12 @@ pub fn schema(name: JsValue) -> JsValue {
         .map_or(JsValue::NULL, JsValue::from_str)
 }
 
-/// The request fields as owned text, ready to lend to the core.
-#[derive(Default)]
-struct Fields {
-    spec: String,
-    service: Option<String>,
-    replica: Option<u32>,
-    inventory: Option<String>,
-    image_config: Option<String>,
-    options: Option<String>,
-}
-
-impl Fields {
-    fn as_raw(&self) -> RawRequest<'_> {
-        RawRequest {
-            spec: &self.spec,
-            service: self.service.as_deref(),
-            replica: self.replica,
-            inventory: self.inventory.as_deref(),
-            image_config: self.image_config.as_deref(),
-            options: self.options.as_deref(),
-        }
-    }
-}
-
 fn bad_request(path: &str, message: impl Into<String>) -> Diagnostic {
     Diagnostic::error("bad-request", &Loc::at(path), message)
 }
 
 /// Reads every field, reporting every malformed one.
-fn read_request(request: &JsValue) -> Result<Fields, Vec<Diagnostic>> {
+fn read_request(request: &JsValue) -> Result<RequestText, Vec<Diagnostic>> {
     if !request.is_object() {
         let error = bad_request(
             "",
@@ -119,7 +95,7 @@ fn read_request(request: &JsValue) -> Result<Fields, Vec<Diagnostic>> {
             errors.push(error);
         }
     }
-    let mut fields = Fields::default();
+    let mut fields = RequestText::default();
     match field(request, "spec", &mut errors).map(|value| value.as_string()) {
         Some(Some(spec)) => fields.spec = spec,
         Some(None) => errors.push(bad_request(
