@@ -138,11 +138,11 @@ fn assemble(
     ctx: &Context<'_>,
     diags: &mut Diagnostics,
 ) -> Result<Option<(Spec, Vec<BundleFile>)>, OciSpecError> {
-    let devices = devices::devices(ctx, diags)?;
-    let process = process::process(ctx, &devices.env, diags)?;
+    let devices::DevicePlan { nodes, rules, env } = devices::devices(ctx, diags)?;
+    let process = process::process(ctx, &env, diags)?;
     let (mounts, files) = mounts::mounts(ctx, diags)?;
-    let resources = resources::resources(ctx, devices.rules.clone(), diags)?;
-    let linux = linux::linux(ctx, devices.nodes.clone(), resources, diags)?;
+    let resources = resources::resources(ctx, rules, diags)?;
+    let linux = linux::linux(ctx, nodes, resources, diags)?;
     let hostname = linux::hostname(ctx, diags);
     let root_path = ctx.options.rootfs.as_deref().unwrap_or("rootfs");
     if ctx.options.rootfs.is_some() && !mounts::absolute_clean(root_path) {
