@@ -846,16 +846,10 @@ fn ulimit(
     };
     let (soft, hard) = if matches!(node.value, Value::Map(_)) {
         let fields = Fields::read(node, path, &["soft", "hard"], &[], diags)?;
-        let soft = limit(
-            fields.require("soft", diags)?.0,
-            &decode_path(path, "soft"),
-            diags,
-        )?;
-        let hard = limit(
-            fields.require("hard", diags)?.0,
-            &decode_path(path, "hard"),
-            diags,
-        )?;
+        let (soft_node, soft_path) = fields.require("soft", diags)?;
+        let soft = limit(soft_node, &soft_path, diags)?;
+        let (hard_node, hard_path) = fields.require("hard", diags)?;
+        let hard = limit(hard_node, &hard_path, diags)?;
         (soft, hard)
     } else {
         let both = limit(node, path, diags)?;
@@ -873,10 +867,6 @@ fn ulimit(
         return None;
     }
     Some(Ulimit { name, soft, hard })
-}
-
-fn decode_path(parent: &str, key: &str) -> String {
-    crate::diagnostic::join_path(parent, key)
 }
 
 fn security_opt(option: &str) -> Option<bool> {
