@@ -5,12 +5,17 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::request::DEFAULT_MAX_INPUT_BYTES;
+
 /// Compiles ZLayer v1 deployment specs into OCI runtime bundles, and probes hosts for devices.
 #[derive(Debug, Parser)]
 #[command(name = "bundlec", version, about, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// How diagnostics and failures are written on stderr
+    #[arg(long, global = true, value_enum, default_value_t = DiagnosticsFormat::Human)]
+    pub diagnostics: DiagnosticsFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,9 +66,47 @@ pub struct CompileOptions {
     /// Inventory index of a GPU this replica gets (repeatable); default the first of the vendor
     #[arg(long = "gpu", value_name = "INDEX")]
     pub gpus: Vec<u32>,
-    /// How diagnostics are written on stderr
-    #[arg(long, value_enum, default_value_t = DiagnosticsFormat::Human)]
-    pub diagnostics: DiagnosticsFormat,
+    /// A variable of this environment that `$E:NAME` may read; `PREFIX*` allows every name
+    /// starting with PREFIX (repeatable). No other variable is visible to the spec
+    #[arg(long = "host-env", value_name = "NAME|PREFIX*", value_parser = env_pattern)]
+    pub host_env: Vec<EnvPattern>,
+    /// The largest spec, inventory, image config or secret file read, in bytes
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_INPUT_BYTES)]
+    pub max_input_bytes: u64,
+}
+
+/// A `--host-env` name: exact, or a prefix when it ends in `*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvPattern {
+    Exact(String),
+    Prefix(String),
+}
+
+impl EnvPattern {
+    pub fn matches(&self, name: &str) -> bool {
+        match self {
+            EnvPattern::Exact(exact) => name == exact,
+            EnvPattern::Prefix(prefix) => name.starts_with(prefix.as_str()),
+        }
+    }
+}
+
+/// `NAME` or `PREFIX*`: not empty, no `=`, and `*` only at the end.
+fn env_pattern(text: &str) -> Result<EnvPattern, String> {
+    let (name, prefix) = match text.strip_suffix('*') {
+        Some(prefix) => (prefix, true),
+        None => (text, false),
+    };
+    if text.is_empty() || name.contains(['=', '*']) {
+        return Err(format!(
+            "`{text}` is not a variable name or a PREFIX* pattern"
+        ));
+    }
+    Ok(if prefix {
+        EnvPattern::Prefix(name.to_string())
+    } else {
+        EnvPattern::Exact(name.to_string())
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -151,5 +194,18 @@ mod tests {
         assert_eq!(key_value("A="), Ok(("A".into(), String::new())));
         assert!(key_value("=x").is_err());
         assert!(key_value("novalue").is_err());
+    }
+
+    #[test]
+    fn host_env_patterns() {
+        let exact = env_pattern("HOME").unwrap();
+        assert!(exact.matches("HOME") && !exact.matches("HOMEDIR"));
+        let prefix = env_pattern("AWS_*").unwrap();
+        assert!(prefix.matches("AWS_REGION") && prefix.matches("AWS_"));
+        assert!(!prefix.matches("XAWS_REGION"));
+        assert!(env_pattern("*").unwrap().matches("ANY"));
+        for bad in ["", "A*B", "A=B", "**"] {
+            assert!(env_pattern(bad).is_err(), "{bad}");
+        }
     }
 }

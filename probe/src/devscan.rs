@@ -1,6 +1,7 @@
 //! The walk of `<root>/dev`: directories and links are told apart by the type `getdents` gives,
 //! so only device nodes (and entries of unknown type) cost an `lstat`, once each; links are
-//! recorded and never followed; majors and minors use the Linux layout. Failures become warnings.
+//! recorded and never followed (`<root>/dev` itself is resolved inside the root); majors and
+//! minors use the Linux layout. Failures become warnings.
 
 use std::ffi::{OsStr, OsString};
 use std::io;
@@ -8,6 +9,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use bundlec_core::inventory::{DeviceLink, DeviceNode, DeviceType};
+
+use crate::confined;
 use nix::dir::{Dir, Type};
 use nix::fcntl::OFlag;
 use nix::sys::stat::{self, Mode, SFlag};
@@ -88,7 +91,8 @@ impl Syscalls for Host {
     fn read_dir(&self, path: &Path) -> io::Result<Vec<io::Result<Listed>>> {
         // nix's Dir gives d_type as is; std's DirEntry::file_type would lstat behind our back
         // when the type is unknown.
-        let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+        // O_NOFOLLOW: a directory swapped for a link after it was listed is not followed.
+        let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
         let mut dir = Dir::open(path, flags, Mode::empty()).map_err(io::Error::from)?;
         Ok(dir
             .iter()
@@ -134,7 +138,19 @@ pub struct Scan {
 /// Walks `<root>/dev`; paths in the result are container paths (`/dev/...`).
 pub fn scan(root: &Path, sys: &impl Syscalls) -> Scan {
     let mut found = Scan::default();
-    walk(sys, &root.join("dev"), "/dev", 0, &mut found);
+    // `<root>/dev` may be a link, and an absolute one means a path inside the root: resolve it
+    // there, never on the host. A missing one is left to the walk to report.
+    let dev = match confined::resolve(root, Path::new("dev"), true) {
+        Ok(dev) => dev,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => root.join("dev"),
+        Err(error) => {
+            found
+                .warnings
+                .push(format!("/dev: cannot resolve inside the root: {error}"));
+            return found;
+        }
+    };
+    walk(sys, &dev, "/dev", 0, &mut found);
     found.devices.sort_by(|a, b| a.path.cmp(&b.path));
     found.links.sort_by(|a, b| a.path.cmp(&b.path));
     found
@@ -384,5 +400,29 @@ mod tests {
             .map(|name| PathBuf::from("/r/dev").join(name));
         assert_eq!(*lstats, expected, "{lstats:?}");
         assert!(!lstats.iter().any(|p| p.starts_with("/r/dev/pts/")));
+    }
+
+    #[test]
+    fn a_dev_link_is_resolved_inside_the_root() {
+        use std::os::unix::fs::symlink;
+        let base = std::env::temp_dir().join(format!("bundlec-devscan-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let root = base.join("root");
+        std::fs::create_dir_all(root.join("realdev")).unwrap();
+        nix::unistd::mkfifo(&root.join("realdev/initctl"), Mode::S_IRUSR).unwrap();
+        // An absolute link to the host's /dev: inside the root it leads back to itself.
+        symlink("/dev", root.join("dev")).unwrap();
+        let found = scan(&root, &Host);
+        assert!(found.devices.is_empty(), "{:?}", found.devices);
+        assert!(found.links.is_empty(), "{:?}", found.links);
+        assert_eq!(found.warnings.len(), 1, "{:?}", found.warnings);
+        assert!(found.warnings[0].starts_with("/dev: cannot resolve inside the root"));
+        // An absolute link to a directory of the root is followed there.
+        std::fs::remove_file(root.join("dev")).unwrap();
+        symlink("/realdev", root.join("dev")).unwrap();
+        let found = scan(&root, &Host);
+        let paths: Vec<&str> = found.devices.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(paths, ["/dev/initctl"]);
+        std::fs::remove_dir_all(base).unwrap();
     }
 }

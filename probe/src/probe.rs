@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use bundlec_core::inventory::{Drivers, Host, Inventory, INVENTORY_VERSION};
 
 use crate::confined;
+use crate::failure::Coded;
 use crate::devscan::{self, Syscalls};
 use crate::gpus;
 
@@ -19,6 +20,23 @@ pub enum ProbeError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl Coded for ProbeError {
+    fn code(&self) -> &'static str {
+        match self {
+            ProbeError::NotADirectory { .. } => "not-a-directory",
+            ProbeError::Root { .. } => "io-error",
+        }
+    }
+
+    fn path(&self) -> String {
+        match self {
+            ProbeError::NotADirectory { path } | ProbeError::Root { path, .. } => {
+                path.display().to_string()
+            }
+        }
+    }
 }
 
 /// Probes the tree under `root` (`/` for this host) with the real system calls.

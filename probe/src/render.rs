@@ -11,11 +11,21 @@ pub struct Source<'a> {
     pub text: &'a str,
 }
 
-/// Every diagnostic, each followed by a blank line.
+/// Characters of a source line shown at most; a longer line is cut around the column.
+pub const WINDOW: usize = 120;
+
+/// Characters shown before the column when a long line is cut.
+const BEFORE: usize = 60;
+
+/// Every diagnostic, each followed by a blank line. Linear in the text and the diagnostics: line
+/// starts are indexed once, and the windows of long lines are found in one pass per line.
 pub fn human(diagnostics: &[Diagnostic], source: Source<'_>) -> String {
+    let lines = LineIndex::new(source.text);
+    let windows = windows(diagnostics, &lines);
     diagnostics
         .iter()
-        .map(|diagnostic| one(diagnostic, source) + "\n")
+        .zip(windows)
+        .map(|(diagnostic, window)| render(diagnostic, source.name, window) + "\n")
         .collect()
 }
 
@@ -30,40 +40,11 @@ pub fn human(diagnostics: &[Diagnostic], source: Source<'_>) -> String {
 ///    = hint: write `100Mi` or `100M`
 /// ```
 pub fn one(diagnostic: &Diagnostic, source: Source<'_>) -> String {
-    let severity = match diagnostic.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    };
-    let mut out = format!("{severity}[{}]: {}\n", diagnostic.code, diagnostic.message);
-    let snippet = diagnostic
-        .line
-        .and_then(|line| Some((line, source_line(source.text, line)?)));
-    let gutter = snippet.map_or(1, |(line, _)| line.to_string().len());
-    let pad = " ".repeat(gutter);
-    match (diagnostic.line, snippet) {
-        (Some(line), Some((_, text))) => {
-            let column = diagnostic.column.unwrap_or(1);
-            let _ = writeln!(out, "{pad}--> {}:{line}:{column}", source.name);
-            let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{line} | {text}");
-            let _ = writeln!(out, "{pad} | {}^", caret_indent(text, column));
-        }
-        (Some(line), None) => {
-            let column = diagnostic
-                .column
-                .map(|c| format!(":{c}"))
-                .unwrap_or_default();
-            let _ = writeln!(out, "{pad}--> {}:{line}{column}", source.name);
-        }
-        (None, _) if !diagnostic.path.is_empty() => {
-            let _ = writeln!(out, "{pad}--> path: {}", diagnostic.path);
-        }
-        (None, _) => {}
-    }
-    if let Some(hint) = &diagnostic.hint {
-        let _ = writeln!(out, "{pad} = hint: {hint}");
-    }
-    out
+    let lines = LineIndex::new(source.text);
+    let window = windows(std::slice::from_ref(diagnostic), &lines)
+        .pop()
+        .flatten();
+    render(diagnostic, source.name, window)
 }
 
 /// `{"diagnostics":[...]}` with the core's serde form of each diagnostic, and a final newline.
@@ -73,27 +54,204 @@ pub fn json(diagnostics: &[Diagnostic]) -> String {
     text
 }
 
-/// The 1-based `line` of `text`, without its line ending.
-fn source_line(text: &str, line: u32) -> Option<&str> {
-    let index = usize::try_from(line).ok()?.checked_sub(1)?;
-    text.split('\n')
-        .nth(index)
-        .map(|line| line.strip_suffix('\r').unwrap_or(line))
+/// The part of a source line one diagnostic shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Window<'a> {
+    /// The shown characters of the line (its ending removed).
+    text: &'a str,
+    /// Characters of the line cut before and after `text`.
+    cut_before: bool,
+    cut_after: bool,
+    /// Characters of `text` before the caret; at most one past its end.
+    caret: usize,
 }
 
-/// Blanks under the characters before the 1-based `column`; tabs stay tabs so the caret lines up.
-fn caret_indent(line: &str, column: u32) -> String {
-    let before = usize::try_from(column)
-        .unwrap_or(usize::MAX)
-        .saturating_sub(1);
-    let mut indent: String = line
-        .chars()
-        .take(before)
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
+fn render(diagnostic: &Diagnostic, name: &str, window: Option<Window<'_>>) -> String {
+    let severity = match diagnostic.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut out = format!(
+        "{severity}[{}]: {}\n",
+        escape_controls(&diagnostic.code),
+        escape_controls(&diagnostic.message)
+    );
+    let name = escape_controls(name);
+    let gutter = match (diagnostic.line, window) {
+        (Some(line), Some(_)) => line.to_string().len(),
+        _ => 1,
+    };
+    let pad = " ".repeat(gutter);
+    match (diagnostic.line, window) {
+        (Some(line), Some(window)) => {
+            let column = diagnostic.column.unwrap_or(1);
+            let (shown, indent) = show(window);
+            let _ = writeln!(out, "{pad}--> {name}:{line}:{column}");
+            let _ = writeln!(out, "{pad} |");
+            let _ = writeln!(out, "{line} | {shown}");
+            let _ = writeln!(out, "{pad} | {indent}^");
+        }
+        (Some(line), None) => {
+            let column = diagnostic
+                .column
+                .map(|c| format!(":{c}"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "{pad}--> {name}:{line}{column}");
+        }
+        (None, _) if !diagnostic.path.is_empty() => {
+            let _ = writeln!(out, "{pad}--> path: {}", escape_controls(&diagnostic.path));
+        }
+        (None, _) => {}
+    }
+    if let Some(hint) = &diagnostic.hint {
+        let _ = writeln!(out, "{pad} = hint: {}", escape_controls(hint));
+    }
+    out
+}
+
+/// The window as printed (control characters escaped, `…` where cut) and the blanks that put
+/// the caret under its character: tabs stay tabs, an escape is as wide as its text.
+fn show(window: Window<'_>) -> (String, String) {
+    let mut shown = String::new();
+    let mut indent = String::new();
+    if window.cut_before {
+        shown.push('…');
+        indent.push(' ');
+    }
+    for (index, c) in window.text.chars().enumerate() {
+        let before_caret = index < window.caret;
+        if c != '\t' && c.is_control() {
+            let escaped = c.escape_unicode().to_string();
+            if before_caret {
+                indent.extend(std::iter::repeat_n(' ', escaped.chars().count()));
+            }
+            shown.push_str(&escaped);
+        } else {
+            if before_caret {
+                indent.push(if c == '\t' { '\t' } else { ' ' });
+            }
+            shown.push(c);
+        }
+    }
+    if window.cut_after {
+        shown.push('…');
+    }
+    (shown, indent)
+}
+
+/// Control characters other than tab as `\u{1b}`, so that text from the spec cannot move the
+/// cursor, change colours or clear the terminal.
+pub fn escape_controls(text: &str) -> String {
+    if !text.chars().any(|c| c != '\t' && c.is_control()) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if c != '\t' && c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Byte offsets of the start of every line of a text.
+struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> LineIndex<'a> {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(at, _)| at + 1));
+        LineIndex { text, starts }
+    }
+
+    /// The 1-based `line`, without its line ending.
+    fn line(&self, line: u32) -> Option<&'a str> {
+        let index = usize::try_from(line).ok()?.checked_sub(1)?;
+        let start = *self.starts.get(index)?;
+        let end = self
+            .starts
+            .get(index + 1)
+            .map_or(self.text.len(), |next| next - 1);
+        let text = self.text.get(start..end)?;
+        Some(text.strip_suffix('\r').unwrap_or(text))
+    }
+}
+
+/// A walk along one line: a cursor (in characters and bytes) that only moves forward.
+struct LineWalk<'a> {
+    number: u32,
+    text: &'a str,
+    chars: usize,
+    cursor_char: usize,
+    cursor_byte: usize,
+}
+
+impl<'a> LineWalk<'a> {
+    /// The window around the 0-based character `column`; columns must come in order.
+    fn window(&mut self, column: usize) -> Window<'a> {
+        if self.chars <= WINDOW {
+            return Window {
+                text: self.text,
+                cut_before: false,
+                cut_after: false,
+                caret: column.min(self.chars),
+            };
+        }
+        // BEFORE characters before the column, but a full window at the end of the line.
+        let start = column.saturating_sub(BEFORE).min(self.chars - WINDOW);
+        for c in self.text[self.cursor_byte..].chars() {
+            if self.cursor_char >= start {
+                break;
+            }
+            self.cursor_char += 1;
+            self.cursor_byte += c.len_utf8();
+        }
+        let rest = &self.text[self.cursor_byte..];
+        let end = rest.char_indices().nth(WINDOW).map_or(rest.len(), |(at, _)| at);
+        Window {
+            text: &rest[..end],
+            cut_before: self.cursor_byte > 0,
+            cut_after: end < rest.len(),
+            caret: (column - self.cursor_char).min(WINDOW),
+        }
+    }
+}
+
+/// The window of each diagnostic (in their order), `None` for those without a shown line. The
+/// diagnostics are visited sorted by line and column, so that the characters of a long line are
+/// walked once for all its diagnostics.
+fn windows<'a>(diagnostics: &[Diagnostic], lines: &LineIndex<'a>) -> Vec<Option<Window<'a>>> {
+    let mut result = vec![None; diagnostics.len()];
+    let mut order: Vec<(u32, usize, usize)> = diagnostics
+        .iter()
+        .enumerate()
+        .filter_map(|(index, d)| {
+            let column = d.column.map_or(0, |c| usize::try_from(c).unwrap_or(usize::MAX));
+            Some((d.line?, column.saturating_sub(1), index))
+        })
         .collect();
-    let missing = before.saturating_sub(line.chars().count());
-    indent.extend(std::iter::repeat_n(' ', missing));
-    indent
+    order.sort_unstable();
+    let mut current: Option<LineWalk<'a>> = None;
+    for (line, column, index) in order {
+        if current.as_ref().is_none_or(|walk| walk.number != line) {
+            current = lines.line(line).map(|text| LineWalk {
+                number: line,
+                text,
+                chars: text.chars().count(),
+                cursor_char: 0,
+                cursor_byte: 0,
+            });
+        }
+        if let Some(walk) = current.as_mut() {
+            result[index] = Some(walk.window(column));
+        }
+    }
+    result
 }
 
 #[cfg(test)]
@@ -209,5 +367,95 @@ mod tests {
         assert_eq!(first["column"], 15);
         assert_eq!(first["path"], "services.api.resources.memory");
         assert_eq!(first["hint"], "write `100Mi` or `100M`");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_the_caret_stays_aligned() {
+        let spec = "a:\n  k\x1b[2J: x\n";
+        let mut d = diagnostic(Some(2), Some(10));
+        d.message = "unknown field `k\x1b[2J`".into();
+        d.hint = Some("not \x07this".into());
+        let text = one(
+            &d,
+            Source {
+                name: "s\x1b.yaml",
+                text: spec,
+            },
+        );
+        assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text:?}");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "error[bad-memory]: unknown field `k\\u{1b}[2J`");
+        assert_eq!(lines[1], " --> s\\u{1b}.yaml:2:10");
+        assert_eq!(lines[3], "2 |   k\\u{1b}[2J: x");
+        assert_eq!(lines[4], format!("  | {}^", " ".repeat(14)));
+        assert_eq!(lines[5], "  = hint: not \\u{7}this");
+        // The caret is under `x`, the character at column 10.
+        let caret = lines[4].find('^').unwrap();
+        assert_eq!(&lines[3][caret..], "x");
+    }
+
+    #[test]
+    fn long_lines_show_a_window_around_the_column() {
+        // One 7 MB line with an error near its start, one in the middle and one at its end.
+        let mut line = "a".repeat(7_000_000);
+        line.replace_range(3_500_000..3_500_001, "X");
+        let spec = format!("k: {line}\n");
+        let diagnostics = [
+            diagnostic(Some(1), Some(3_500_004)),
+            diagnostic(Some(1), Some(2)),
+            diagnostic(Some(1), Some(7_000_004)),
+        ];
+        let text = human(
+            &diagnostics,
+            Source {
+                name: "s.yaml",
+                text: &spec,
+            },
+        );
+        assert!(text.len() < 3 * 1024, "{} bytes", text.len());
+        let blocks: Vec<&str> = text.split("\n\n").collect();
+        // The middle one: cut on both sides, 60 characters before the caret.
+        let middle: Vec<&str> = blocks[0].lines().collect();
+        assert_eq!(
+            middle[3],
+            format!("1 | …{}X{}…", "a".repeat(60), "a".repeat(59))
+        );
+        assert_eq!(middle[4], format!("  | {}^", " ".repeat(61)));
+        // Near the start: not cut before.
+        let start: Vec<&str> = blocks[1].lines().collect();
+        assert_eq!(start[3], format!("1 | k: {}…", "a".repeat(117)));
+        assert_eq!(start[4], "  |  ^");
+        // One past the end: the last 120 characters, the caret after them.
+        let end: Vec<&str> = blocks[2].lines().collect();
+        assert_eq!(end[3], format!("1 | …{}", "a".repeat(120)));
+        assert_eq!(end[4], format!("  | {}^", " ".repeat(121)));
+    }
+
+    #[test]
+    fn many_diagnostics_render_in_one_pass() {
+        // 100k lines, one diagnostic on each, given last line first.
+        let lines = 100_000u32;
+        let spec: String = (1..=lines).map(|n| format!("key{n}: v\n")).collect();
+        let diagnostics: Vec<Diagnostic> = (1..=lines)
+            .rev()
+            .map(|n| {
+                let mut d = diagnostic(Some(n), Some(1));
+                d.hint = None;
+                d
+            })
+            .collect();
+        let text = human(
+            &diagnostics,
+            Source {
+                name: "s.yaml",
+                text: &spec,
+            },
+        );
+        // Five lines and a blank one per diagnostic, each showing its own source line.
+        assert_eq!(text.lines().count(), 6 * lines as usize);
+        let first: Vec<&str> = text.lines().take(6).collect();
+        assert_eq!(first[3], "100000 | key100000: v");
+        let last: Vec<&str> = text.lines().skip(6 * (lines as usize - 1)).collect();
+        assert_eq!(last[3], "1 | key1: v");
     }
 }

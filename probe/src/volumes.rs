@@ -1,11 +1,18 @@
 //! Host directories of named and anonymous volumes for `apply`: `<state-dir>/<deployment>/<name>`
-//! and `<state-dir>/<deployment>/<service>-rep-<N>-anon-<target>`, created on first use.
+//! and `<state-dir>/<deployment>/<service>-rep-<N>-anon-<target>`, created on first use with mode
+//! 0755. The target is encoded one-to-one (see `encode_target`), so two targets never share a
+//! directory.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs::{self, DirBuilder, Permissions};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use bundlec_core::diagnostic::Diagnostics;
 use bundlec_core::spec::{self, StorageKind};
+
+use crate::failure::Coded;
 
 #[derive(Debug, thiserror::Error)]
 pub enum VolumeError {
@@ -19,6 +26,24 @@ pub enum VolumeError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl Coded for VolumeError {
+    fn code(&self) -> &'static str {
+        match self {
+            VolumeError::NotUtf8(_) => "not-utf8",
+            VolumeError::CurrentDir(_) | VolumeError::Create { .. } => "io-error",
+        }
+    }
+
+    fn path(&self) -> String {
+        match self {
+            VolumeError::NotUtf8(path) | VolumeError::Create { path, .. } => {
+                path.display().to_string()
+            }
+            VolumeError::CurrentDir(_) => String::new(),
+        }
+    }
 }
 
 /// One volume's key in `options.volumes` and its host directory.
@@ -77,7 +102,7 @@ pub fn plan(
                     format!(
                         "{}-rep-{replica}-anon-{}",
                         service.name,
-                        target.replace('/', "_")
+                        encode_target(target)
                     ),
                 )
             }
@@ -94,6 +119,23 @@ pub fn plan(
     Ok(volumes)
 }
 
+/// A container path as one directory name, one-to-one: `[A-Za-z0-9.]` are kept, `/` becomes
+/// `_`, and every other byte (`_` and `-` included) becomes `-` and two lowercase hex digits.
+/// `/a_b` is `_a-5fb` and `/a/b` is `_a_b`.
+pub fn encode_target(target: &str) -> String {
+    let mut name = String::with_capacity(target.len());
+    for byte in target.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' => name.push(char::from(byte)),
+            b'/' => name.push('_'),
+            _ => {
+                let _ = write!(name, "-{byte:02x}");
+            }
+        }
+    }
+    name
+}
+
 /// One plain directory name: no `/`, not `.` or `..`, nothing that needs quoting.
 fn safe_name(name: &str) -> bool {
     !name.is_empty()
@@ -104,8 +146,12 @@ fn safe_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
+/// The mode of every directory `create` makes, whatever the umask.
+pub const DIR_MODE: u32 = 0o755;
+
 /// Creates the directories that do not exist yet, owned by the container's user so that it can
-/// write to them; existing ones keep their owner and content.
+/// write to them; existing ones keep their owner, mode and content. Missing parents are created
+/// too, with the same mode, and stay owned by the caller.
 pub fn create(volumes: &[Volume], uid: u32, gid: u32) -> Result<(), VolumeError> {
     for volume in volumes {
         if volume.path.is_dir() {
@@ -115,8 +161,31 @@ pub fn create(volumes: &[Volume], uid: u32, gid: u32) -> Result<(), VolumeError>
             path: volume.path.clone(),
             source,
         };
-        std::fs::create_dir_all(&volume.path).map_err(created)?;
+        create_dirs(&volume.path).map_err(created)?;
         std::os::unix::fs::chown(&volume.path, Some(uid), Some(gid)).map_err(created)?;
+    }
+    Ok(())
+}
+
+/// `mkdir -p` with mode 0755 for each directory it makes: the umask applies to mkdir's mode,
+/// so each new directory gets its mode set again after.
+fn create_dirs(path: &Path) -> std::io::Result<()> {
+    let mut missing = Vec::new();
+    let mut at = path;
+    while fs::symlink_metadata(at).is_err() {
+        missing.push(at);
+        match at.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => at = parent,
+            _ => break,
+        }
+    }
+    for dir in missing.into_iter().rev() {
+        match DirBuilder::new().mode(DIR_MODE).create(dir) {
+            Ok(()) => fs::set_permissions(dir, Permissions::from_mode(DIR_MODE))?,
+            // Made meanwhile by someone else: theirs, left as it is.
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => {}
+            Err(error) => return Err(error),
+        }
     }
     Ok(())
 }
@@ -175,5 +244,59 @@ mod tests {
             "{volumes:?}"
         );
         assert!(!volumes.iter().any(|v| v.key.contains("..")), "{volumes:?}");
+    }
+
+    #[test]
+    fn anonymous_targets_get_distinct_directories() {
+        let spec = "version: v1\ndeployment: shop\nservices:\n  api:\n    image: { name: x }\n    storage:\n\
+            \x20     - { type: anonymous, target: /a_b }\n\
+            \x20     - { type: anonymous, target: /a/b }\n";
+        let volumes = plan(spec, None, 1, Path::new("/state"), &BTreeMap::new()).unwrap();
+        let paths: Vec<&Path> = volumes.iter().map(|v| v.path.as_path()).collect();
+        assert_eq!(
+            paths,
+            [
+                Path::new("/state/shop/api-rep-1-anon-_a-5fb"),
+                Path::new("/state/shop/api-rep-1-anon-_a_b"),
+            ]
+        );
+    }
+
+    #[test]
+    fn targets_encode_one_to_one() {
+        assert_eq!(encode_target("/var/cache/app"), "_var_cache_app");
+        assert_eq!(encode_target("/a_b"), "_a-5fb");
+        assert_eq!(encode_target("/a/b"), "_a_b");
+        assert_eq!(encode_target("/my-app/v1.2"), "_my-2dapp_v1.2");
+        assert_eq!(encode_target("/data dir/é"), "_data-20dir_-c3-a9");
+        assert_eq!(encode_target("/a-5fb"), "_a-2d5fb");
+    }
+
+    #[test]
+    fn directories_are_0755_whatever_the_umask() {
+        use std::os::unix::fs::MetadataExt;
+        let base = std::env::temp_dir().join(format!("bundlec-volumes-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&base);
+        fs::create_dir_all(&base).unwrap();
+        let uid = nix::unistd::geteuid().as_raw();
+        let gid = nix::unistd::getegid().as_raw();
+        // umask is per process: 000 would let mkdir's default 0777 through, 077 would take
+        // 0755 down to 0700.
+        for (umask, top) in [(0o000, "open"), (0o077, "closed")] {
+            let volume = Volume {
+                key: "data".into(),
+                path: base.join(top).join("er/data"),
+            };
+            let old = nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(umask));
+            let created = create(std::slice::from_ref(&volume), uid, gid);
+            nix::sys::stat::umask(old);
+            created.unwrap();
+            for dir in ["", "er", "er/data"] {
+                let path = base.join(top).join(dir);
+                let mode = fs::metadata(&path).unwrap().mode() & 0o7777;
+                assert_eq!(mode, 0o755, "{}: {mode:o}", path.display());
+            }
+        }
+        fs::remove_dir_all(base).unwrap();
     }
 }
