@@ -41,7 +41,7 @@ fn main() -> ExitCode {
     let code = match run(cli.command, &mut reporter) {
         Ok(code) => code,
         Err(failure) => {
-            reporter.plain(failure.diagnostic);
+            reporter.plain(*failure.diagnostic);
             ExitCode::from(failure.exit)
         }
     };
@@ -51,14 +51,14 @@ fn main() -> ExitCode {
 
 /// A failure of a command: its diagnostic, and the exit code.
 struct Failure {
-    diagnostic: Diagnostic,
+    diagnostic: Box<Diagnostic>,
     exit: u8,
 }
 
 impl<E: Coded> From<E> for Failure {
     fn from(error: E) -> Failure {
         Failure {
-            diagnostic: failure::diagnostic(&error),
+            diagnostic: Box::new(failure::diagnostic(&error)),
             exit: INVALID,
         }
     }
@@ -150,7 +150,10 @@ fn wants_json(args: &[OsString]) -> bool {
 /// document (code `usage`, the offending argument as its path).
 fn usage_error(error: &clap::Error, json: bool) -> ExitCode {
     use clap::error::{ContextKind, ErrorKind};
-    let informational = matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion);
+    let informational = matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    );
     if !json || informational {
         let _ = error.print();
         return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(USAGE));
@@ -262,7 +265,7 @@ fn probe(args: &ProbeArgs, reporter: &mut Reporter) -> Result<ExitCode, Failure>
 fn schema(args: &SchemaArgs) -> Result<ExitCode, Failure> {
     let Some(schema) = bundlec_core::schema(&args.name) else {
         return Err(Failure {
-            diagnostic: Diagnostic {
+            diagnostic: Box::new(Diagnostic {
                 severity: Severity::Error,
                 code: "unknown-schema".to_string(),
                 message: format!("bundlec has no schema named `{}`", args.name),
@@ -270,7 +273,7 @@ fn schema(args: &SchemaArgs) -> Result<ExitCode, Failure> {
                 line: None,
                 column: None,
                 hint: Some("see `bundlec schema --help` for the names".to_string()),
-            },
+            }),
             exit: USAGE,
         });
     };

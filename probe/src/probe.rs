@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use bundlec_core::inventory::{Drivers, Host, Inventory, INVENTORY_VERSION};
 
 use crate::confined;
-use crate::failure::Coded;
 use crate::devscan::{self, Syscalls};
+use crate::failure::Coded;
 use crate::gpus;
 
 #[derive(Debug, thiserror::Error)]

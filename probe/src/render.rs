@@ -212,7 +212,10 @@ impl<'a> LineWalk<'a> {
             self.cursor_byte += c.len_utf8();
         }
         let rest = &self.text[self.cursor_byte..];
-        let end = rest.char_indices().nth(WINDOW).map_or(rest.len(), |(at, _)| at);
+        let end = rest
+            .char_indices()
+            .nth(WINDOW)
+            .map_or(rest.len(), |(at, _)| at);
         Window {
             text: &rest[..end],
             cut_before: self.cursor_byte > 0,
@@ -231,7 +234,9 @@ fn windows<'a>(diagnostics: &[Diagnostic], lines: &LineIndex<'a>) -> Vec<Option<
         .iter()
         .enumerate()
         .filter_map(|(index, d)| {
-            let column = d.column.map_or(0, |c| usize::try_from(c).unwrap_or(usize::MAX));
+            let column = d
+                .column
+                .map_or(0, |c| usize::try_from(c).unwrap_or(usize::MAX));
             Some((d.line?, column.saturating_sub(1), index))
         })
         .collect();

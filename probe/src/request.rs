@@ -79,9 +79,10 @@ impl Coded for InputError {
 pub fn bytes(count: u64) -> String {
     const MIB: u64 = 1 << 20;
     const KIB: u64 = 1 << 10;
-    if count >= MIB && count % MIB == 0 {
+    // Both units are powers of two: a multiple has none of the bits below.
+    if count >= MIB && count & (MIB - 1) == 0 {
         format!("{} MiB", count / MIB)
-    } else if count >= KIB && count % KIB == 0 {
+    } else if count >= KIB && count & (KIB - 1) == 0 {
         format!("{} KiB", count / KIB)
     } else {
         format!("{count} bytes")
@@ -99,7 +100,11 @@ pub struct SpecSource {
 pub fn read_spec(arg: &str, limit: u64) -> Result<SpecSource, InputError> {
     let text = if arg == "-" {
         let stdin = std::io::stdin().lock();
-        text_of("the spec", "<stdin>", read_limited(stdin, "the spec", "<stdin>", limit)?)?
+        text_of(
+            "the spec",
+            "<stdin>",
+            read_limited(stdin, "the spec", "<stdin>", limit)?,
+        )?
     } else {
         read_text("the spec", Path::new(arg), limit)?
     };
@@ -254,7 +259,7 @@ fn secret_value(name: &str, value: &str, limit: u64) -> Result<String, InputErro
     let Some(file) = value.strip_prefix('@') else {
         return Ok(value.to_string());
     };
-    let mut text = read_text(&format!("the file of secret `{name}`"), Path::new(file), limit)?;
+    let mut text = read_text(&format!("secret `{name}` from"), Path::new(file), limit)?;
     if text.ends_with('\n') {
         text.pop();
         if text.ends_with('\r') {

@@ -166,7 +166,7 @@ fn bad_inputs_exit_1() {
     let output = run(bundlec().arg("compile").arg(dir.join("missing.yaml")));
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).starts_with("error: cannot read spec `"),
+        stderr(&output).starts_with("error: cannot read the spec `"),
         "{}",
         stderr(&output)
     );
@@ -188,7 +188,8 @@ fn bad_inputs_exit_1() {
         .args(["--secret", "x=@/nonexistent/bundlec-secret"]));
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).starts_with("error: secret `x`: cannot read `/nonexistent/bundlec-secret`"),
+        stderr(&output)
+            .starts_with("error: cannot read secret `x` from `/nonexistent/bundlec-secret`"),
         "{}",
         stderr(&output)
     );
@@ -218,6 +219,7 @@ fn compile_reads_stdin_secrets_host_env_and_the_rootfs() {
         ])
         .arg("-o")
         .arg(&out)
+        .args(["--host-env", "BUNDLEC_CLI_TEST_VAR"])
         .env("BUNDLEC_CLI_TEST_VAR", "from-host")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -353,6 +355,7 @@ fn apply_writes_refuses_and_stays_atomic() {
             .arg("--state-dir")
             .arg(&state)
             .args(["--secret", "token=x", "--replica", "1"])
+            .args(["--host-env", "BUNDLEC_CLI_TEST_VAR"])
             .args(extra)
             .env("BUNDLEC_CLI_TEST_VAR", "v");
         command
@@ -405,7 +408,7 @@ fn apply_writes_refuses_and_stays_atomic() {
     assert!(data.is_dir() && anonymous.is_dir());
 
     // An existing bundle is refused without --force, and left as it was.
-    fs::write(bundle.join("marker"), "old").unwrap();
+    fs::write(bundle.join("config.json"), "old").unwrap();
     let output = run(&mut apply(&[]));
     assert_eq!(output.status.code(), Some(1));
     assert!(
@@ -413,15 +416,42 @@ fn apply_writes_refuses_and_stays_atomic() {
         "{}",
         stderr(&output)
     );
-    assert!(bundle.join("marker").exists());
-    // With --force it is replaced, and no sibling is left behind.
+    assert_eq!(
+        fs::read_to_string(bundle.join("config.json")).unwrap(),
+        "old"
+    );
+    // With --force it is replaced, and only its lock file is left beside it.
     ok(&mut apply(&["--force"]));
-    assert!(!bundle.join("marker").exists());
-    let siblings: Vec<String> = fs::read_dir(dir.join("bundles"))
+    assert_ne!(
+        fs::read_to_string(bundle.join("config.json")).unwrap(),
+        "old"
+    );
+    assert_eq!(listing(&dir.join("bundles")), [".api.lock", "api"]);
+    // A file bundlec did not write makes --force refuse, and stays.
+    fs::write(bundle.join("notes.txt"), "mine").unwrap();
+    let output = run(&mut apply(&["--force"]));
+    assert_eq!(output.status.code(), Some(1));
+    let real_bundle = fs::canonicalize(&bundle).unwrap();
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error: `{}` holds `notes.txt`, which bundlec did not write; remove it yourself or choose another --bundle\n",
+            real_bundle.display()
+        )
+    );
+    assert_eq!(
+        fs::read_to_string(bundle.join("notes.txt")).unwrap(),
+        "mine"
+    );
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
-    assert_eq!(siblings, ["api"]);
+    names.sort();
+    names
 }
 
 #[test]
@@ -491,4 +521,468 @@ fn output_onto_a_fifo_writes_through_it() {
     let text = reader.join().unwrap();
     assert!(text.starts_with("{\n  \"ociVersion\": \"1.2.1\""), "{text}");
     assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+}
+
+const PLAIN: &str = "version: v1\ndeployment: demo\nservices:\n  api:\n    image: { name: x }\n    command: { entrypoint: [/bin/true] }\n";
+
+/// `apply` of PLAIN to `bundle` with `rootfs`, run in `cwd`.
+fn apply_plain(
+    cwd: &Path,
+    spec: &Path,
+    rootfs: &Path,
+    bundle: &Path,
+    force: bool,
+) -> std::process::Output {
+    let mut command = bundlec();
+    command
+        .current_dir(cwd)
+        .arg("apply")
+        .arg(spec)
+        .arg("--rootfs")
+        .arg(rootfs)
+        .arg("--bundle")
+        .arg(bundle)
+        .arg("--state-dir")
+        .arg(cwd.join("state"));
+    if force {
+        command.arg("--force");
+    }
+    run(&mut command)
+}
+
+/// The one `{"diagnostics":[...]}` document on stderr, each diagnostic with every field.
+fn json_diagnostics(output: &std::process::Output) -> Vec<Value> {
+    let text = stderr(output);
+    let report: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|error| panic!("stderr is not one JSON document ({error}):\n{text}"));
+    let diagnostics = report["diagnostics"].as_array().unwrap().clone();
+    for diagnostic in &diagnostics {
+        let keys: Vec<&String> = diagnostic.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            ["severity", "code", "message", "path", "line", "column", "hint"],
+            "{text}"
+        );
+    }
+    diagnostics
+}
+
+#[test]
+fn apply_never_deletes_what_bundlec_did_not_write() {
+    let dir = TempDir::new("cli-apply-unsafe");
+    let spec = dir.join("spec.yaml");
+    write(&spec, PLAIN);
+    // The usual OCI layout: B/rootfs inside the bundle B.
+    let layout = dir.join("B");
+    write(&layout.join("rootfs/bin/sh"), "a shell");
+    let output = apply_plain(dir.path(), &spec, &layout.join("rootfs"), &layout, true);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("contains the rootfs"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(listing(&layout), ["rootfs"]);
+    assert_eq!(
+        fs::read_to_string(layout.join("rootfs/bin/sh")).unwrap(),
+        "a shell"
+    );
+    // --bundle equal to --rootfs, and --bundle . (the current directory).
+    let output = apply_plain(
+        dir.path(),
+        &spec,
+        &layout.join("rootfs"),
+        &layout.join("rootfs"),
+        true,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(" is the rootfs "),
+        "{}",
+        stderr(&output)
+    );
+    let output = apply_plain(&layout, &spec, &layout.join("rootfs"), Path::new("."), true);
+    assert_eq!(output.status.code(), Some(1));
+    let other = dir.join("other-rootfs");
+    fs::create_dir_all(&other).unwrap();
+    let output = apply_plain(&layout, &spec, &other, Path::new("."), true);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("does not end in a directory name"),
+        "{}",
+        stderr(&output)
+    );
+    // A directory of unrelated files is named, not deleted.
+    let unrelated = dir.join("home");
+    write(&unrelated.join("notes.txt"), "mine");
+    let output = run(bundlec()
+        .arg("apply")
+        .arg(&spec)
+        .arg("--rootfs")
+        .arg(&other)
+        .arg("--bundle")
+        .arg(&unrelated)
+        .arg("--state-dir")
+        .arg(dir.join("state"))
+        .args(["--force", "--diagnostics", "json"]));
+    assert_eq!(output.status.code(), Some(1));
+    let diagnostics = json_diagnostics(&output);
+    assert_eq!(diagnostics.len(), 1);
+    assert_eq!(diagnostics[0]["code"], "unsafe-bundle");
+    assert!(
+        diagnostics[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("holds `notes.txt`, which bundlec did not write"),
+        "{diagnostics:?}"
+    );
+    assert_eq!(listing(&unrelated), ["notes.txt"]);
+    assert!(layout.join("rootfs/bin/sh").exists());
+    assert!(!dir.join("state").exists());
+}
+
+#[test]
+fn concurrent_forced_applies_are_serialized() {
+    let dir = TempDir::new("cli-apply-race");
+    let spec = dir.join("spec.yaml");
+    write(&spec, PLAIN);
+    let rootfs = dir.join("rootfs");
+    fs::create_dir_all(&rootfs).unwrap();
+    let bundles = dir.join("bundles");
+    let children: Vec<std::process::Child> = (0..50)
+        .map(|_| {
+            bundlec()
+                .arg("apply")
+                .arg(&spec)
+                .arg("--rootfs")
+                .arg(&rootfs)
+                .arg("--bundle")
+                .arg(bundles.join("api"))
+                .arg("--state-dir")
+                .arg(dir.join("state"))
+                .arg("--force")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    assert_eq!(listing(&bundles), [".api.lock", "api"]);
+    assert_eq!(listing(&bundles.join("api")), ["config.json", "rootfs"]);
+}
+
+#[test]
+fn output_files_are_0600_and_never_follow_links() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("cli-output");
+    let spec = dir.join("spec.yaml");
+    write(&spec, PLAIN);
+    // A planted link at the output path: replaced by the file, its target untouched.
+    write(&dir.join("victim"), "keep");
+    common::symlink(
+        dir.join("victim").to_str().unwrap(),
+        &dir.join("config.json"),
+    );
+    ok(bundlec()
+        .arg("compile")
+        .arg(&spec)
+        .arg("-o")
+        .arg(dir.join("config.json")));
+    assert_eq!(fs::read_to_string(dir.join("victim")).unwrap(), "keep");
+    let meta = fs::symlink_metadata(dir.join("config.json")).unwrap();
+    assert!(meta.is_file());
+    assert_eq!(meta.permissions().mode() & 0o7777, 0o600);
+    let inventory = dir.join("inventory.json");
+    ok(bundlec().args(["probe", "-o"]).arg(&inventory));
+    let meta = fs::symlink_metadata(&inventory).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o7777, 0o600);
+    assert_eq!(
+        listing(dir.path()),
+        ["config.json", "inventory.json", "spec.yaml", "victim"]
+    );
+}
+
+#[test]
+fn a_closed_stdout_is_a_failure() {
+    let dir = TempDir::new("cli-closed");
+    let spec = dir.join("spec.yaml");
+    write(&spec, PLAIN);
+    let output = run(std::process::Command::new("sh")
+        .arg("-c")
+        .arg("exec \"$0\" compile \"$1\" >&-")
+        .arg(env!("CARGO_BIN_EXE_bundlec"))
+        .arg(&spec));
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "error: cannot write to stdout: it is closed\n"
+    );
+    // /dev/null is a place to write, not a closed stdout.
+    let output = run(std::process::Command::new("sh")
+        .arg("-c")
+        .arg("exec \"$0\" compile \"$1\" >/dev/null")
+        .arg(env!("CARGO_BIN_EXE_bundlec"))
+        .arg(&spec));
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[test]
+fn every_failure_is_one_json_document() {
+    let dir = TempDir::new("cli-json");
+    let spec = dir.join("spec.yaml");
+    write(&spec, PLAIN);
+    fs::write(
+        dir.join("latin1.yaml"),
+        b"version: v1\ndeployment: caf\xe9\n",
+    )
+    .unwrap();
+    fs::create_dir_all(dir.join("rootfs")).unwrap();
+    let spec_arg = spec.to_str().unwrap().to_string();
+    let rootfs_arg = dir.join("rootfs").to_str().unwrap().to_string();
+    let missing = dir.join("missing.yaml").to_str().unwrap().to_string();
+    let latin1 = dir.join("latin1.yaml").to_str().unwrap().to_string();
+    let cases: Vec<(Vec<&str>, &str, i32)> = vec![
+        (vec!["compile", &missing], "io-error", 1),
+        (vec!["compile", &latin1], "not-utf8", 1),
+        (
+            vec!["compile", &spec_arg, "--max-input-bytes", "10"],
+            "too-large",
+            1,
+        ),
+        (
+            vec!["compile", &spec_arg, "--inventory", &missing],
+            "io-error",
+            1,
+        ),
+        (
+            vec!["compile", &spec_arg, "--secret", "x=@/nonexistent/s"],
+            "io-error",
+            1,
+        ),
+        (vec!["compile", &spec_arg, "--bogus"], "usage", 2),
+        (vec!["compile"], "usage", 2),
+        (
+            vec!["compile", &spec_arg, "-o", "/nonexistent/dir/out.json"],
+            "io-error",
+            1,
+        ),
+        (
+            vec![
+                "apply",
+                &spec_arg,
+                "--rootfs",
+                &rootfs_arg,
+                "--bundle",
+                &rootfs_arg,
+            ],
+            "unsafe-bundle",
+            1,
+        ),
+        (
+            vec!["apply", &spec_arg, "--rootfs", &missing, "--bundle", "b"],
+            "io-error",
+            1,
+        ),
+        (
+            vec![
+                "apply",
+                &spec_arg,
+                "--rootfs",
+                &rootfs_arg,
+                "--bundle",
+                &spec_arg,
+            ],
+            "unsafe-bundle",
+            1,
+        ),
+        (vec!["probe", "--root", &missing], "io-error", 1),
+        (vec!["schema", "nope"], "unknown-schema", 2),
+    ];
+    for (args, code, exit) in cases {
+        let output = run(bundlec()
+            .current_dir(dir.path())
+            .args(&args)
+            .args(["--diagnostics", "json"]));
+        assert_eq!(
+            output.status.code(),
+            Some(exit),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        let diagnostics = json_diagnostics(&output);
+        let codes: Vec<&str> = diagnostics
+            .iter()
+            .map(|d| d["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, [code], "{args:?}");
+        assert_eq!(diagnostics[0]["severity"], "error");
+        assert!(
+            !diagnostics[0]["path"].as_str().unwrap().is_empty(),
+            "{args:?}"
+        );
+        assert!(diagnostics[0]["line"].is_null() && diagnostics[0]["column"].is_null());
+    }
+    // Success: an empty document, as before.
+    let output = ok(bundlec()
+        .arg("compile")
+        .arg(&spec)
+        .args(["--diagnostics", "json"]));
+    assert_eq!(stderr(&output), "{\"diagnostics\":[]}\n");
+    // A compile error and nothing after it.
+    let output = run(bundlec()
+        .arg("compile")
+        .arg(&spec)
+        .args(["--hostname", "not_valid!", "--diagnostics", "json"])
+        .stdout(std::process::Stdio::null()));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!json_diagnostics(&output).is_empty());
+}
+
+#[test]
+fn host_env_is_only_what_the_operator_allows() {
+    let dir = TempDir::new("cli-host-env");
+    let spec = dir.join("spec.yaml");
+    write(
+        &spec,
+        &format!("{PLAIN}    env:\n      KEY: \"$E:AWS_SECRET_ACCESS_KEY\"\n"),
+    );
+    let compile = |flags: &[&str]| {
+        run(bundlec()
+            .arg("compile")
+            .arg(&spec)
+            .args(flags)
+            .env("AWS_SECRET_ACCESS_KEY", "hunter2"))
+    };
+    let output = compile(&[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    assert!(
+        stderr(&output).contains("error[missing-host-env]"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!stderr(&output).contains("hunter2"));
+    // Another allowed name does not let it through either.
+    let output = compile(&["--host-env", "AWS_REGION"]);
+    assert_eq!(output.status.code(), Some(1));
+    for flag in ["AWS_*", "AWS_SECRET_ACCESS_KEY"] {
+        let output = ok(bundlec()
+            .arg("compile")
+            .arg(&spec)
+            .args(["--host-env", flag])
+            .env("AWS_SECRET_ACCESS_KEY", "hunter2"));
+        let env = config(&output)["process"]["env"].clone();
+        assert!(
+            env.as_array().unwrap().iter().any(|e| e == "KEY=hunter2"),
+            "{flag}: {env}"
+        );
+    }
+}
+
+#[test]
+fn inputs_have_a_size_limit() {
+    let dir = TempDir::new("cli-limits");
+    let spec = dir.join("spec.yaml");
+    write(&spec, PLAIN);
+    let size = PLAIN.len().to_string();
+    let smaller = (PLAIN.len() - 1).to_string();
+    ok(bundlec()
+        .arg("compile")
+        .arg(&spec)
+        .args(["--max-input-bytes", &size]));
+    let output = run(bundlec()
+        .arg("compile")
+        .arg(&spec)
+        .args(["--max-input-bytes", &smaller]));
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error: the spec `{}` is larger than the {smaller} bytes limit; raise it with --max-input-bytes\n",
+            spec.display()
+        )
+    );
+    // Endless inputs are cut at the default 16 MiB: a device, and stdin.
+    for (what, args) in [
+        ("the spec `/dev/zero`", vec!["compile", "/dev/zero"]),
+        (
+            "the inventory `/dev/zero`",
+            vec![
+                "compile",
+                spec.to_str().unwrap(),
+                "--inventory",
+                "/dev/zero",
+            ],
+        ),
+        (
+            "the image config `/dev/zero`",
+            vec![
+                "compile",
+                spec.to_str().unwrap(),
+                "--image-config",
+                "/dev/zero",
+            ],
+        ),
+        (
+            "secret `s` from `/dev/zero`",
+            vec![
+                "compile",
+                spec.to_str().unwrap(),
+                "--secret",
+                "s=@/dev/zero",
+            ],
+        ),
+    ] {
+        let output = run(bundlec().args(&args));
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert_eq!(
+            stderr(&output),
+            format!(
+                "error: {what} is larger than the 16 MiB limit; raise it with --max-input-bytes\n"
+            )
+        );
+    }
+    let output = run(bundlec()
+        .args(["compile", "-"])
+        .stdin(fs::File::open("/dev/zero").unwrap()));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).starts_with("error: the spec `<stdin>` is larger than the 16 MiB limit"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn probe_root_links_stay_inside_the_root() {
+    let dir = TempDir::new("cli-probe-root");
+    let root = dir.join("root");
+    common::symlink("/dev", &root.join("dev"));
+    let output = ok(bundlec().args(["probe", "--root"]).arg(&root));
+    let inventory: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(inventory["devices"], serde_json::json!([]), "{inventory}");
+    assert!(
+        inventory["links"].as_array().is_none_or(Vec::is_empty),
+        "{inventory}"
+    );
+    assert_eq!(
+        inventory["warnings"][0],
+        "/dev: cannot resolve inside the root: Too many levels of symbolic links (os error 40)"
+    );
+}
+
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    let dir = TempDir::new("cli-escape-controls");
+    let spec = dir.join("spec.yaml");
+    write(&spec, &format!("{PLAIN}    privileg\u{1b}[2Jd: true\n"));
+    let output = run(bundlec().arg("compile").arg(&spec));
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert!(text.contains("privileg\\u{1b}[2Jd"), "{text}");
 }

@@ -296,6 +296,7 @@ fn runc_runs_applied_bundles() {
             .arg(&state)
             .arg("--secret")
             .arg(format!("token=@{}", dir.join("token").display()))
+            .args(["--host-env", "BUNDLEC_ACCEPT_*"])
             .args(extra)
             .env("BUNDLEC_ACCEPT_HOSTVAR", "from-host"));
         assert!(stderr(&output).is_empty(), "{}", stderr(&output));
