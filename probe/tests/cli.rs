@@ -946,6 +946,29 @@ fn inputs_have_a_size_limit() {
             )
         );
     }
+    // A FIFO whose writer never stops is cut at the limit too.
+    let fifo = dir.join("endless.yaml");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut pipe = fs::OpenOptions::new().write(true).open(fifo).unwrap();
+            // Ends when the reader closes its end (EPIPE).
+            while std::io::Write::write_all(&mut pipe, &[b'#'; 4096]).is_ok() {}
+        })
+    };
+    let output = run(bundlec()
+        .arg("compile")
+        .arg(&fifo)
+        .args(["--max-input-bytes", "100000"]));
+    writer.join().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output)
+            .ends_with("is larger than the 100000 bytes limit; raise it with --max-input-bytes\n"),
+        "{}",
+        stderr(&output)
+    );
     let output = run(bundlec()
         .args(["compile", "-"])
         .stdin(fs::File::open("/dev/zero").unwrap()));
