@@ -31,11 +31,11 @@ impl ImageConfig {
     /// Reads either the whole image config document or its `config` object.
     pub fn from_json(text: &str) -> Result<ImageConfig, Diagnostic> {
         let at = Loc::at("imageConfig");
-        let mut value = crate::options::json_object(text).map_err(|message| {
+        let mut value = crate::options::json_object(text).map_err(|problem| {
             Diagnostic::error(
                 "bad-image-config",
                 &at,
-                format!("the image config {message}"),
+                problem.sentence("the image config", false),
             )
         })?;
         let at = if let Some(inner) = value.get_mut("config").map(serde_json::Value::take) {
