@@ -81,7 +81,10 @@ mod tests {
                 .as_deref(),
             Some("/srv")
         );
-        assert!(ImageConfig::from_json("[").is_err());
+        assert!(ImageConfig::from_json("[")
+            .unwrap_err()
+            .message
+            .starts_with("the image config is not valid JSON: "));
         assert!(ImageConfig::from_json(r#"["nginx"]"#).is_err());
         assert!(ImageConfig::from_json("[]").is_err());
     }

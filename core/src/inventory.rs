@@ -473,6 +473,117 @@ mod tests {
         assert_eq!(inventory.resolve("/dev/../../etc"), None);
     }
 
+    /// The inventory with `devices`, `links` and `gpus` as given (JSON arrays) and NVIDIA
+    /// shared nodes.
+    fn read(devices: &str, links: &str, gpus: &str, shared: &str) -> Result<Inventory, Diagnostic> {
+        Inventory::from_json(&format!(
+            r#"{{"inventoryVersion":1,"devices":{devices},"links":{links},"gpus":{gpus},"gpuShared":{{"nvidia":{shared}}}}}"#
+        ))
+    }
+
+    fn device(path: &str, major: u32, minor: u32) -> String {
+        format!(
+            r#"{{"path":"{path}","type":"c","major":{major},"minor":{minor},"fileMode":438,"uid":0,"gid":0}}"#
+        )
+    }
+
+    /// Issue 9: inventory paths were taken as written, so a node could be listed outside /dev,
+    /// twice, or with numbers Linux cannot encode, and one GPU could count twice.
+    #[test]
+    fn refuses_bad_paths_numbers_and_duplicates_naming_the_entry() {
+        let fuse = device("/dev/fuse", 10, 229);
+        let gpu = |index: u32, node: &str| {
+            format!(r#"{{"vendor":"nvidia","index":{index},"nodes":["{node}"],"drm":[]}}"#)
+        };
+        let ok = read(
+            &format!("[{fuse},{}]", device("/dev/big", 4095, 1_048_575)),
+            r#"[{"path":"/dev/link","target":"fuse"}]"#,
+            &format!("[{},{}]", gpu(0, "/dev/nvidia0"), gpu(1, "/dev/nvidia1")),
+            r#"["/dev/nvidiactl"]"#,
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+        for (devices, links, gpus, shared, path, message) in [
+            (format!("[{}]", device("dev/fuse", 10, 229)), "[]", "[]".to_string(), "[]",
+             "inventory.devices[0].path", "device `dev/fuse` must be an absolute path under /dev"),
+            (format!("[{}]", device("/etc/shadow", 10, 229)), "[]", "[]".to_string(), "[]",
+             "inventory.devices[0].path", "device `/etc/shadow` must be a path under /dev, but it names `/etc/shadow`"),
+            (format!("[{}]", device("/dev/../etc/shadow", 10, 229)), "[]", "[]".to_string(), "[]",
+             "inventory.devices[0].path", "device `/dev/../etc/shadow` must be a path under /dev, but it names `/etc/shadow`"),
+            (format!("[{}]", device("/dev/./fuse", 10, 229)), "[]", "[]".to_string(), "[]",
+             "inventory.devices[0].path", "`/dev/./fuse` is not a normalized path: write `/dev/fuse`"),
+            (format!("[{fuse},{fuse}]"), "[]", "[]".to_string(), "[]",
+             "inventory.devices[1].path", "`/dev/fuse` is listed twice (first at `devices[0]`)"),
+            (format!("[{fuse}]"), r#"[{"path":"/dev/fuse","target":"null"}]"#, "[]".to_string(), "[]",
+             "inventory.links[0].path", "`/dev/fuse` is listed twice (first at `devices[0]`)"),
+            ("[]".to_string(), r#"[{"path":"/dev//x","target":"null"}]"#, "[]".to_string(), "[]",
+             "inventory.links[0].path", "`/dev//x` is not a normalized path: write `/dev/x`"),
+            (format!("[{fuse},{}]", device("/dev/x", 4096, 0)), "[]", "[]".to_string(), "[]",
+             "inventory.devices[1].major", "major 4096 of `/dev/x` is above 4095, the largest Linux encodes"),
+            (format!("[{}]", device("/dev/x", 1, 1 << 20)), "[]", "[]".to_string(), "[]",
+             "inventory.devices[0].minor", "minor 1048576 of `/dev/x` is above 1048575, the largest Linux encodes"),
+            ("[]".to_string(), "[]", format!("[{},{}]", gpu(0, "/dev/nvidia0"), gpu(0, "/dev/nvidia1")), "[]",
+             "inventory.gpus[1].index", "nvidia GPU 0 is listed twice (first at `gpus[0]`)"),
+            ("[]".to_string(), "[]", format!("[{},{}]", gpu(0, "/dev/nvidia0"), gpu(1, "/dev/nvidia0")), "[]",
+             "inventory.gpus[1].nodes[0]", "`/dev/nvidia0` is listed for two GPUs or twice for one (first at `gpus[0].nodes[0]`)"),
+            ("[]".to_string(), "[]", format!("[{}]", gpu(0, "nvidia0")), "[]",
+             "inventory.gpus[0].nodes[0]", "device `nvidia0` must be an absolute path under /dev"),
+            ("[]".to_string(), "[]", "[]".to_string(), r#"["/dev/nvidiactl","/dev/nvidiactl"]"#,
+             "inventory.gpuShared.nvidia[1]", "`/dev/nvidiactl` is listed twice (first at `gpuShared.nvidia[0]`)"),
+        ] {
+            let error = read(&devices, links, &gpus, shared).unwrap_err();
+            assert_eq!(error.code, "bad-inventory");
+            assert_eq!((error.path.as_str(), error.message.as_str()), (path, message));
+            assert_eq!((error.line, error.column), (None, None));
+        }
+    }
+
+    /// Issue 9: "the inventory are not valid".
+    #[test]
+    fn messages_agree_with_their_subject() {
+        let error = Inventory::from_json(r#"{"inventoryVersion":1,"extra":1}"#).unwrap_err();
+        assert!(
+            error
+                .message
+                .starts_with("the inventory is not valid: unknown field `extra`"),
+            "{}",
+            error.message
+        );
+        let error = Inventory::from_json("{").unwrap_err();
+        assert!(
+            error.message.starts_with("the inventory is not valid"),
+            "{}",
+            error.message
+        );
+        let error = Inventory::from_json("[1]").unwrap_err();
+        assert_eq!(error.message, "the inventory must be a JSON object");
+    }
+
+    #[test]
+    fn the_index_resolves_like_the_inventory() {
+        let inventory = Inventory {
+            inventory_version: 1,
+            devices: vec![node("/dev/dri/card1", 226, 1), node("/dev/fuse", 10, 229)],
+            links: vec![DeviceLink {
+                path: "/dev/dri/by-path/a".into(),
+                target: "../card1".into(),
+            }],
+            ..Inventory::default()
+        };
+        let index = inventory.index();
+        for path in [
+            "/dev/dri/by-path/a",
+            "/dev/./fuse",
+            "/dev/none",
+            "/dev/../../x",
+        ] {
+            assert_eq!(index.resolve(path), inventory.resolve(path), "{path}");
+        }
+        assert_eq!(
+            index.resolve("/dev/dri/by-path/a").map(|n| n.minor),
+            Some(1)
+        );
+    }
+
     #[test]
     fn rejects_future_versions() {
         let error = Inventory::from_json(r#"{"inventoryVersion": 99}"#).unwrap_err();
