@@ -149,27 +149,52 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .into_iter()
         // The distance is at least the difference in length: a long word skips the table.
         .filter(|candidate| candidate.chars().count().abs_diff(length) <= limit)
-        .map(|candidate| (edit_distance(word, candidate), candidate))
-        .filter(|(distance, _)| *distance <= limit)
+        .filter_map(|candidate| Some((edit_distance_within(word, candidate, limit)?, candidate)))
         .min_by_key(|(distance, candidate)| (*distance, *candidate))
         .map(|(_, candidate)| candidate)
 }
 
-/// Levenshtein distance over chars, with two rows reused for the whole table.
+/// The edit distance when it is at most `limit`; stops as soon as a row shows it is not.
+fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
+    let distance = edit_distance_rows(a, b, limit);
+    (distance <= limit).then_some(distance)
+}
+
+#[cfg(test)]
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current: Vec<usize> = vec![0; b.len() + 1];
+    edit_distance_rows(a, b, usize::MAX)
+}
+
+/// Levenshtein distance over chars, with two rows reused for the whole table (on the stack for
+/// the short names suggestions are made from); a result above `limit` may be any value above it
+/// (every later row is at least the smallest of this one).
+fn edit_distance_rows(a: &str, b: &str, limit: usize) -> usize {
+    const SHORT: usize = 48;
+    let width = b.chars().count() + 1;
+    let mut on_stack = [0usize; 2 * SHORT];
+    let mut on_heap = Vec::new();
+    let cells: &mut [usize] = if width <= SHORT {
+        on_stack.get_mut(..2 * width).unwrap_or_default()
+    } else {
+        on_heap.resize(2 * width, 0);
+        &mut on_heap
+    };
+    let Some((mut previous, mut current)) = cells.split_at_mut_checked(width) else {
+        return 0;
+    };
+    for (j, cell) in previous.iter_mut().enumerate() {
+        *cell = j;
+    }
     for (i, ca) in a.chars().enumerate() {
         let mut left = i + 1;
         if let Some(first) = current.first_mut() {
             *first = left;
         }
-        for (j, cb) in b.iter().enumerate() {
+        for (j, cb) in b.chars().enumerate() {
             let diagonal = previous.get(j).copied().unwrap_or(usize::MAX);
             let above = previous.get(j + 1).copied().unwrap_or(usize::MAX);
             left = diagonal
-                .saturating_add(usize::from(ca != *cb))
+                .saturating_add(usize::from(ca != cb))
                 .min(above.saturating_add(1))
                 .min(left.saturating_add(1));
             if let Some(cell) = current.get_mut(j + 1) {
@@ -177,6 +202,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
             }
         }
         std::mem::swap(&mut previous, &mut current);
+        if previous.iter().min().is_some_and(|&least| least > limit) {
+            return limit.saturating_add(1);
+        }
     }
     previous.last().copied().unwrap_or(0)
 }
@@ -205,9 +233,15 @@ mod tests {
             ("privilegd", "privileged", 1),
             ("ab", "ba", 2),
             ("é", "e", 1),
+            (&"a".repeat(60), &"b".repeat(60), 60),
+            (&"a".repeat(60), "", 60),
         ] {
             assert_eq!(edit_distance(a, b), distance, "{a} {b}");
             assert_eq!(edit_distance(b, a), distance, "{b} {a}");
+            for limit in 0..4 {
+                let within = (distance <= limit).then_some(distance);
+                assert_eq!(edit_distance_within(a, b, limit), within, "{a} {b} {limit}");
+            }
         }
     }
 
