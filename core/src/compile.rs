@@ -151,6 +151,16 @@ fn assemble(
             &Loc::at("options.rootfs"),
             format!("the rootfs `{root_path}` must be an absolute path without `..`"),
         );
+    } else if ctx.options.rootfs.is_some() && mounts::normalize(root_path) == "/" {
+        // Legal (runc runs it), but the container then writes the host's own files.
+        diags.push(
+            Diagnostic::warning(
+                "dangerous-bind",
+                &Loc::at("options.rootfs"),
+                "the rootfs `/` is the host's own filesystem: the container can change every file of the host",
+            )
+            .with_hint("give the image's root filesystem, not the host's `/`"),
+        );
     }
     if diags.has_errors() {
         return Ok(None);

@@ -203,31 +203,6 @@ pub fn bounded(
     Some(value)
 }
 
-/// A plain or quoted number, integer or decimal.
-pub fn number(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<f64> {
-    let parsed = match &node.value {
-        Value::Scalar { text, .. } => {
-            let text = text.trim();
-            match text {
-                ".nan" | ".NaN" | ".NAN" => Some(f64::NAN),
-                ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Some(f64::INFINITY),
-                "-.inf" | "-.Inf" | "-.INF" => Some(f64::NEG_INFINITY),
-                _ if matches!(plain_kind(text), PlainKind::Int | PlainKind::Float) => {
-                    parse_int(text)
-                        .map(|i| i as f64)
-                        .or_else(|| text.parse::<f64>().ok())
-                }
-                _ => None,
-            }
-        }
-        _ => None,
-    };
-    if parsed.is_none() {
-        diags.push(wrong_type(node, path, "a number"));
-    }
-    parsed
-}
-
 /// A list of scalars.
 pub fn strings(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Vec<Located<String>> {
     let Value::Seq(items) = &node.value else {

@@ -1,6 +1,8 @@
 //! Devices and GPUs: every requested node is looked up in the inventory and granted with the
 //! host's own type, major and minor; GPUs add their nodes, the vendor's shared nodes and env.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use oci_spec::runtime::{
     LinuxDevice, LinuxDeviceBuilder, LinuxDeviceCgroup, LinuxDeviceCgroupBuilder, LinuxDeviceType,
 };
@@ -8,7 +10,7 @@ use oci_spec::OciSpecError;
 
 use crate::compile::Context;
 use crate::diagnostic::{Diagnostic, Diagnostics, Loc};
-use crate::inventory::{DeviceNode, DeviceType, Gpu, Vendor};
+use crate::inventory::{DeviceNode, DeviceType, Gpu, InventoryIndex, Vendor};
 use crate::spec::{GpuRequest, GpuVendor};
 
 /// What the devices section gives the others.
@@ -45,13 +47,22 @@ struct Grant<'a> {
     access: String,
 }
 
+/// The nodes granted so far, in first-grant order, with an index by container path.
+#[derive(Default)]
+struct Grants<'a> {
+    list: Vec<Grant<'a>>,
+    by_path: BTreeMap<String, usize>,
+}
+
 pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan, OciSpecError> {
-    let mut grants: Vec<Grant<'_>> = Vec::new();
+    let inventory = ctx.inventory.index();
+    let mut grants = Grants::default();
     for (i, request) in ctx.service.devices.iter().enumerate() {
         let access = access(request.read, request.write, request.mknod);
         let what = format!("device {i}");
         grant_from_inventory(
             ctx,
+            &inventory,
             &mut grants,
             &request.path.value,
             &access,
@@ -61,8 +72,9 @@ pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan,
     }
     let mut env = Vec::new();
     if let Some(gpu) = &ctx.service.resources.gpu {
-        env = gpus(ctx, gpu, &mut grants, diags);
+        env = gpus(ctx, &inventory, gpu, &mut grants, diags);
     }
+    let grants = grants.list;
     let nodes = grants
         .iter()
         .map(|grant| linux_device(grant))
@@ -117,8 +129,12 @@ fn access(read: bool, write: bool, mknod: bool) -> String {
 }
 
 /// Adds a grant, merging access when the same path is granted twice.
-fn grant<'a>(grants: &mut Vec<Grant<'a>>, path: &str, node: &'a DeviceNode, access: &str) {
-    if let Some(existing) = grants.iter_mut().find(|grant| grant.path == path) {
+fn grant<'a>(grants: &mut Grants<'a>, path: &str, node: &'a DeviceNode, access: &str) {
+    if let Some(existing) = grants
+        .by_path
+        .get(path)
+        .and_then(|&i| grants.list.get_mut(i))
+    {
         let merged = existing.access.clone() + access;
         existing.access = ["r", "w", "m"]
             .iter()
@@ -126,7 +142,8 @@ fn grant<'a>(grants: &mut Vec<Grant<'a>>, path: &str, node: &'a DeviceNode, acce
             .copied()
             .collect();
     } else {
-        grants.push(Grant {
+        grants.by_path.insert(path.to_string(), grants.list.len());
+        grants.list.push(Grant {
             path: path.to_string(),
             node,
             access: access.to_string(),
@@ -137,13 +154,14 @@ fn grant<'a>(grants: &mut Vec<Grant<'a>>, path: &str, node: &'a DeviceNode, acce
 /// Grants the inventory's node at `path`, or reports `what` (written at `at`) as missing.
 fn grant_from_inventory<'a>(
     ctx: &Context<'a>,
-    grants: &mut Vec<Grant<'a>>,
+    inventory: &InventoryIndex<'a>,
+    grants: &mut Grants<'a>,
     path: &str,
     access: &str,
     (at, what): (&Loc, &str),
     diags: &mut Diagnostics,
 ) {
-    match ctx.inventory.resolve(path) {
+    match inventory.resolve(path) {
         Some(node) => grant(grants, path, node, access),
         None => diags.push(not_in_inventory(ctx, path, at, what)),
     }
@@ -165,8 +183,9 @@ fn not_in_inventory(ctx: &Context<'_>, path: &str, at: &Loc, what: &str) -> Diag
 
 fn gpus<'a>(
     ctx: &Context<'a>,
+    inventory: &InventoryIndex<'a>,
     request: &GpuRequest,
-    grants: &mut Vec<Grant<'a>>,
+    grants: &mut Grants<'a>,
     diags: &mut Diagnostics,
 ) -> Vec<(String, String)> {
     let vendor = match request.vendor.value {
@@ -198,6 +217,7 @@ fn gpus<'a>(
         for path in own {
             grant_from_inventory(
                 ctx,
+                inventory,
                 grants,
                 path,
                 GPU_ACCESS,
@@ -237,6 +257,7 @@ fn gpus<'a>(
     for path in shared {
         grant_from_inventory(
             ctx,
+            inventory,
             grants,
             path,
             GPU_ACCESS,
@@ -260,6 +281,19 @@ fn assign<'a>(
     match &ctx.options.gpu_indices {
         Some(indices) => {
             let at = Loc::at("options.gpuIndices");
+            // The same GPU given twice would count twice: each index is one GPU, once.
+            let mut given = BTreeSet::new();
+            let mut duplicated = false;
+            for (i, index) in indices.iter().enumerate() {
+                if !given.insert(*index) {
+                    duplicated = true;
+                    diags.error(
+                        "gpu-indices-mismatch",
+                        &at.child(&format!("[{i}]")),
+                        format!("GPU {index} is given twice"),
+                    );
+                }
+            }
             if indices.len() != count {
                 diags.error(
                     "gpu-indices-mismatch",
@@ -271,17 +305,18 @@ fn assign<'a>(
                 );
                 return None;
             }
+            if duplicated {
+                return None;
+            }
+            let by_index: BTreeMap<u32, &Gpu> = available
+                .iter()
+                .rev()
+                .map(|gpu| (gpu.index, *gpu))
+                .collect();
             let mut chosen = Vec::with_capacity(count);
             for (i, index) in indices.iter().enumerate() {
-                match available.iter().find(|gpu| gpu.index == *index) {
-                    Some(gpu) if !chosen.iter().any(|c: &&Gpu| c.index == *index) => {
-                        chosen.push(*gpu)
-                    }
-                    Some(_) => diags.error(
-                        "gpu-indices-mismatch",
-                        &at.child(&format!("[{i}]")),
-                        format!("GPU {index} is given twice"),
-                    ),
+                match by_index.get(index) {
+                    Some(gpu) => chosen.push(*gpu),
                     None => diags.error(
                         "gpu-not-in-inventory",
                         &at.child(&format!("[{i}]")),

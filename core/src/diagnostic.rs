@@ -143,40 +143,68 @@ impl Diagnostics {
 
 /// The closest candidate within a small edit distance, for "did you mean" hints.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).clamp(1, 3);
+    let length = word.chars().count();
+    let limit = (length / 3).clamp(1, 3);
     candidates
         .into_iter()
-        .map(|candidate| (edit_distance(word, candidate), candidate))
-        .filter(|(distance, _)| *distance <= limit)
+        // The distance is at least the difference in length: a long word skips the table.
+        .filter(|candidate| candidate.chars().count().abs_diff(length) <= limit)
+        .filter_map(|candidate| Some((edit_distance_within(word, candidate, limit)?, candidate)))
         .min_by_key(|(distance, candidate)| (*distance, *candidate))
         .map(|(_, candidate)| candidate)
 }
 
+/// The edit distance when it is at most `limit`; stops as soon as a row shows it is not.
+fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
+    let distance = edit_distance_rows(a, b, limit);
+    (distance <= limit).then_some(distance)
+}
+
+#[cfg(test)]
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    edit_distance_rows(a, b, usize::MAX)
+}
+
+/// Levenshtein distance over chars, with two rows reused for the whole table (on the stack for
+/// the short names suggestions are made from); a result above `limit` may be any value above it
+/// (every later row is at least the smallest of this one).
+fn edit_distance_rows(a: &str, b: &str, limit: usize) -> usize {
+    const SHORT: usize = 48;
+    let width = b.chars().count() + 1;
+    let mut on_stack = [0usize; 2 * SHORT];
+    let mut on_heap = Vec::new();
+    let cells: &mut [usize] = if width <= SHORT {
+        on_stack.get_mut(..2 * width).unwrap_or_default()
+    } else {
+        on_heap.resize(2 * width, 0);
+        &mut on_heap
+    };
+    let Some((mut previous, mut current)) = cells.split_at_mut_checked(width) else {
+        return 0;
+    };
+    for (j, cell) in previous.iter_mut().enumerate() {
+        *cell = j;
+    }
     for (i, ca) in a.chars().enumerate() {
-        let mut current = Vec::with_capacity(b.len() + 1);
-        current.push(i + 1);
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = previous
-                .get(j)
-                .copied()
-                .unwrap_or(usize::MAX)
-                .saturating_add(usize::from(ca != *cb));
-            let delete = previous
-                .get(j + 1)
-                .copied()
-                .unwrap_or(usize::MAX)
-                .saturating_add(1);
-            let insert = current
-                .last()
-                .copied()
-                .unwrap_or(usize::MAX)
-                .saturating_add(1);
-            current.push(substitute.min(delete).min(insert));
+        let mut left = i + 1;
+        if let Some(first) = current.first_mut() {
+            *first = left;
         }
-        previous = current;
+        for (j, cb) in b.chars().enumerate() {
+            let diagonal = previous.get(j).copied().unwrap_or(usize::MAX);
+            let above = previous.get(j + 1).copied().unwrap_or(usize::MAX);
+            left = diagonal
+                .saturating_add(usize::from(ca != cb))
+                .min(above.saturating_add(1))
+                .min(left.saturating_add(1));
+            if let Some(cell) = current.get_mut(j + 1) {
+                *cell = left;
+            }
+        }
+        std::mem::swap(&mut previous, &mut current);
+        if previous.iter().min().is_some_and(|&least| least > limit) {
+            return limit.saturating_add(1);
+        }
     }
     previous.last().copied().unwrap_or(0)
 }
@@ -192,6 +220,36 @@ mod tests {
             Some("privileged")
         );
         assert_eq!(closest("zzz", ["privileged", "user"]), None);
+    }
+
+    #[test]
+    fn edit_distances() {
+        for (a, b, distance) in [
+            ("", "", 0),
+            ("abc", "", 3),
+            ("", "abc", 3),
+            ("kitten", "sitting", 3),
+            ("storge", "storage", 1),
+            ("privilegd", "privileged", 1),
+            ("ab", "ba", 2),
+            ("é", "e", 1),
+            (&"a".repeat(60), &"b".repeat(60), 60),
+            (&"a".repeat(60), "", 60),
+        ] {
+            assert_eq!(edit_distance(a, b), distance, "{a} {b}");
+            assert_eq!(edit_distance(b, a), distance, "{b} {a}");
+            for limit in 0..4 {
+                let within = (distance <= limit).then_some(distance);
+                assert_eq!(edit_distance_within(a, b, limit), within, "{a} {b} {limit}");
+            }
+        }
+    }
+
+    /// A word far longer than every candidate gets no suggestion, without computing distances.
+    #[test]
+    fn long_words_suggest_nothing() {
+        assert_eq!(closest(&"x".repeat(100_000), ["privileged", "user"]), None);
+        assert_eq!(closest("users", ["privileged", "user"]), Some("user"));
     }
 
     #[test]

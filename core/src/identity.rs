@@ -1,5 +1,8 @@
 //! User and group names, resolved through the text of the rootfs `/etc/passwd` and `/etc/group`.
-//! Lookups scan the text line by line: most compiles never look, and none needs a table.
+//! Lookups scan the text line by line: most compiles look up one name; many group names share
+//! one table.
+
+use std::collections::BTreeMap;
 
 /// One `/etc/passwd` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +62,15 @@ impl<'a> Identity<'a> {
 
     pub fn group_by_name(&self, name: &str) -> Option<GroupEntry<'a>> {
         self.group_entries().find(|entry| entry.name == name)
+    }
+
+    /// Every group's gid by name; the first line of a name wins, as in [`Self::group_by_name`].
+    pub fn group_ids_by_name(&self) -> BTreeMap<&'a str, u32> {
+        let mut ids = BTreeMap::new();
+        for entry in self.group_entries() {
+            ids.entry(entry.name).or_insert(entry.gid);
+        }
+        ids
     }
 
     /// Gids of the groups that list `user` as a member, in file order.

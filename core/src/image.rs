@@ -31,11 +31,11 @@ impl ImageConfig {
     /// Reads either the whole image config document or its `config` object.
     pub fn from_json(text: &str) -> Result<ImageConfig, Diagnostic> {
         let at = Loc::at("imageConfig");
-        let mut value = crate::options::json_object(text).map_err(|message| {
+        let mut value = crate::options::json_object(text).map_err(|problem| {
             Diagnostic::error(
                 "bad-image-config",
                 &at,
-                format!("the image config {message}"),
+                problem.sentence("the image config", false),
             )
         })?;
         let at = if let Some(inner) = value.get_mut("config").map(serde_json::Value::take) {
@@ -81,7 +81,10 @@ mod tests {
                 .as_deref(),
             Some("/srv")
         );
-        assert!(ImageConfig::from_json("[").is_err());
+        assert!(ImageConfig::from_json("[")
+            .unwrap_err()
+            .message
+            .starts_with("the image config is not valid JSON: "));
         assert!(ImageConfig::from_json(r#"["nginx"]"#).is_err());
         assert!(ImageConfig::from_json("[]").is_err());
     }

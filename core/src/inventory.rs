@@ -150,7 +150,7 @@ impl Inventory {
         let at = Loc::at("inventory");
         // One pass in the common case; the version is read alone only to explain a failure
         // (a newer inventory fails on its new fields before its version could be checked).
-        let parsed: Result<Inventory, String> = crate::options::from_json_object(text);
+        let parsed: Result<Inventory, _> = crate::options::from_json_object(text);
         let version = match &parsed {
             Ok(inventory) => Ok(Some(u64::from(inventory.inventory_version))),
             Err(_) => {
@@ -184,27 +184,146 @@ impl Inventory {
             }
             _ => {}
         }
-        parsed.map_err(|message| {
-            Diagnostic::error("bad-inventory", &at, format!("the inventory {message}"))
-        })
+        let inventory = parsed.map_err(|problem| {
+            Diagnostic::error(
+                "bad-inventory",
+                &at,
+                problem.sentence("the inventory", false),
+            )
+        })?;
+        inventory.check().map_err(|(path, message)| {
+            Diagnostic::error("bad-inventory", &at.child(&path), message)
+                .with_hint("give the output of `bundlec probe`, or correct the entry")
+        })?;
+        Ok(inventory)
+    }
+
+    /// What serde cannot check: every path is a normalized path below /dev and listed once,
+    /// numbers fit Linux's encoding, and no GPU (or GPU node) is listed twice, so none counts
+    /// twice. The error is the entry's path below `inventory` and a message.
+    fn check(&self) -> Result<(), (String, String)> {
+        // Device and link paths share one namespace: a path is a node or a link, once.
+        let mut paths: BTreeMap<&str, String> = BTreeMap::new();
+        let entries = self
+            .devices
+            .iter()
+            .enumerate()
+            .map(|(i, node)| (format!("devices[{i}]"), node.path.as_str()))
+            .chain(
+                self.links
+                    .iter()
+                    .enumerate()
+                    .map(|(i, link)| (format!("links[{i}]"), link.path.as_str())),
+            );
+        for (entry, path) in entries {
+            let at = format!("{entry}.path");
+            check_device_path(path).map_err(|message| (at.clone(), message))?;
+            if let Some(first) = paths.insert(path, entry) {
+                return Err((at, format!("`{path}` is listed twice (first at `{first}`)")));
+            }
+        }
+        for (i, node) in self.devices.iter().enumerate() {
+            if node.major > MAX_MAJOR {
+                return Err((
+                    format!("devices[{i}].major"),
+                    format!(
+                        "major {} of `{}` is above {MAX_MAJOR}, the largest Linux encodes",
+                        node.major, node.path
+                    ),
+                ));
+            }
+            if node.minor > MAX_MINOR {
+                return Err((
+                    format!("devices[{i}].minor"),
+                    format!(
+                        "minor {} of `{}` is above {MAX_MINOR}, the largest Linux encodes",
+                        node.minor, node.path
+                    ),
+                ));
+            }
+        }
+        let mut gpus: BTreeMap<(Vendor, u32), usize> = BTreeMap::new();
+        let mut gpu_nodes: BTreeMap<&str, String> = BTreeMap::new();
+        for (i, gpu) in self.gpus.iter().enumerate() {
+            if let Some(first) = gpus.insert((gpu.vendor, gpu.index), i) {
+                return Err((
+                    format!("gpus[{i}].index"),
+                    format!(
+                        "{} GPU {} is listed twice (first at `gpus[{first}]`)",
+                        gpu.vendor.name(),
+                        gpu.index
+                    ),
+                ));
+            }
+            let nodes = gpu
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(j, path)| (format!("gpus[{i}].nodes[{j}]"), path));
+            let drm = gpu
+                .drm
+                .iter()
+                .enumerate()
+                .map(|(j, path)| (format!("gpus[{i}].drm[{j}]"), path));
+            for (at, path) in nodes.chain(drm) {
+                check_device_path(path).map_err(|message| (at.clone(), message))?;
+                if let Some(first) = gpu_nodes.insert(path, at.clone()) {
+                    return Err((
+                        at,
+                        format!(
+                            "`{path}` is listed for two GPUs or twice for one (first at `{first}`)"
+                        ),
+                    ));
+                }
+            }
+        }
+        for (vendor, shared) in &self.gpu_shared {
+            let mut seen = BTreeMap::new();
+            for (j, path) in shared.iter().enumerate() {
+                let at = format!("gpuShared.{}[{j}]", vendor.name());
+                check_device_path(path).map_err(|message| (at.clone(), message))?;
+                if let Some(first) = seen.insert(path.as_str(), j) {
+                    return Err((
+                        at,
+                        format!(
+                            "`{path}` is listed twice (first at `gpuShared.{}[{first}]`)",
+                            vendor.name()
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The node a container path names, following recorded links inside /dev.
     pub fn resolve(&self, path: &str) -> Option<&DeviceNode> {
-        let mut current = normalize(path)?;
-        for _ in 0..=MAX_LINK_HOPS {
-            if let Some(node) = self.devices.iter().find(|node| node.path == current) {
-                return Some(node);
-            }
-            let link = self.links.iter().find(|link| link.path == current)?;
-            current = if link.target.starts_with('/') {
-                normalize(&link.target)?
-            } else {
-                let parent = current.rsplit_once('/').map_or("", |(parent, _)| parent);
-                normalize(&format!("{parent}/{}", link.target))?
-            };
+        resolve_with(
+            path,
+            |path| self.devices.iter().find(|node| node.path == path),
+            |path| {
+                self.links
+                    .iter()
+                    .find(|link| link.path == path)
+                    .map(|link| link.target.as_str())
+            },
+        )
+    }
+
+    /// Nodes and links by path, for compiles that resolve many paths.
+    pub fn index(&self) -> InventoryIndex<'_> {
+        let mut nodes = BTreeMap::new();
+        for node in &self.devices {
+            // The first entry of a path wins, as in [`Inventory::resolve`].
+            nodes.entry(node.path.as_str()).or_insert(node);
         }
-        None
+        let mut links = BTreeMap::new();
+        for link in &self.links {
+            links
+                .entry(link.path.as_str())
+                .or_insert(link.target.as_str());
+        }
+        InventoryIndex { nodes, links }
     }
 
     pub fn gpus_of(&self, vendor: Vendor) -> impl Iterator<Item = &Gpu> {
@@ -217,6 +336,73 @@ impl Inventory {
         text.push('\n');
         text
     }
+}
+
+/// An inventory's nodes and links by path: [`Inventory::resolve`] in O(log n) a lookup.
+#[derive(Debug, Clone)]
+pub struct InventoryIndex<'a> {
+    nodes: BTreeMap<&'a str, &'a DeviceNode>,
+    links: BTreeMap<&'a str, &'a str>,
+}
+
+impl<'a> InventoryIndex<'a> {
+    pub fn resolve(&self, path: &str) -> Option<&'a DeviceNode> {
+        resolve_with(
+            path,
+            |path| self.nodes.get(path).copied(),
+            |path| self.links.get(path).copied(),
+        )
+    }
+}
+
+/// Follows links (at most [`MAX_LINK_HOPS`]) from `path` to a node, staying inside `/`.
+fn resolve_with<'a>(
+    path: &str,
+    node: impl Fn(&str) -> Option<&'a DeviceNode>,
+    link: impl Fn(&str) -> Option<&'a str>,
+) -> Option<&'a DeviceNode> {
+    let mut current = normalize(path)?;
+    for _ in 0..=MAX_LINK_HOPS {
+        if let Some(node) = node(&current) {
+            return Some(node);
+        }
+        let target = link(&current)?;
+        current = if target.starts_with('/') {
+            normalize(target)?
+        } else {
+            let parent = current.rsplit_once('/').map_or("", |(parent, _)| parent);
+            normalize(&format!("{parent}/{target}"))?
+        };
+    }
+    None
+}
+
+/// The largest major and minor Linux encodes in a `dev_t` (12 and 20 bits).
+pub const MAX_MAJOR: u32 = (1 << 12) - 1;
+pub const MAX_MINOR: u32 = (1 << 20) - 1;
+
+/// A device path as written in the container: normalized lexically and below `/dev`, or why not.
+pub fn device_path(path: &str) -> Result<String, String> {
+    match normalize(path) {
+        Some(normalized) if normalized.starts_with("/dev/") => Ok(normalized),
+        Some(normalized) => Err(format!(
+            "device `{path}` must be a path under /dev, but it names `{normalized}`"
+        )),
+        None => Err(format!(
+            "device `{path}` must be an absolute path under /dev"
+        )),
+    }
+}
+
+/// An inventory path must already be in the normal form the probe writes.
+fn check_device_path(path: &str) -> Result<(), String> {
+    let normalized = device_path(path)?;
+    if normalized != path {
+        return Err(format!(
+            "`{path}` is not a normalized path: write `{normalized}`"
+        ));
+    }
+    Ok(())
 }
 
 /// Resolves `.` and `..` lexically; `None` for a relative path or one that climbs out of `/`.
@@ -285,6 +471,117 @@ mod tests {
         );
         assert_eq!(inventory.resolve("/dev/loop-a"), None);
         assert_eq!(inventory.resolve("/dev/../../etc"), None);
+    }
+
+    /// The inventory with `devices`, `links` and `gpus` as given (JSON arrays) and NVIDIA
+    /// shared nodes.
+    fn read(devices: &str, links: &str, gpus: &str, shared: &str) -> Result<Inventory, Diagnostic> {
+        Inventory::from_json(&format!(
+            r#"{{"inventoryVersion":1,"devices":{devices},"links":{links},"gpus":{gpus},"gpuShared":{{"nvidia":{shared}}}}}"#
+        ))
+    }
+
+    fn device(path: &str, major: u32, minor: u32) -> String {
+        format!(
+            r#"{{"path":"{path}","type":"c","major":{major},"minor":{minor},"fileMode":438,"uid":0,"gid":0}}"#
+        )
+    }
+
+    /// Issue 9: inventory paths were taken as written, so a node could be listed outside /dev,
+    /// twice, or with numbers Linux cannot encode, and one GPU could count twice.
+    #[test]
+    fn refuses_bad_paths_numbers_and_duplicates_naming_the_entry() {
+        let fuse = device("/dev/fuse", 10, 229);
+        let gpu = |index: u32, node: &str| {
+            format!(r#"{{"vendor":"nvidia","index":{index},"nodes":["{node}"],"drm":[]}}"#)
+        };
+        let ok = read(
+            &format!("[{fuse},{}]", device("/dev/big", 4095, 1_048_575)),
+            r#"[{"path":"/dev/link","target":"fuse"}]"#,
+            &format!("[{},{}]", gpu(0, "/dev/nvidia0"), gpu(1, "/dev/nvidia1")),
+            r#"["/dev/nvidiactl"]"#,
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+        for (devices, links, gpus, shared, path, message) in [
+            (format!("[{}]", device("dev/fuse", 10, 229)), "[]", "[]".to_string(), "[]",
+             "inventory.devices[0].path", "device `dev/fuse` must be an absolute path under /dev"),
+            (format!("[{}]", device("/etc/shadow", 10, 229)), "[]", "[]".to_string(), "[]",
+             "inventory.devices[0].path", "device `/etc/shadow` must be a path under /dev, but it names `/etc/shadow`"),
+            (format!("[{}]", device("/dev/../etc/shadow", 10, 229)), "[]", "[]".to_string(), "[]",
+             "inventory.devices[0].path", "device `/dev/../etc/shadow` must be a path under /dev, but it names `/etc/shadow`"),
+            (format!("[{}]", device("/dev/./fuse", 10, 229)), "[]", "[]".to_string(), "[]",
+             "inventory.devices[0].path", "`/dev/./fuse` is not a normalized path: write `/dev/fuse`"),
+            (format!("[{fuse},{fuse}]"), "[]", "[]".to_string(), "[]",
+             "inventory.devices[1].path", "`/dev/fuse` is listed twice (first at `devices[0]`)"),
+            (format!("[{fuse}]"), r#"[{"path":"/dev/fuse","target":"null"}]"#, "[]".to_string(), "[]",
+             "inventory.links[0].path", "`/dev/fuse` is listed twice (first at `devices[0]`)"),
+            ("[]".to_string(), r#"[{"path":"/dev//x","target":"null"}]"#, "[]".to_string(), "[]",
+             "inventory.links[0].path", "`/dev//x` is not a normalized path: write `/dev/x`"),
+            (format!("[{fuse},{}]", device("/dev/x", 4096, 0)), "[]", "[]".to_string(), "[]",
+             "inventory.devices[1].major", "major 4096 of `/dev/x` is above 4095, the largest Linux encodes"),
+            (format!("[{}]", device("/dev/x", 1, 1 << 20)), "[]", "[]".to_string(), "[]",
+             "inventory.devices[0].minor", "minor 1048576 of `/dev/x` is above 1048575, the largest Linux encodes"),
+            ("[]".to_string(), "[]", format!("[{},{}]", gpu(0, "/dev/nvidia0"), gpu(0, "/dev/nvidia1")), "[]",
+             "inventory.gpus[1].index", "nvidia GPU 0 is listed twice (first at `gpus[0]`)"),
+            ("[]".to_string(), "[]", format!("[{},{}]", gpu(0, "/dev/nvidia0"), gpu(1, "/dev/nvidia0")), "[]",
+             "inventory.gpus[1].nodes[0]", "`/dev/nvidia0` is listed for two GPUs or twice for one (first at `gpus[0].nodes[0]`)"),
+            ("[]".to_string(), "[]", format!("[{}]", gpu(0, "nvidia0")), "[]",
+             "inventory.gpus[0].nodes[0]", "device `nvidia0` must be an absolute path under /dev"),
+            ("[]".to_string(), "[]", "[]".to_string(), r#"["/dev/nvidiactl","/dev/nvidiactl"]"#,
+             "inventory.gpuShared.nvidia[1]", "`/dev/nvidiactl` is listed twice (first at `gpuShared.nvidia[0]`)"),
+        ] {
+            let error = read(&devices, links, &gpus, shared).unwrap_err();
+            assert_eq!(error.code, "bad-inventory");
+            assert_eq!((error.path.as_str(), error.message.as_str()), (path, message));
+            assert_eq!((error.line, error.column), (None, None));
+        }
+    }
+
+    /// Issue 9: "the inventory are not valid".
+    #[test]
+    fn messages_agree_with_their_subject() {
+        let error = Inventory::from_json(r#"{"inventoryVersion":1,"extra":1}"#).unwrap_err();
+        assert!(
+            error
+                .message
+                .starts_with("the inventory is not valid: unknown field `extra`"),
+            "{}",
+            error.message
+        );
+        let error = Inventory::from_json("{").unwrap_err();
+        assert!(
+            error.message.starts_with("the inventory is not valid"),
+            "{}",
+            error.message
+        );
+        let error = Inventory::from_json("[1]").unwrap_err();
+        assert_eq!(error.message, "the inventory must be a JSON object");
+    }
+
+    #[test]
+    fn the_index_resolves_like_the_inventory() {
+        let inventory = Inventory {
+            inventory_version: 1,
+            devices: vec![node("/dev/dri/card1", 226, 1), node("/dev/fuse", 10, 229)],
+            links: vec![DeviceLink {
+                path: "/dev/dri/by-path/a".into(),
+                target: "../card1".into(),
+            }],
+            ..Inventory::default()
+        };
+        let index = inventory.index();
+        for path in [
+            "/dev/dri/by-path/a",
+            "/dev/./fuse",
+            "/dev/none",
+            "/dev/../../x",
+        ] {
+            assert_eq!(index.resolve(path), inventory.resolve(path), "{path}");
+        }
+        assert_eq!(
+            index.resolve("/dev/dri/by-path/a").map(|n| n.minor),
+            Some(1)
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Mounts: the standard filesystems, then the service's storage in document order, then the
 //! files bundlec writes into the bundle (resolv.conf, hosts) and the optional host socket.
 
+use std::collections::BTreeMap;
+
 use oci_spec::runtime::{Mount, MountBuilder};
 use oci_spec::OciSpecError;
 
@@ -63,7 +65,7 @@ pub fn mounts(
 ) -> Result<(Vec<Mount>, Vec<BundleFile>), OciSpecError> {
     let mut mounts = Vec::new();
     // Normalized targets taken so far, with where each was written.
-    let mut targets: Vec<(String, Loc)> = Vec::new();
+    let mut targets: BTreeMap<String, Loc> = BTreeMap::new();
     for (target, typ, source, options) in STANDARD {
         let mut options: Vec<String> = options.iter().map(|o| (*o).to_string()).collect();
         if matches!(*target, "/sys" | "/sys/fs/cgroup") && !ctx.service.privileged {
@@ -71,14 +73,14 @@ pub fn mounts(
         }
         mounts.push(mount(target, typ, source, options)?);
         // The standard targets are written normalized.
-        targets.push(((*target).to_string(), Loc::at("")));
+        targets.insert((*target).to_string(), Loc::at(""));
     }
     for storage in &ctx.service.storage {
         let target = &storage.target;
         if !check_target(&target.value, &target.at, &targets, diags) {
             continue;
         }
-        targets.push((normalize(&target.value), target.at.clone()));
+        targets.insert(normalize(&target.value), target.at.clone());
         let access = if storage.readonly { "ro" } else { "rw" };
         let bind = |source: &str| {
             mount(
@@ -104,6 +106,9 @@ pub fn mounts(
                         ),
                     );
                     continue;
+                }
+                if let Some(warning) = dangerous_bind(&source.value, storage.readonly, &source.at) {
+                    diags.push(warning);
                 }
                 bind(&source.value)?
             }
@@ -156,7 +161,7 @@ pub fn mounts(
                     "ro".to_string(),
                 ],
             )?);
-            targets.push((normalize(socket), at));
+            targets.insert(normalize(socket), at);
         }
     }
     let bundle_files = [
@@ -215,7 +220,12 @@ pub(crate) fn absolute_clean(path: &str) -> bool {
 }
 
 /// Absolute, free of `..`, not `/`, and not already a mount target (`taken` holds normalized paths).
-fn check_target(target: &str, at: &Loc, taken: &[(String, Loc)], diags: &mut Diagnostics) -> bool {
+fn check_target(
+    target: &str,
+    at: &Loc,
+    taken: &BTreeMap<String, Loc>,
+    diags: &mut Diagnostics,
+) -> bool {
     if !absolute_clean(target) {
         diags.error(
             "bad-mount",
@@ -233,7 +243,7 @@ fn check_target(target: &str, at: &Loc, taken: &[(String, Loc)], diags: &mut Dia
         );
         return false;
     }
-    if let Some((_, first)) = taken.iter().find(|(existing, _)| *existing == normalized) {
+    if let Some(first) = taken.get(&normalized) {
         let mut error = Diagnostic::error(
             "duplicate-mount",
             at,
@@ -250,8 +260,113 @@ fn check_target(target: &str, at: &Loc, taken: &[(String, Loc)], diags: &mut Dia
     true
 }
 
+/// Host paths whose bind undoes the container's confinement, and what each exposes. The
+/// runtime sockets (and the directories that hold them) give full control of the host even
+/// read-only, since connecting to a socket is not writing to the filesystem; the others only
+/// when writable. Paths below a socket directory count too (`/run/containerd/containerd.sock`).
+const DANGEROUS_SOURCES: &[(&str, Exposure, &str)] = &[
+    ("/", Exposure::Writable, "the host's whole filesystem"),
+    (
+        "/etc",
+        Exposure::Writable,
+        "the host's configuration, users and passwords",
+    ),
+    (
+        "/proc",
+        Exposure::WritableAndBelow,
+        "the host's processes and kernel settings",
+    ),
+    (
+        "/sys",
+        Exposure::WritableAndBelow,
+        "the host's kernel and device settings",
+    ),
+    ("/dev", Exposure::Writable, "every device of the host"),
+    (
+        "/var/run/docker.sock",
+        Exposure::Always,
+        "the Docker socket (control of the host)",
+    ),
+    (
+        "/run/docker.sock",
+        Exposure::Always,
+        "the Docker socket (control of the host)",
+    ),
+    (
+        "/run/containerd",
+        Exposure::AlwaysAndBelow,
+        "the containerd socket (control of the host)",
+    ),
+    (
+        "/var/run/containerd",
+        Exposure::AlwaysAndBelow,
+        "the containerd socket (control of the host)",
+    ),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exposure {
+    /// Only a read-write bind of exactly this path.
+    Writable,
+    /// A read-write bind of this path or of a path below it (`/sys/fs/cgroup`).
+    WritableAndBelow,
+    /// Any bind of this path, read-only too.
+    Always,
+    /// Any bind of this path or of a path below it.
+    AlwaysAndBelow,
+}
+
+/// A `dangerous-bind` warning when binding `source` exposes what confines the container: one
+/// of [`DANGEROUS_SOURCES`], or a parent of one (binding `/var/run` exposes the Docker socket,
+/// read-only or not; binding `/` read-write exposes everything). Legal, as in Docker.
+fn dangerous_bind(source: &str, readonly: bool, at: &Loc) -> Option<Diagnostic> {
+    let source = normalize(source);
+    let is_below = |path: &str, parent: &str| {
+        parent == "/"
+            || path
+                .strip_prefix(parent)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    let exposed: Vec<&str> = DANGEROUS_SOURCES
+        .iter()
+        .filter(|(path, exposure, _)| {
+            let (always, and_below) = match exposure {
+                Exposure::Writable => (false, false),
+                Exposure::WritableAndBelow => (false, true),
+                Exposure::Always => (true, false),
+                Exposure::AlwaysAndBelow => (true, true),
+            };
+            let reaches = source == *path
+                || is_below(path, &source)
+                || (and_below && is_below(&source, path));
+            reaches && (always || !readonly)
+        })
+        .map(|(_, _, what)| *what)
+        .fold(Vec::new(), |mut unique, what| {
+            if !unique.contains(&what) {
+                unique.push(what);
+            }
+            unique
+        });
+    if exposed.is_empty() {
+        return None;
+    }
+    let access = if readonly { "read-only" } else { "read-write" };
+    Some(
+        Diagnostic::warning(
+            "dangerous-bind",
+            at,
+            format!(
+                "binding `{source}` {access} exposes {} to the container",
+                exposed.join(", ")
+            ),
+        )
+        .with_hint("bind only the files the service needs, read-only where it can"),
+    )
+}
+
 /// `/data/./x`, `//data/x` and `/data/x/` all name `/data/x`.
-fn normalize(path: &str) -> String {
+pub(crate) fn normalize(path: &str) -> String {
     let parts: Vec<&str> = path
         .split('/')
         .filter(|part| !part.is_empty() && *part != ".")

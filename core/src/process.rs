@@ -1,5 +1,7 @@
 //! The process: argv, working directory, environment, user, capabilities and rlimits.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use oci_spec::runtime::{
     Capability, LinuxCapabilitiesBuilder, PosixRlimit, PosixRlimitBuilder, PosixRlimitType,
     Process, ProcessBuilder, User, UserBuilder,
@@ -141,8 +143,12 @@ pub fn process(
         .inheritable(oci_spec::runtime::Capabilities::new())
         .ambient(oci_spec::runtime::Capabilities::new())
         .build()?;
-    let no_new_privileges =
-        !ctx.service.privileged && ctx.service.no_new_privileges.unwrap_or(true);
+    // `security_opt: [no-new-privileges:…]` wins even when privileged, as in Docker; without
+    // it, a privileged container may gain privileges and any other may not.
+    let no_new_privileges = ctx
+        .service
+        .no_new_privileges
+        .unwrap_or(!ctx.service.privileged);
     let mut builder = ProcessBuilder::default()
         .terminal(ctx.service.tty)
         .user(user)
@@ -160,29 +166,54 @@ pub fn process(
 
 /// Override; spec entrypoint + args; image Entrypoint in front of spec args; image Entrypoint + Cmd.
 fn args(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<String> {
-    if let Some(args) = &ctx.options.args {
-        return args.clone();
-    }
-    let image_entrypoint = ctx.image.entrypoint.clone().unwrap_or_default();
-    let argv = match (&ctx.service.entrypoint, &ctx.service.args) {
-        (Some(entrypoint), Some(args)) => [entrypoint.as_slice(), args].concat(),
-        (Some(entrypoint), None) => entrypoint.clone(),
-        (None, Some(args)) => [image_entrypoint.as_slice(), args].concat(),
-        (None, None) => [
-            image_entrypoint.as_slice(),
-            ctx.image.cmd.as_deref().unwrap_or_default(),
-        ]
-        .concat(),
+    let service = ctx.service;
+    let image_entrypoint = ctx.image.entrypoint.as_deref().unwrap_or_default();
+    let image_cmd = ctx.image.cmd.as_deref().unwrap_or_default();
+    let from_image = |list: &[String], field: &str| -> Option<Loc> {
+        (!list.is_empty()).then(|| Loc::at(format!("imageConfig.{field}[0]")))
     };
-    if argv.is_empty() {
-        diags.push(
+    // The argv, and where its first word was written (the list that supplies it).
+    let (argv, first_at): (Vec<String>, Option<Loc>) = if let Some(args) = &ctx.options.args {
+        (args.clone(), Some(Loc::at("options.args[0]")))
+    } else {
+        match (&service.entrypoint, &service.args) {
+            (Some(entrypoint), Some(args)) => (
+                [entrypoint.as_slice(), args].concat(),
+                service
+                    .entrypoint_at
+                    .clone()
+                    .or_else(|| service.args_at.clone()),
+            ),
+            (Some(entrypoint), None) => (entrypoint.clone(), service.entrypoint_at.clone()),
+            (None, Some(args)) => (
+                [image_entrypoint, args].concat(),
+                from_image(image_entrypoint, "Entrypoint").or_else(|| service.args_at.clone()),
+            ),
+            (None, None) => (
+                [image_entrypoint, image_cmd].concat(),
+                from_image(image_entrypoint, "Entrypoint").or_else(|| from_image(image_cmd, "Cmd")),
+            ),
+        }
+    };
+    match argv.first() {
+        None => diags.push(
             Diagnostic::error(
                 "no-command",
-                &ctx.service.at,
-                format!("service `{}` has no command to run", ctx.service.name),
+                &service.at,
+                format!("service `{}` has no command to run", service.name),
             )
             .with_hint("set `command.entrypoint` or `command.args`, or give the image config"),
-        );
+        ),
+        // runc would fail only when it starts the container.
+        Some(program) if program.is_empty() => diags.push(
+            Diagnostic::error(
+                "empty-command",
+                &first_at.unwrap_or_else(|| service.at.clone()),
+                "the program to run (the first word of the command) is empty",
+            )
+            .with_hint("name the program, such as `/app/server`"),
+        ),
+        Some(_) => {}
     }
     argv
 }
@@ -213,19 +244,37 @@ pub fn valid_env_key(key: &str) -> bool {
     !key.is_empty() && !key.contains(['=', '\0'])
 }
 
+/// The environment in first-set order, where a later key replaces an earlier one in place.
+/// An index by key keeps every set O(log n), so a hundred thousand keys stay fast.
+#[derive(Default)]
+struct EnvVars {
+    vars: Vec<(String, String)>,
+    index: BTreeMap<String, usize>,
+}
+
+impl EnvVars {
+    fn set(&mut self, key: &str, value: String) {
+        match self.index.get(key).and_then(|&i| self.vars.get_mut(i)) {
+            Some(existing) => existing.1 = value,
+            None => {
+                self.index.insert(key.to_string(), self.vars.len());
+                self.vars.push((key.to_string(), value));
+            }
+        }
+    }
+
+    fn set_default(&mut self, key: &str, value: &str) {
+        if !self.index.contains_key(key) {
+            self.set(key, value.to_string());
+        }
+    }
+}
+
 fn env(ctx: &Context<'_>, gpu_env: &[(String, String)], diags: &mut Diagnostics) -> Vec<String> {
-    let mut vars: Vec<(String, String)> = Vec::new();
-    // A later key replaces an earlier one in place.
-    let set = |vars: &mut Vec<(String, String)>, key: &str, value: String| match vars
-        .iter_mut()
-        .find(|(k, _)| k == key)
-    {
-        Some(existing) => existing.1 = value,
-        None => vars.push((key.to_string(), value)),
-    };
+    let mut vars = EnvVars::default();
     for (i, entry) in ctx.image.env.iter().flatten().enumerate() {
         match entry.split_once('=') {
-            Some((key, value)) if valid_env_key(key) => set(&mut vars, key, value.to_string()),
+            Some((key, value)) if valid_env_key(key) => vars.set(key, value.to_string()),
             _ => diags.error(
                 "bad-env-key",
                 &Loc::at(format!("imageConfig.Env[{i}]")),
@@ -239,16 +288,16 @@ fn env(ctx: &Context<'_>, gpu_env: &[(String, String)], diags: &mut Diagnostics)
     // The image's GPU variables (`NVIDIA_VISIBLE_DEVICES=all` in CUDA images) yield to the
     // assignment; the user's spec and options still win over it.
     for (key, value) in gpu_env {
-        set(&mut vars, key, value.clone());
+        vars.set(key, value.clone());
     }
     for var in &ctx.service.env {
         if let Some(value) = resolve(ctx, &var.value, &var.at, diags) {
-            set(&mut vars, &var.key, value);
+            vars.set(&var.key, value);
         }
     }
     for (key, value) in &ctx.options.env.0 {
         if valid_env_key(key) {
-            set(&mut vars, key, value.clone());
+            vars.set(key, value.clone());
         } else {
             diags.error(
                 "bad-env-key",
@@ -260,12 +309,10 @@ fn env(ctx: &Context<'_>, gpu_env: &[(String, String)], diags: &mut Diagnostics)
             );
         }
     }
-    for (key, value) in [("PATH", DEFAULT_PATH), ("TERM", "xterm")] {
-        if !vars.iter().any(|(k, _)| k == key) {
-            vars.push((key.to_string(), value.to_string()));
-        }
-    }
-    vars.into_iter()
+    vars.set_default("PATH", DEFAULT_PATH);
+    vars.set_default("TERM", "xterm");
+    vars.vars
+        .into_iter()
         .map(|(key, value)| format!("{key}={value}"))
         .collect()
 }
@@ -288,7 +335,9 @@ fn resolve(
                         at,
                         format!("host variable `{name}` was not given"),
                     )
-                    .with_hint("export it where `bundlec` runs, or give it in `options.hostEnv`"),
+                    .with_hint(format!(
+                        "allow it with `--host-env {name}` on the command line, or give it in `options.hostEnv`"
+                    )),
                 );
             }
             found
@@ -337,17 +386,15 @@ fn user(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<User, OciSpecError
     if let Some(name) = &name {
         gids.extend(ctx.identity.memberships(name));
     }
+    // Read once: a lookup per group would scan the group file once per group.
+    let groups = ctx.identity.group_ids_by_name();
     for group in &ctx.service.extra_groups {
-        if let Some(gid) = resolve_group(ctx, group, diags) {
+        if let Some(gid) = resolve_group(ctx, &groups, group, diags) {
             gids.push(gid);
         }
     }
-    let mut seen = Vec::with_capacity(gids.len());
-    gids.retain(|gid| {
-        let first = !seen.contains(gid);
-        seen.push(*gid);
-        first
-    });
+    let mut seen = BTreeSet::new();
+    gids.retain(|gid| seen.insert(*gid));
     UserBuilder::default()
         .uid(uid)
         .gid(gid)
@@ -374,16 +421,20 @@ fn resolve_user(
         )
     } else {
         let Some(entry) = ctx.identity.user_by_name(user_part) else {
-            let (message, hint) = if ctx.identity.passwd.is_none() {
-                (
+            let (message, hint) = match (ctx.identity.passwd, &ctx.options.rootfs) {
+                (None, Some(rootfs)) => (
+                    format!("user `{user_part}` cannot be resolved: the rootfs `{rootfs}` has no /etc/passwd"),
+                    "add /etc/passwd to the rootfs, give `options.passwd`, or write a numeric uid",
+                ),
+                // The CLI may have read a rootfs without passwd: the hint fits both cases.
+                (None, None) => (
                     format!("user `{user_part}` cannot be resolved without the rootfs /etc/passwd"),
-                    "give `--rootfs DIR` or `options.passwd`, or write a numeric uid",
-                )
-            } else {
-                (
+                    "give a rootfs that has /etc/passwd (`--rootfs DIR`) or `options.passwd`, or write a numeric uid",
+                ),
+                (Some(_), _) => (
                     format!("user `{user_part}` is not in the rootfs /etc/passwd"),
                     "use a user the image defines, or a numeric uid",
-                )
+                ),
             };
             diags.push(Diagnostic::error("unknown-user", &user.at, message).with_hint(hint));
             return None;
@@ -397,6 +448,7 @@ fn resolve_user(
     let gid = match group_part {
         Some(group) => resolve_group(
             ctx,
+            &ctx.identity.group_ids_by_name(),
             &Located {
                 value: group.to_string(),
                 at: user.at.clone(),
@@ -425,27 +477,32 @@ fn resolve_user(
 
 fn resolve_group(
     ctx: &Context<'_>,
+    groups: &BTreeMap<&str, u32>,
     group: &Located<String>,
     diags: &mut Diagnostics,
 ) -> Option<u32> {
     if let Ok(gid) = group.value.parse::<u64>() {
         return id_in_range(gid, group, "gid", diags);
     }
-    match ctx.identity.group_by_name(&group.value) {
-        Some(entry) => id_in_range(u64::from(entry.gid), group, "gid", diags),
+    match groups.get(group.value.as_str()) {
+        Some(gid) => id_in_range(u64::from(*gid), group, "gid", diags),
         None => {
-            let message = if ctx.identity.groups.is_none() {
-                format!(
-                    "group `{}` cannot be resolved without the rootfs /etc/group",
-                    group.value
-                )
-            } else {
-                format!("group `{}` is not in the rootfs /etc/group", group.value)
+            let name = &group.value;
+            let (message, hint) = match (ctx.identity.groups, &ctx.options.rootfs) {
+                (None, Some(rootfs)) => (
+                    format!("group `{name}` cannot be resolved: the rootfs `{rootfs}` has no /etc/group"),
+                    "add /etc/group to the rootfs, give `options.group`, or write a numeric gid",
+                ),
+                (None, None) => (
+                    format!("group `{name}` cannot be resolved without the rootfs /etc/group"),
+                    "give a rootfs that has /etc/group (`--rootfs DIR`) or `options.group`, or write a numeric gid",
+                ),
+                (Some(_), _) => (
+                    format!("group `{name}` is not in the rootfs /etc/group"),
+                    "use a group the image defines, or a numeric gid",
+                ),
             };
-            diags.push(
-                Diagnostic::error("unknown-group", &group.at, message)
-                    .with_hint("use a group the image defines, or a numeric gid"),
-            );
+            diags.push(Diagnostic::error("unknown-group", &group.at, message).with_hint(hint));
             None
         }
     }

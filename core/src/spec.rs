@@ -3,9 +3,9 @@
 
 use std::net::IpAddr;
 
-use crate::decode::{self, bounded, entries, items, number, Fields, Located};
+use crate::decode::{self, bounded, entries, items, Fields, Located};
 use crate::diagnostic::{Diagnostics, Loc};
-use crate::units::{parse_memory, parse_octal_mode, valid_cpuset};
+use crate::units::{cpu_quota, parse_cpus, parse_memory, parse_octal_mode, valid_cpuset};
 use crate::yaml::{self, Node, Value};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +22,9 @@ pub struct Service {
     pub image: Option<Located<String>>,
     pub entrypoint: Option<Vec<String>>,
     pub args: Option<Vec<String>>,
+    /// Where the first word of `entrypoint` and of `args` is written.
+    pub entrypoint_at: Option<Loc>,
+    pub args_at: Option<Loc>,
     pub workdir: Option<Located<String>>,
     pub env: Vec<EnvVar>,
     pub resources: Resources,
@@ -106,6 +109,7 @@ pub struct Distributed {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeviceRequest {
+    /// Normalized lexically (`/dev/./fuse` is `/dev/fuse`); always below `/dev`.
     pub path: Located<String>,
     pub read: bool,
     pub write: bool,
@@ -289,12 +293,16 @@ fn service(name: Located<String>, node: &Node<'_>, path: &str, diags: &mut Diagn
         if let Some(command) =
             Fields::read(node, &path, &["entrypoint", "args", "workdir"], &[], diags)
         {
-            service.entrypoint = command
-                .get("entrypoint")
-                .map(|(node, path)| values(decode::strings(node, &path, diags)));
-            service.args = command
-                .get("args")
-                .map(|(node, path)| values(decode::strings(node, &path, diags)));
+            if let Some((node, path)) = command.get("entrypoint") {
+                let list = decode::strings(node, &path, diags);
+                service.entrypoint_at = list.first().map(|word| word.at.clone());
+                service.entrypoint = Some(values(list));
+            }
+            if let Some((node, path)) = command.get("args") {
+                let list = decode::strings(node, &path, diags);
+                service.args_at = list.first().map(|word| word.at.clone());
+                service.args = Some(values(list));
+            }
             service.workdir = command.string("workdir", diags);
             if let Some(workdir) = &service.workdir {
                 if !workdir.value.starts_with('/') {
@@ -481,17 +489,7 @@ fn resources(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Resources 
     };
     if let Some((node, path)) = fields.get("cpu") {
         resources.cpu_at = Some(node.loc(&path));
-        resources.cpu =
-            number(node, &path, diags).and_then(|cpus| match crate::units::cpu_quota(cpus) {
-                Ok(_) => Some(cpus),
-                Err(message) => {
-                    diags.push(
-                        crate::Diagnostic::error("bad-cpu", &node.loc(&path), message)
-                            .with_hint("give the number of CPUs, such as `0.5` or `2`"),
-                    );
-                    None
-                }
-            });
+        resources.cpu = cpus(node, &path, diags);
     }
     resources.memory = fields.get("memory").and_then(|(node, path)| {
         nonzero_memory(
@@ -561,6 +559,31 @@ fn resources(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Resources 
         resources.gpu = gpu(node, &path, diags);
     }
     resources
+}
+
+/// A CPU count, decimal only (see [`parse_cpus`]); messages quote it as written.
+fn cpus(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<f64> {
+    let Value::Scalar { text, .. } = &node.value else {
+        diags.push(decode::wrong_type(node, path, "a number"));
+        return None;
+    };
+    let written = text.trim();
+    let checked = match parse_cpus(written) {
+        None => Err(format!("`{written}` is not a decimal number of CPUs")),
+        Some(cpus) => cpu_quota(cpus)
+            .map(|_| cpus)
+            .map_err(|error| error.message(written)),
+    };
+    match checked {
+        Ok(cpus) => Some(cpus),
+        Err(message) => {
+            diags.push(
+                crate::Diagnostic::error("bad-cpu", &node.loc(path), message)
+                    .with_hint("give the number of CPUs in decimal, such as `0.5` or `2`"),
+            );
+            None
+        }
+    }
 }
 
 /// A memory size that must not be 0, which the kernel and runc read as "no limit".
@@ -678,19 +701,20 @@ fn device(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Device
     let device_path = fields
         .require("path", diags)
         .and_then(|(node, path)| decode::string(node, &path, diags))?;
-    let request = DeviceRequest {
+    let mut request = DeviceRequest {
         read: fields.boolean("read", diags).unwrap_or(true),
         write: fields.boolean("write", diags).unwrap_or(true),
         mknod: fields.boolean("mknod", diags).unwrap_or(false),
         path: device_path,
     };
-    if !request.path.value.starts_with("/dev/") {
-        diags.error(
-            "bad-device-path",
-            &request.path.at,
-            format!("device `{}` must be a path under /dev", request.path.value),
-        );
-        return None;
+    // Checked lexically, so `/dev/../etc/shadow` cannot name a host file and `/dev/./fuse` is
+    // the same node as `/dev/fuse`.
+    match crate::inventory::device_path(&request.path.value) {
+        Ok(normalized) => request.path.value = normalized,
+        Err(message) => {
+            diags.error("bad-device-path", &request.path.at, message);
+            return None;
+        }
     }
     if !(request.read || request.write || request.mknod) {
         diags.push(

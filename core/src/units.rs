@@ -108,21 +108,50 @@ pub const CPU_MIN_QUOTA_US: i64 = 1_000;
 /// More CPUs than any machine has; keeps the quota far from overflow.
 const CPU_MAX: f64 = 100_000.0;
 
+/// Why a CPU count is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CpuError {
+    NotFinite,
+    NotPositive,
+    TooMany,
+}
+
+impl CpuError {
+    /// The message, quoting the count as it was written (`1e308`, not its 309 digits).
+    pub fn message(self, written: &str) -> String {
+        match self {
+            CpuError::NotFinite => format!("`{written}` is not a finite number of CPUs"),
+            CpuError::NotPositive => format!("the CPU count `{written}` must be above 0"),
+            CpuError::TooMany => {
+                format!("`{written}` CPUs is more than any machine has (at most {CPU_MAX})")
+            }
+        }
+    }
+}
+
 /// The CFS quota for `cpus` CPUs over [`CPU_PERIOD_US`], at least [`CPU_MIN_QUOTA_US`].
-pub fn cpu_quota(cpus: f64) -> Result<i64, String> {
+pub fn cpu_quota(cpus: f64) -> Result<i64, CpuError> {
     if !cpus.is_finite() {
-        return Err("the CPU count must be a finite number".to_string());
+        return Err(CpuError::NotFinite);
     }
     if cpus <= 0.0 {
-        return Err("the CPU count must be above 0".to_string());
+        return Err(CpuError::NotPositive);
     }
     if cpus > CPU_MAX {
-        return Err(format!("{cpus} CPUs is more than any machine has"));
+        return Err(CpuError::TooMany);
     }
     // In range: at most 1e10, far inside i64.
     #[allow(clippy::cast_possible_truncation)]
     let quota = (cpus * CPU_PERIOD_US as f64).round() as i64;
     Ok(quota.max(CPU_MIN_QUOTA_US))
+}
+
+/// A CPU count as written: decimal only (`2`, `1.5`, `.5`, `1e3`, quoted or not). YAML also
+/// reads `0x10`, `0o20`, `.inf` and `.nan` as numbers, but nobody means 16 CPUs by `0x10`.
+pub fn parse_cpus(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let decimal = crate::yaml::is_int_syntax(text) || crate::yaml::is_float_syntax(text);
+    decimal.then(|| text.parse::<f64>().ok()).flatten()
 }
 
 /// A cpuset list such as `0-3,8,10-11`.
@@ -174,10 +203,43 @@ mod tests {
     fn cpu_quotas() {
         assert_eq!(cpu_quota(1.5), Ok(150_000));
         assert_eq!(cpu_quota(0.001), Ok(1_000));
-        assert!(cpu_quota(0.0).is_err());
-        assert!(cpu_quota(-1.0).is_err());
-        assert!(cpu_quota(f64::NAN).is_err());
-        assert!(cpu_quota(f64::INFINITY).is_err());
+        assert_eq!(cpu_quota(0.0), Err(CpuError::NotPositive));
+        assert_eq!(cpu_quota(-1.0), Err(CpuError::NotPositive));
+        assert_eq!(cpu_quota(f64::NAN), Err(CpuError::NotFinite));
+        assert_eq!(cpu_quota(f64::INFINITY), Err(CpuError::NotFinite));
+        assert_eq!(cpu_quota(1e308), Err(CpuError::TooMany));
+    }
+
+    /// Issue 9: `0x10` was read as 16 CPUs.
+    #[test]
+    fn cpu_counts_are_decimal_only() {
+        for (written, cpus) in [
+            ("2", 2.0),
+            ("1.5", 1.5),
+            (" 0.5 ", 0.5),
+            (".5", 0.5),
+            ("5.", 5.0),
+            ("+1", 1.0),
+            ("-1.5", -1.5),
+            ("1e3", 1000.0),
+        ] {
+            assert_eq!(parse_cpus(written), Some(cpus), "{written}");
+        }
+        for written in [
+            "0x10", "0o20", "-0x1", ".inf", "+.inf", ".nan", "1_000", "0b1", "inf", "NaN", "1e",
+            "", "x", "1.5.2", "0x1p3",
+        ] {
+            assert_eq!(parse_cpus(written), None, "{written}");
+        }
+    }
+
+    /// Issue 9: `1e308` CPUs was reported as a 309-digit number.
+    #[test]
+    fn cpu_messages_quote_the_count_as_written() {
+        assert_eq!(
+            CpuError::TooMany.message("1e308"),
+            "`1e308` CPUs is more than any machine has (at most 100000)"
+        );
     }
 
     #[test]

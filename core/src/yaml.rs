@@ -94,12 +94,12 @@ pub fn plain_kind(text: &str) -> PlainKind {
     }
 }
 
-fn is_int_syntax(text: &str) -> bool {
+pub(crate) fn is_int_syntax(text: &str) -> bool {
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
     !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn is_float_syntax(text: &str) -> bool {
+pub(crate) fn is_float_syntax(text: &str) -> bool {
     let body = text.strip_prefix(['-', '+']).unwrap_or(text);
     let (mantissa, exponent) = match body.find(['e', 'E']) {
         Some(at) => (body.get(..at).unwrap_or(""), body.get(at + 1..)),
@@ -139,6 +139,22 @@ pub fn parse_int(text: &str) -> Option<i128> {
 
 /// Parses one YAML (or JSON) document into a node tree, straight from the parser's events.
 pub fn parse(text: &str) -> Result<Node<'_>, Diagnostic> {
+    // The parser reads a NUL as the end of the text and reports a confusing error after it.
+    if let Some(offset) = text.find('\0') {
+        let before = text.get(..offset).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+        let column = before.get(line_start..).unwrap_or_default().chars().count();
+        return Err(Diagnostic::error(
+            "yaml-syntax",
+            &position(line, column),
+            format!(
+                "the spec contains a NUL byte at line {line}, column {}",
+                column + 1
+            ),
+        )
+        .with_hint("the spec must be text: remove the NUL byte"));
+    }
     let mut builder = TreeBuilder::default();
     // Events are pulled one by one: nesting is bounded before any recursion can happen.
     for event in Parser::new_from_str(text) {
@@ -442,6 +458,28 @@ mod tests {
             parse("x: !custom 1\n").unwrap_err().message,
             "the YAML tag `!custom` is not supported"
         );
+    }
+
+    /// Issue 9: a NUL byte was reported as "unexpected end of stream".
+    #[test]
+    fn a_nul_byte_is_named_where_it_is() {
+        for (text, line, column) in [
+            ("\0", 1, 1),
+            ("a: 1\nb: x\0y\n", 2, 5),
+            ("a: \"é\0\"\n", 1, 6),
+        ] {
+            let error = parse(text).unwrap_err();
+            assert_eq!(error.code, "yaml-syntax");
+            assert_eq!(
+                (error.line, error.column),
+                (Some(line), Some(column)),
+                "{text:?}"
+            );
+            assert_eq!(
+                error.message,
+                format!("the spec contains a NUL byte at line {line}, column {column}")
+            );
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! Beside the corpus: checks of the messages and hints people rely on, and that every error
 //! of a spec is reported, not just the first.
 
-use bundlec_core::{compile_raw, Diagnostic, Severity};
+use bundlec_core::{compile_raw, Diagnostic, RawRequest, Severity};
 use bundlec_tests::{error_cases, render, Case};
 use serde_json::Value;
 
@@ -356,5 +356,180 @@ fn diagnostics_are_sorted_by_position() {
                 case.name
             );
         }
+    }
+}
+
+/// A spec of one service `api` with `fields` (indented four spaces) after image and command.
+fn api_spec(command: &str, fields: &str) -> String {
+    format!(
+        "version: v1\ndeployment: errs\nservices:\n  api:\n    image: {{ name: x }}\n    command: {command}\n{fields}"
+    )
+}
+
+fn diagnostics(raw: RawRequest<'_>) -> Vec<Diagnostic> {
+    compile_raw(raw).map_or_else(|d| d, |c| c.warnings)
+}
+
+/// Issue 9 item 13: the CLI passes only host variables the operator allowed, so the hint shows
+/// the flag with the variable's own name.
+#[test]
+fn missing_host_env_hint_shows_the_cli_flag() {
+    let reported = compile_error(&case("host-env-missing")).unwrap();
+    let d = find(&reported, "missing-host-env", "services.api.env.HOME_DIR");
+    assert_eq!(
+        d.hint.as_deref(),
+        Some(
+            "allow it with `--host-env HOME` on the command line, or give it in `options.hostEnv`"
+        )
+    );
+}
+
+/// Issue 9 item 15: with a rootfs given (`options.rootfs`, as `apply` sets it) but no passwd or
+/// group text, the fault is the rootfs's missing file, not a missing `--rootfs`.
+#[test]
+fn unknown_user_and_group_with_a_rootfs_blame_its_missing_files() {
+    for (user, code, path, message, hint) in [
+        (
+            "nginx",
+            "unknown-user",
+            "/etc/passwd",
+            "user `nginx` cannot be resolved: the rootfs `/srv/root` has no /etc/passwd",
+            "add /etc/passwd to the rootfs, give `options.passwd`, or write a numeric uid",
+        ),
+        (
+            "1000:staff",
+            "unknown-group",
+            "/etc/group",
+            "group `staff` cannot be resolved: the rootfs `/srv/root` has no /etc/group",
+            "add /etc/group to the rootfs, give `options.group`, or write a numeric gid",
+        ),
+    ] {
+        let spec = api_spec("{ args: [/api] }", &format!("    user: \"{user}\"\n"));
+        let reported = diagnostics(RawRequest {
+            spec: &spec,
+            options: Some(r#"{"rootfs":"/srv/root"}"#),
+            ..RawRequest::default()
+        });
+        let d = find(&reported, code, "services.api.user");
+        assert_eq!(d.message, message, "{path}");
+        assert_eq!(d.hint.as_deref(), Some(hint), "{path}");
+        // Without a rootfs, the hint still allows for one that lacks the file.
+        let reported = diagnostics(RawRequest {
+            spec: &spec,
+            ..RawRequest::default()
+        });
+        let hint = find(&reported, code, "services.api.user")
+            .hint
+            .clone()
+            .unwrap();
+        assert!(
+            hint.contains(&format!("a rootfs that has {path} (`--rootfs DIR`)")),
+            "{hint}"
+        );
+    }
+}
+
+/// Issue 9 item 7: an empty argv[0] is `empty-command` where that word was written, whichever
+/// list supplies it; an empty word later in the argv is an ordinary argument.
+#[test]
+fn empty_program_is_reported_where_it_was_written() {
+    let options = |args: &str| format!(r#"{{"args":{args}}}"#);
+    for (command, image, options, path, line) in [
+        (
+            "{ entrypoint: [\"\"] }",
+            None,
+            None,
+            "services.api.command.entrypoint[0]",
+            Some(6),
+        ),
+        (
+            "{ entrypoint: [], args: [\"\", x] }",
+            None,
+            None,
+            "services.api.command.args[0]",
+            Some(6),
+        ),
+        (
+            "{ args: [\"\"] }",
+            None,
+            None,
+            "services.api.command.args[0]",
+            Some(6),
+        ),
+        (
+            "{ args: [x] }",
+            Some(r#"{"Entrypoint":[""]}"#),
+            None,
+            "imageConfig.Entrypoint[0]",
+            None,
+        ),
+        (
+            "{ workdir: / }",
+            Some(r#"{"Cmd":["", "x"]}"#),
+            None,
+            "imageConfig.Cmd[0]",
+            None,
+        ),
+        (
+            "{ args: [x] }",
+            None,
+            Some(options(r#"["", "x"]"#)),
+            "options.args[0]",
+            None,
+        ),
+    ] {
+        let spec = api_spec(command, "");
+        let reported = diagnostics(RawRequest {
+            spec: &spec,
+            image_config: image,
+            options: options.as_deref(),
+            ..RawRequest::default()
+        });
+        let d = find(&reported, "empty-command", path);
+        assert_eq!((d.line, d.severity), (line, Severity::Error), "{path}");
+    }
+    let spec = api_spec("{ args: [/api, \"\"] }", "");
+    let compiled = compile_raw(RawRequest {
+        spec: &spec,
+        ..RawRequest::default()
+    });
+    assert!(compiled.is_ok(), "{:?}", compiled.err());
+}
+
+/// Issue 9 items 8 and 15: CPU counts are decimal, and messages quote them as written (`1e308`
+/// was printed as a 309-digit number).
+#[test]
+fn cpu_counts_are_decimal_and_quoted_as_written() {
+    for (cpu, message) in [
+        (
+            "1e308",
+            "`1e308` CPUs is more than any machine has (at most 100000)",
+        ),
+        ("0x10", "`0x10` is not a decimal number of CPUs"),
+        ("0o20", "`0o20` is not a decimal number of CPUs"),
+        (".inf", "`.inf` is not a decimal number of CPUs"),
+        ("-1e-9", "the CPU count `-1e-9` must be above 0"),
+    ] {
+        let spec = api_spec(
+            "{ args: [/api] }",
+            &format!("    resources: {{ cpu: {cpu} }}\n"),
+        );
+        let reported = diagnostics(RawRequest {
+            spec: &spec,
+            ..RawRequest::default()
+        });
+        let d = find(&reported, "bad-cpu", "services.api.resources.cpu");
+        assert_eq!(d.message, message);
+    }
+    for cpu in ["2", "1.5", "\"0.5\"", ".5", "1e1"] {
+        let spec = api_spec(
+            "{ args: [/api] }",
+            &format!("    resources: {{ cpu: {cpu} }}\n"),
+        );
+        let compiled = compile_raw(RawRequest {
+            spec: &spec,
+            ..RawRequest::default()
+        });
+        assert!(compiled.is_ok(), "{cpu}: {:?}", compiled.err());
     }
 }

@@ -790,3 +790,78 @@ fn regression_image_user_name_resolves_or_fails_never_root() {
     );
     assert_eq!(errors[0].path, "imageConfig.User");
 }
+
+/// Issue 9 item 14: binds that undo the confinement stay legal but warn (`dangerous-bind`) at
+/// the bind's source, naming what they expose. Runtime sockets (and their parents) warn even
+/// read-only; `/etc`, `/proc`, `/sys`, `/dev` and `/` only read-write; ordinary paths never.
+#[test]
+fn dangerous_binds_compile_with_a_warning_at_the_source() {
+    let binds = [
+        ("/", false, Some("the host's whole filesystem")),
+        ("/", true, Some("the Docker socket")),
+        ("/etc", false, Some("the host's configuration")),
+        ("/etc", true, None),
+        ("//etc/./", false, Some("the host's configuration")),
+        ("/etc/acme", false, None),
+        ("/proc", false, Some("the host's processes")),
+        ("/sys/fs/cgroup", false, Some("the host's kernel")),
+        ("/sys", true, None),
+        ("/dev", false, Some("every device of the host")),
+        ("/var/run/docker.sock", true, Some("the Docker socket")),
+        ("/run/docker.sock", false, Some("the Docker socket")),
+        (
+            "/run/containerd/containerd.sock",
+            true,
+            Some("the containerd socket"),
+        ),
+        ("/var/run/containerd", true, Some("the containerd socket")),
+        ("/var/run", true, Some("the Docker socket")),
+        ("/run", true, Some("the containerd socket")),
+        ("/var/lib/data", false, None),
+        ("/srv", false, None),
+    ];
+    let mut spec = String::from(
+        "version: v1\ndeployment: binds\nservices:\n  api:\n    image: { name: x }\n    command: { args: [/api] }\n    storage:\n",
+    );
+    for (i, (source, readonly, _)) in binds.iter().enumerate() {
+        spec.push_str(&format!(
+            "      - {{ type: bind, source: \"{source}\", target: /b/{i}, readonly: {readonly} }}\n"
+        ));
+    }
+    let compiled = compile_raw(RawRequest {
+        spec: &spec,
+        ..RawRequest::default()
+    })
+    .unwrap_or_else(|d| panic!("dangerous binds are legal:\n{}", render(&d)));
+    for (i, (source, readonly, exposes)) in binds.iter().enumerate() {
+        let path = format!("services.api.storage[{i}].source");
+        let warning = compiled
+            .warnings
+            .iter()
+            .find(|w| w.code == "dangerous-bind" && w.path == path);
+        match (exposes, warning) {
+            (None, None) => {}
+            (Some(what), Some(w)) => {
+                assert!(w.message.contains(what), "{source}: {}", w.message);
+                assert_eq!(w.line, Some(u32::try_from(8 + i).unwrap()), "{source}");
+                assert!(!w.is_error() && w.hint.is_some(), "{source}");
+            }
+            _ => panic!("{source} (readonly {readonly}): expected {exposes:?}, got {warning:?}"),
+        }
+    }
+    // The rootfs `/` is the host itself.
+    for (rootfs, warns) in [("/", true), ("//", true), ("/srv/rootfs", false)] {
+        let options = format!(r#"{{"rootfs":"{rootfs}"}}"#);
+        let compiled = compile_raw(RawRequest {
+            spec: "version: v1\ndeployment: binds\nservices:\n  api:\n    image: { name: x }\n    command: { args: [/api] }\n",
+            options: Some(&options),
+            ..RawRequest::default()
+        })
+        .unwrap();
+        let warned = compiled
+            .warnings
+            .iter()
+            .any(|w| w.code == "dangerous-bind" && w.path == "options.rootfs");
+        assert_eq!(warned, warns, "{rootfs}");
+    }
+}

@@ -649,6 +649,37 @@ fn inventory() -> impl Strategy<Value = String> {
         prop::collection::vec(prop::sample::select(DEVICE_PATHS), 0..2),
     )
         .prop_map(|(devices, links, gpus, nvidia_shared, amd_shared)| {
+            // The inventory reader refuses a path, GPU or GPU node listed twice (issue 9), so
+            // the generator keeps the first of each: the compile, not the reader, is under test.
+            let mut paths = std::collections::BTreeSet::new();
+            let devices: Vec<Value> = devices
+                .into_iter()
+                .filter(|d| paths.insert(d["path"].as_str().unwrap().to_string()))
+                .collect();
+            let links: Vec<Value> = links
+                .into_iter()
+                .filter(|l| paths.insert(l["path"].as_str().unwrap().to_string()))
+                .collect();
+            let mut gpu_ids = std::collections::BTreeSet::new();
+            let mut gpu_nodes = std::collections::BTreeSet::new();
+            let gpus: Vec<Value> = gpus
+                .into_iter()
+                .filter(|g| gpu_ids.insert((g["vendor"].to_string(), g["index"].to_string())))
+                .map(|mut g| {
+                    for list in ["nodes", "drm"] {
+                        let kept: Vec<Value> = g[list]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .filter(|p| gpu_nodes.insert(p.as_str().unwrap().to_string()))
+                            .cloned()
+                            .collect();
+                        g[list] = Value::Array(kept);
+                    }
+                    g
+                })
+                .collect();
+            let (nvidia_shared, amd_shared) = (unique(nvidia_shared), unique(amd_shared));
             json!({
                 "inventoryVersion": 1,
                 "host": { "hostname": "h", "arch": "x86_64", "kernel": "6.8.0", "cgroup": "v2", "seccomp": true },
@@ -659,6 +690,12 @@ fn inventory() -> impl Strategy<Value = String> {
             })
             .to_string()
         })
+}
+
+/// The first of each path, in order.
+fn unique(list: Vec<&'static str>) -> Vec<&'static str> {
+    let mut seen = std::collections::BTreeSet::new();
+    list.into_iter().filter(|path| seen.insert(*path)).collect()
 }
 
 fn image_config() -> impl Strategy<Value = String> {
