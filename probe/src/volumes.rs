@@ -55,7 +55,9 @@ pub struct Volume {
 
 /// The volumes of the chosen service that `given` (from `--volume`) does not already place.
 /// A spec that does not parse, or a service that cannot be chosen, has none: the compile
-/// reports those faults itself.
+/// reports those faults itself. A spec with other errors is still planned, so that a typo
+/// elsewhere does not add a `volume-not-provided` error; nothing is created before the compile
+/// succeeds.
 pub fn plan(
     spec_text: &str,
     service: Option<&str>,
@@ -67,9 +69,6 @@ pub fn plan(
     let Some(deployment) = spec::parse(spec_text, &mut diags) else {
         return Ok(Vec::new());
     };
-    if diags.has_errors() {
-        return Ok(Vec::new());
-    }
     let chosen = match service {
         Some(name) => deployment.services.iter().find(|s| s.name == name),
         None => match deployment.services.as_slice() {

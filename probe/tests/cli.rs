@@ -493,6 +493,33 @@ fn apply_needs_s3_volumes_and_safe_names() {
     assert!(!dir.join("b").exists() && !dir.join("state").exists());
 }
 
+/// A typo'd key is reported alone: the volumes are still planned, so no `volume-not-provided`
+/// error joins it (issue 9, item 15).
+#[test]
+fn a_typo_does_not_add_a_volume_error() {
+    let dir = TempDir::new("cli-apply-typo");
+    fs::create_dir_all(dir.join("rootfs")).unwrap();
+    let spec = dir.join("spec.yaml");
+    write(
+        &spec,
+        "version: v1\ndeployment: demo\nservices:\n  api:\n    image: { name: x }\n    command: { entrypoint: [/bin/true] }\n    privilegd: true\n    storage:\n      - { type: named, name: data, target: /d }\n      - { type: anonymous, target: /cache }\n",
+    );
+    let output = run(bundlec()
+        .arg("apply")
+        .arg(&spec)
+        .arg("--rootfs")
+        .arg(dir.join("rootfs"))
+        .arg("--bundle")
+        .arg(dir.join("b"))
+        .arg("--state-dir")
+        .arg(dir.join("state")));
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.contains("error[unknown-field]"), "{text}");
+    assert!(!text.contains("volume-not-provided"), "{text}");
+    assert!(!dir.join("b").exists() && !dir.join("state").exists());
+}
+
 /// `-o` onto something that is not a regular file (a FIFO here; `/dev/null` in practice) writes
 /// through it: renaming a temp file over it would replace the pipe or device with a file.
 #[test]
