@@ -18,6 +18,8 @@
 #      command when strace is installed) and time per node
 #   5. `bundlec compile` of the typical spec as a process: time (hyperfine, else a spawn loop) and
 #      peak RSS (GNU time)
+#   6. hostile inputs (scripts/bench/hostile.sh): 100k env keys, labels and errors, each within
+#      2 s and 500 MB
 # --quick shortens criterion (1 s warm-up, 2 s per benchmark) and runs one round of the hosts.
 # --write puts the new tables into BENCHMARKS.md, between its figure markers.
 # Missing tools (node, Python wasmtime, wasm-bindgen, strace, hyperfine, GNU time, root) skip
@@ -35,7 +37,7 @@ while [ $# -gt 0 ]; do
   --no-criterion) criterion=0 ;;
   --write) write=1 ;;
   --out) out=${2:?--out needs a directory}; shift ;;
-  -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -193,6 +195,9 @@ if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1; then
 else
   skip "peak memory: GNU time is missing (apt-get install -y time)"
 fi
+
+step "hostile inputs: 100k env keys, labels, errors (scripts/bench/hostile.sh)"
+scripts/bench/hostile.sh --bin "$BIN/bundlec" --out "$OUT/hostile" | tee "$OUT/hostile.md" >&2
 
 python3 - "$OUT/machine.json" <<'EOF'
 import json, sys

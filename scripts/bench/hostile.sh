@@ -29,6 +29,7 @@ if [ -z "$bin" ]; then
   cargo build --release -q -p bundlec
   bin=$TARGET/release/bundlec
 fi
+bin=$(realpath "$bin")
 OUT=${out:-$TARGET/bench-results/hostile}
 mkdir -p "$OUT"
 [ -x /usr/bin/time ] || { echo "hostile.sh: GNU time (/usr/bin/time) is needed" >&2; exit 1; }
@@ -50,27 +51,34 @@ filler = "x" * (7 * 1024 * 1024)
 write("long-line-7mb.yaml", head + '    env: { "=a": b, FILL: "' + filler + '", "=c": d }\n')
 EOF
 
+# name|expected exit status|arguments
 cases=(
-  "env-100k|compile env-100k.yaml"
-  "image-env-100k|compile image-env-100k.yaml --image-config image-env-100k.json"
-  "labels-100k|compile labels-100k.yaml"
-  "errors-100k (human)|compile errors-100k.yaml"
-  "errors-100k (json)|compile errors-100k.yaml --diagnostics json"
-  "unknown-100k (human)|compile unknown-100k.yaml"
-  "long-line-7mb (human)|compile long-line-7mb.yaml"
+  "env-100k|0|compile env-100k.yaml"
+  "image-env-100k|0|compile image-env-100k.yaml --image-config image-env-100k.json"
+  "labels-100k|0|compile labels-100k.yaml"
+  "errors-100k (human)|1|compile errors-100k.yaml"
+  "errors-100k (json)|1|compile errors-100k.yaml --diagnostics json"
+  "unknown-100k (human)|1|compile unknown-100k.yaml"
+  "long-line-7mb (human)|1|compile long-line-7mb.yaml"
 )
+failed=0
 echo "| Case | Wall time | Peak RSS | stderr | Exit | Within 2 s and 500 MB |"
 echo "|---|---|---|---|---|---|"
 for entry in "${cases[@]}"; do
-  name=${entry%%|*}
-  read -ra args <<<"${entry#*|}"
+  IFS='|' read -r name expected rest <<<"$entry"
+  read -ra args <<<"$rest"
   set +e
   (cd "$OUT" && /usr/bin/time -f '%e %M' -o time.txt "$bin" "${args[@]}" -o config.json 2>stderr.txt)
   status=$?
   set -e
-  read -r seconds kib <"$OUT/time.txt"
+  read -r seconds kib < <(tail -n 1 "$OUT/time.txt")
   mib=$((kib / 1024))
   bytes=$(wc -c <"$OUT/stderr.txt")
   verdict=$(python3 -c "print('holds' if $seconds <= 2 and $mib <= 500 else 'misses')")
+  if [ "$status" != "$expected" ]; then
+    verdict="wrong exit status (expected $expected)"
+    failed=1
+  fi
   echo "| $name | ${seconds} s | ${mib} MiB | ${bytes} B | $status | $verdict |"
 done
+exit $failed
