@@ -134,7 +134,7 @@ impl Serialize for SortedSet<'_> {
         let mut names: Vec<&str> = self
             .0
             .iter()
-            .map(|cap| crate::process::capability_name(*cap))
+            .map(|cap| crate::caps::capability_name(*cap))
             .collect();
         names.sort_unstable();
         serializer.collect_seq(names.iter().map(|name| CapName(name)))

@@ -40,6 +40,13 @@ impl Loc {
     }
 }
 
+/// A value and where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    pub value: T,
+    pub at: Loc,
+}
+
 /// Appends a map key or `[index]` to a dotted path.
 pub fn join_path(parent: &str, segment: &str) -> String {
     // Built by hand: this runs for every field read, and `format!` costs several times more.

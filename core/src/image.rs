@@ -31,7 +31,7 @@ impl ImageConfig {
     /// Reads either the whole image config document or its `config` object.
     pub fn from_json(text: &str) -> Result<ImageConfig, Diagnostic> {
         let at = Loc::at("imageConfig");
-        let mut value = crate::options::json_object(text).map_err(|problem| {
+        let mut value = crate::json::json_object(text).map_err(|problem| {
             Diagnostic::error_at(
                 "bad-image-config",
                 &at,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Diagnostic, Loc};
+use crate::names::{device_path, resolve_dots};
 
 /// The inventory version this build writes.
 pub const INVENTORY_VERSION: u32 = 1;
@@ -150,7 +151,7 @@ impl Inventory {
         let at = Loc::at("inventory");
         // One pass in the common case; the version is read alone only to explain a failure
         // (a newer inventory fails on its new fields before its version could be checked).
-        let parsed: Result<Inventory, _> = crate::options::from_json_object(text);
+        let parsed: Result<Inventory, _> = crate::json::from_json_object(text);
         let version = match &parsed {
             Ok(inventory) => Ok(Some(u64::from(inventory.inventory_version))),
             Err(_) => {
@@ -159,7 +160,7 @@ impl Inventory {
                 struct VersionOnly {
                     inventory_version: Option<u64>,
                 }
-                crate::options::from_json_object::<VersionOnly>(text)
+                crate::json::from_json_object::<VersionOnly>(text)
                     .map(|only| only.inventory_version)
             }
         };
@@ -361,17 +362,17 @@ fn resolve_with<'a>(
     node: impl Fn(&str) -> Option<&'a DeviceNode>,
     link: impl Fn(&str) -> Option<&'a str>,
 ) -> Option<&'a DeviceNode> {
-    let mut current = normalize(path)?;
+    let mut current = resolve_dots(path)?;
     for _ in 0..=MAX_LINK_HOPS {
         if let Some(node) = node(&current) {
             return Some(node);
         }
         let target = link(&current)?;
         current = if target.starts_with('/') {
-            normalize(target)?
+            resolve_dots(target)?
         } else {
             let parent = current.rsplit_once('/').map_or("", |(parent, _)| parent);
-            normalize(&format!("{parent}/{target}"))?
+            resolve_dots(&format!("{parent}/{target}"))?
         };
     }
     None
@@ -380,19 +381,6 @@ fn resolve_with<'a>(
 /// The largest major and minor Linux encodes in a `dev_t` (12 and 20 bits).
 pub const MAX_MAJOR: u32 = (1 << 12) - 1;
 pub const MAX_MINOR: u32 = (1 << 20) - 1;
-
-/// A device path as written in the container: normalized lexically and below `/dev`, or why not.
-pub fn device_path(path: &str) -> Result<String, String> {
-    match normalize(path) {
-        Some(normalized) if normalized.starts_with("/dev/") => Ok(normalized),
-        Some(normalized) => Err(format!(
-            "device `{path}` must be a path under /dev, but it names `{normalized}`"
-        )),
-        None => Err(format!(
-            "device `{path}` must be an absolute path under /dev"
-        )),
-    }
-}
 
 /// An inventory path must already be in the normal form the probe writes.
 fn check_device_path(path: &str) -> Result<(), String> {
@@ -403,24 +391,6 @@ fn check_device_path(path: &str) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-/// Resolves `.` and `..` lexically; `None` for a relative path or one that climbs out of `/`.
-fn normalize(path: &str) -> Option<String> {
-    if !path.starts_with('/') {
-        return None;
-    }
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(format!("/{}", parts.join("/")))
 }
 
 /// The JSON Schema of the inventory (draft-07), printed by `bundlec schema inventory`.
