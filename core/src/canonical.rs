@@ -8,6 +8,8 @@ use oci_spec::runtime::{Capabilities, Linux, LinuxCapabilities, Process, Spec};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
+/// The spec as `config.json`: pretty JSON with sets sorted and maps in key order, and a final
+/// newline, so the same spec always gives the same bytes.
 pub fn to_json(spec: &Spec) -> Result<String, serde_json::Error> {
     let mut text = serde_json::to_string_pretty(&CanonicalSpec(spec))?;
     text.push('\n');

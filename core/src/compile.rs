@@ -21,11 +21,13 @@ pub const OCI_VERSION: &str = "1.2.1";
 /// A compiled bundle: the OCI spec, its canonical JSON, the files `apply` writes beside it, and warnings.
 #[derive(Debug, Clone)]
 pub struct Compiled {
+    /// The OCI runtime spec.
     pub spec: Spec,
     /// Canonical `config.json`: `ociVersion` first, sets sorted, maps in key order, a final newline.
     pub json: String,
     /// Files the config binds from the bundle directory (`resolv.conf`, `hosts`).
     pub files: Vec<BundleFile>,
+    /// Warnings found on the way, sorted by position.
     pub warnings: Vec<Diagnostic>,
 }
 

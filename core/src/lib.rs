@@ -1,5 +1,37 @@
-//! bundlec-core: compiles a ZLayer v1 deployment spec, a host inventory, an image config and
-//! options into an OCI runtime-spec `config.json`. Pure: no I/O, no clock, no randomness.
+//! bundlec-core compiles a ZLayer v1 deployment spec, a host inventory, an image config and
+//! options into an OCI runtime-spec `config.json`. It is pure: no I/O, no clock, no randomness,
+//! no panics on any input; every fault comes back as a [`Diagnostic`] that says where it is.
+//!
+//! The bindings (the `bundlec` command, the browser module, the WASI component) hand it texts
+//! as a [`RawRequest`] and call [`compile_raw`]; Rust callers may parse the JSON parts
+//! themselves and call [`compile`] with a [`Request`]. [`outline`] reads what a spec declares
+//! without compiling it, and [`explain`] gives a paragraph on each diagnostic code.
+//!
+//! ```
+//! use bundlec_core::{compile_raw, RawRequest};
+//!
+//! let spec = "
+//! version: v1
+//! deployment: shop
+//! services:
+//!   api:
+//!     image: { name: ghcr.io/acme/api:1.4 }
+//!     command: { entrypoint: [/api, --port, \"8080\"] }
+//!     resources: { memory: 512Mi }
+//! ";
+//! let compiled = compile_raw(RawRequest { spec, ..RawRequest::default() })
+//!     .expect("the spec compiles");
+//! assert!(compiled.json.starts_with("{\n  \"ociVersion\": \"1.2.1\""));
+//! assert!(compiled.json.contains("\"limit\": 536870912"));
+//!
+//! // A fault is data: a code, a path, and the range of the token in the spec text.
+//! let bad = spec.replace("512Mi", "100m");
+//! let errors = compile_raw(RawRequest { spec: &bad, ..RawRequest::default() }).unwrap_err();
+//! assert_eq!(errors[0].code, "bad-memory");
+//! assert_eq!(errors[0].path, "services.api.resources.memory");
+//! assert_eq!((errors[0].line, errors[0].column, errors[0].end_column), (Some(8), Some(26), Some(30)));
+//! ```
+#![warn(missing_docs)]
 
 // Layers, each using only those before it (tests/tests/layers.rs checks there is no cycle):
 // text and names, yaml, decode, the inputs (spec, inventory, image, options), context, the

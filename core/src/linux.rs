@@ -1,5 +1,5 @@
-//! The linux section and the hostname: namespaces, masked and read-only paths, sysctls,
-//! annotations' neighbours, and the rootfs propagation.
+//! The linux section and the hostname: namespaces, the devices and resources the other
+//! sections built, masked and read-only paths, sysctls, and the rootfs propagation.
 
 use oci_spec::runtime::{
     Linux, LinuxBuilder, LinuxDevice, LinuxNamespaceBuilder, LinuxNamespaceType, LinuxResources,

@@ -11,10 +11,12 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Loc};
 use crate::names::{absolute_clean, normalize};
 use crate::spec::StorageKind;
 
+/// A file `apply` writes into the bundle directory, which the config binds read-only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BundleFile {
     /// Relative to the bundle directory.
     pub name: String,
+    /// Its text.
     pub contents: String,
 }
 

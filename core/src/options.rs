@@ -10,6 +10,8 @@ use serde::{Deserialize, Deserializer};
 use crate::diagnostic::{Diagnostic, Loc};
 use crate::json::from_json_object;
 
+/// What the node and the operator add to a compile: values for references, host paths of
+/// volumes, identity files, overrides (see `bundlec schema options`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Options {
@@ -19,6 +21,7 @@ pub struct Options {
     /// Share the host's network namespace.
     #[serde(default)]
     pub host_network: bool,
+    /// Overrides the container's host name.
     #[serde(default)]
     pub hostname: Option<String>,
     /// Extra environment, applied after the image's and the spec's, in order.
@@ -27,6 +30,7 @@ pub struct Options {
     /// Replaces the process arguments entirely.
     #[serde(default)]
     pub args: Option<Vec<String>>,
+    /// Overrides the working directory.
     #[serde(default)]
     pub cwd: Option<String>,
     /// Host paths of volumes: named volumes by name, anonymous ones by target, S3 ones by bucket.
@@ -60,6 +64,7 @@ pub struct Options {
 }
 
 impl Options {
+    /// Reads the options' JSON object, or says why it is not one.
     pub fn from_json(text: &str) -> Result<Options, Diagnostic> {
         from_json_object(text).map_err(|problem| {
             Diagnostic::error_at(
@@ -74,7 +79,10 @@ impl Options {
 
 /// A JSON object of strings that keeps its document order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OrderedStrings(pub Vec<(String, String)>);
+pub struct OrderedStrings(
+    /// The entries, in document order.
+    pub Vec<(String, String)>,
+);
 
 impl<'de> Deserialize<'de> for OrderedStrings {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

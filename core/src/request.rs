@@ -17,33 +17,48 @@ pub struct Request {
     pub replica: Option<u32>,
     /// The host; without one, no device or GPU can be granted.
     pub inventory: Option<Inventory>,
+    /// The image's config; without one, the spec must give the command.
     pub image_config: Option<ImageConfig>,
+    /// Values and overrides from the node and the operator.
     pub options: Options,
 }
 
 /// A request as the bindings receive it: the spec and JSON texts.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RawRequest<'a> {
+    /// The spec text, YAML or JSON.
     pub spec: &'a str,
+    /// The service to compile; may be left out when the deployment has one.
     pub service: Option<&'a str>,
+    /// 1-based; default 1.
     pub replica: Option<u32>,
+    /// The inventory's JSON.
     pub inventory: Option<&'a str>,
+    /// The image config's JSON (the whole document or its `config` object).
     pub image_config: Option<&'a str>,
+    /// The options' JSON.
     pub options: Option<&'a str>,
 }
 
 /// A request's texts, owned: what a binding assembles before lending them as a [`RawRequest`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestText {
+    /// The spec text, YAML or JSON.
     pub spec: String,
+    /// The service to compile; may be left out when the deployment has one.
     pub service: Option<String>,
+    /// 1-based; default 1.
     pub replica: Option<u32>,
+    /// The inventory's JSON.
     pub inventory: Option<String>,
+    /// The image config's JSON.
     pub image_config: Option<String>,
+    /// The options' JSON.
     pub options: Option<String>,
 }
 
 impl RequestText {
+    /// The texts, lent.
     pub fn as_raw(&self) -> RawRequest<'_> {
         RawRequest {
             spec: &self.spec,
