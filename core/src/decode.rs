@@ -1,15 +1,8 @@
 //! Typed reads from the YAML tree, each reporting a wrong type, an unknown key or a
 //! missing one at the exact path, line and column.
 
-use crate::diagnostic::{closest, join_path, Diagnostic, Diagnostics, Loc};
+use crate::diagnostic::{closest, join_path, Diagnostic, Diagnostics, Loc, Located};
 use crate::yaml::{parse_int, plain_kind, Node, PlainKind, Value};
-
-/// A value and where it was written.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Located<T> {
-    pub value: T,
-    pub at: Loc,
-}
 
 /// A map's entries, keyed by their text, with the map's path.
 pub struct Fields<'a> {
@@ -48,7 +41,7 @@ impl<'a> Fields<'a> {
             let text: &'a str = text;
             if !known.contains(&text) && !ignored.contains(&text) {
                 let key_path = join_path(path, text);
-                let mut diagnostic = Diagnostic::error(
+                let mut diagnostic = Diagnostic::error_at(
                     "unknown-field",
                     &key.loc(&key_path),
                     format!("unknown field `{text}` in `{}`", display(path)),
@@ -136,7 +129,7 @@ pub fn wrong_type(node: &Node<'_>, path: &str, expected: &str) -> Diagnostic {
     } else {
         format!("`{path}`")
     };
-    Diagnostic::error(
+    Diagnostic::error_at(
         "wrong-type",
         &node.loc(path),
         format!("{subject} must be {expected}, not {}", node.kind()),

@@ -1,13 +1,14 @@
-//! The linux section and the hostname: namespaces, masked and read-only paths, sysctls,
-//! annotations' neighbours, and the rootfs propagation.
+//! The linux section and the hostname: namespaces, the devices and resources the other
+//! sections built, masked and read-only paths, sysctls, and the rootfs propagation.
 
 use oci_spec::runtime::{
     Linux, LinuxBuilder, LinuxDevice, LinuxNamespaceBuilder, LinuxNamespaceType, LinuxResources,
 };
 use oci_spec::OciSpecError;
 
-use crate::compile::Context;
+use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Diagnostics, Loc};
+use crate::names::valid_hostname;
 
 /// containerd's masked paths, plus /proc/interrupts and powercap (energy side channels).
 pub const MASKED_PATHS: &[&str] = &[
@@ -113,7 +114,7 @@ fn sysctls(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<(String, String)> 
             IPC_SYSCTLS.contains(&key) || key.starts_with("fs.mqueue.") || key.starts_with("net.");
         if !namespaced {
             diags.push(
-                Diagnostic::error(
+                Diagnostic::error_at(
                     "sysctl-not-namespaced",
                     &name.at,
                     format!("sysctl `{key}` is not isolated by the container's namespaces"),
@@ -124,7 +125,7 @@ fn sysctls(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<(String, String)> 
             );
         } else if key.starts_with("net.") && ctx.host_network() {
             diags.push(
-                Diagnostic::error(
+                Diagnostic::error_at(
                     "sysctl-host-network",
                     &name.at,
                     format!("sysctl `{key}` would change the host's network"),
@@ -156,23 +157,9 @@ pub fn hostname(ctx: &Context<'_>, diags: &mut Diagnostics) -> String {
     };
     if !valid_hostname(&name) {
         diags.push(
-            Diagnostic::error("bad-hostname", &at, format!("`{name}` is not a valid hostname"))
+            Diagnostic::error_at("bad-hostname", &at, format!("`{name}` is not a valid hostname"))
                 .with_hint("use letters, digits and dashes in dot-separated labels of 1 to 63, at most 64 in all, not starting or ending with a dash"),
         );
     }
     name
-}
-
-/// RFC 1123, within the kernel's 64-byte limit.
-pub fn valid_hostname(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name.split('.').all(|label| {
-            (1..=63).contains(&label.len())
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        })
 }
