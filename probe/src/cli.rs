@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::request::DEFAULT_MAX_INPUT_BYTES;
+use crate::input::DEFAULT_MAX_INPUT_BYTES;
 
 /// Compiles ZLayer v1 deployment specs into OCI runtime bundles, and probes hosts for devices.
 #[derive(Debug, Parser)]
@@ -26,7 +26,7 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Scan a host's /dev, /proc and /sys and print its inventory
     Probe(ProbeArgs),
-    /// Print a JSON Schema bundlec publishes (inventory, options)
+    /// Print a JSON Schema bundlec publishes (inventory, options, spec)
     Schema(SchemaArgs),
 }
 
@@ -165,7 +165,7 @@ pub struct ProbeArgs {
 
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
-    /// The schema: `inventory` or `options` (any name the core publishes)
+    /// The schema: `inventory`, `options` or `spec`
     #[arg(value_name = "NAME")]
     pub name: String,
 }
@@ -186,6 +186,24 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_schema_names_in_the_help_are_the_cores() {
+        let mut command = Cli::command();
+        let schema = command.find_subcommand_mut("schema").unwrap();
+        let about = schema.get_about().unwrap().to_string();
+        let listed = about
+            .split_once('(')
+            .and_then(|(_, names)| names.strip_suffix(')'))
+            .unwrap();
+        let names: Vec<&str> = listed.split(", ").collect();
+        assert_eq!(names, ["inventory", "options", "spec"]);
+        let help = schema.render_long_help().to_string();
+        for name in names {
+            assert!(bundlec_core::schema(name).is_some(), "{name}");
+            assert!(help.contains(&format!("`{name}`")), "{name}: {help}");
+        }
     }
 
     #[test]

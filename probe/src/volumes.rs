@@ -12,39 +12,7 @@ use std::path::{Path, PathBuf};
 use bundlec_core::diagnostic::Diagnostics;
 use bundlec_core::spec::{self, StorageKind};
 
-use crate::failure::Coded;
-
-#[derive(Debug, thiserror::Error)]
-pub enum VolumeError {
-    #[error("the state directory `{}` is not UTF-8", .0.display())]
-    NotUtf8(PathBuf),
-    #[error("cannot find the current directory")]
-    CurrentDir(#[source] std::io::Error),
-    #[error("cannot create the volume directory `{}`", path.display())]
-    Create {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-impl Coded for VolumeError {
-    fn code(&self) -> &'static str {
-        match self {
-            VolumeError::NotUtf8(_) => "not-utf8",
-            VolumeError::CurrentDir(_) | VolumeError::Create { .. } => "io-error",
-        }
-    }
-
-    fn path(&self) -> String {
-        match self {
-            VolumeError::NotUtf8(path) | VolumeError::Create { path, .. } => {
-                path.display().to_string()
-            }
-            VolumeError::CurrentDir(_) => String::new(),
-        }
-    }
-}
+use crate::path_error::PathError;
 
 /// One volume's key in `options.volumes` and its host directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +32,7 @@ pub fn plan(
     replica: u32,
     state_dir: &Path,
     given: &BTreeMap<String, String>,
-) -> Result<Vec<Volume>, VolumeError> {
+) -> Result<Vec<Volume>, PathError> {
     let mut diags = Diagnostics::default();
     let Some(deployment) = spec::parse(spec_text, &mut diags) else {
         return Ok(Vec::new());
@@ -82,10 +50,10 @@ pub fn plan(
     let state_dir = if state_dir.is_absolute() {
         state_dir.to_path_buf()
     } else {
-        std::path::absolute(state_dir).map_err(VolumeError::CurrentDir)?
+        std::path::absolute(state_dir).map_err(PathError::CurrentDir)?
     };
     if state_dir.to_str().is_none() {
-        return Err(VolumeError::NotUtf8(state_dir));
+        return Err(PathError::StateDirNotUtf8(state_dir));
     }
     let base = state_dir.join(&deployment.name);
     let mut volumes = Vec::new();
@@ -151,17 +119,14 @@ pub const DIR_MODE: u32 = 0o755;
 /// Creates the directories that do not exist yet, owned by the container's user so that it can
 /// write to them; existing ones keep their owner, mode and content. Missing parents are created
 /// too, with the same mode, and stay owned by the caller.
-pub fn create(volumes: &[Volume], uid: u32, gid: u32) -> Result<(), VolumeError> {
+pub fn create(volumes: &[Volume], uid: u32, gid: u32) -> Result<(), PathError> {
     for volume in volumes {
         if volume.path.is_dir() {
             continue;
         }
-        let created = |source| VolumeError::Create {
-            path: volume.path.clone(),
-            source,
-        };
-        create_dirs(&volume.path).map_err(created)?;
-        std::os::unix::fs::chown(&volume.path, Some(uid), Some(gid)).map_err(created)?;
+        let created = || PathError::io("create the volume directory", &volume.path);
+        create_dirs(&volume.path).map_err(created())?;
+        std::os::unix::fs::chown(&volume.path, Some(uid), Some(gid)).map_err(created())?;
     }
     Ok(())
 }
