@@ -28,6 +28,8 @@ pub enum Command {
     Probe(ProbeArgs),
     /// Print a JSON Schema bundlec publishes (inventory, options, spec)
     Schema(SchemaArgs),
+    /// Explain a diagnostic code (`bundlec explain bad-memory`), or list every code
+    Explain(ExplainArgs),
 }
 
 /// Inputs shared by `compile` and `apply`.
@@ -168,6 +170,16 @@ pub struct SchemaArgs {
     /// The schema: `inventory`, `options` or `spec`
     #[arg(value_name = "NAME")]
     pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The code, as a diagnostic shows it (`error[bad-memory]`, `"code":"bad-memory"`)
+    #[arg(value_name = "CODE", required_unless_present = "list")]
+    pub code: Option<String>,
+    /// Print every code, one a line, instead
+    #[arg(long, conflicts_with = "code")]
+    pub list: bool,
 }
 
 /// `KEY=VALUE`, split at the first `=`; the key must not be empty.

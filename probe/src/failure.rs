@@ -4,7 +4,7 @@
 
 use std::error::Error;
 
-use bundlec_core::{Diagnostic, Severity};
+use bundlec_core::Diagnostic;
 
 /// An error the command line reports: a stable kebab-case `code` (see `codes`) and the file or
 /// option it is about.
@@ -48,30 +48,9 @@ pub fn message(error: &dyn Error) -> String {
 
 /// The error as an error diagnostic without a position.
 pub fn diagnostic(error: &dyn Coded) -> Diagnostic {
-    without_position(
-        Severity::Error,
-        error.code(),
-        error.path(),
-        message(error),
-        error.hint(),
-    )
-}
-
-/// A diagnostic about something other than the spec text: no line or column.
-pub fn without_position(
-    severity: Severity,
-    code: &str,
-    path: String,
-    message: String,
-    hint: Option<String>,
-) -> Diagnostic {
-    Diagnostic {
-        severity,
-        code: code.to_string(),
-        message,
-        path,
-        line: None,
-        column: None,
-        hint,
+    let diagnostic = Diagnostic::error(error.code(), error.path(), message(error));
+    match error.hint() {
+        Some(hint) => diagnostic.with_hint(hint),
+        None => diagnostic,
     }
 }

@@ -1,4 +1,5 @@
-//! Diagnostics for people (rustc-like, with the YAML line and a caret) and for programs (JSON).
+//! Diagnostics for people (rustc-like, with the YAML line and the range underlined with carets)
+//! and for programs (JSON).
 
 use std::fmt::Write as _;
 
@@ -36,7 +37,7 @@ pub fn human(diagnostics: &[Diagnostic], source: Source<'_>) -> String {
 ///   --> spec.yaml:12:15
 ///    |
 /// 12 |     memory: 100m
-///    |             ^
+///    |             ^^^^
 ///    = hint: write `100Mi` or `100M`
 /// ```
 pub fn one(diagnostic: &Diagnostic, source: Source<'_>) -> String {
@@ -64,6 +65,9 @@ struct Window<'a> {
     cut_after: bool,
     /// Characters of `text` before the caret; at most one past its end.
     caret: usize,
+    /// Characters of `text` underlined from the caret on: the diagnostic's range where it ends
+    /// on its line, cut at the window's end; at least 1.
+    carets: usize,
 }
 
 fn render(diagnostic: &Diagnostic, name: &str, window: Option<Window<'_>>) -> String {
@@ -89,7 +93,7 @@ fn render(diagnostic: &Diagnostic, name: &str, window: Option<Window<'_>>) -> St
             let _ = writeln!(out, "{pad}--> {name}:{line}:{column}");
             let _ = writeln!(out, "{pad} |");
             let _ = writeln!(out, "{line} | {shown}");
-            let _ = writeln!(out, "{pad} | {indent}^");
+            let _ = writeln!(out, "{pad} | {indent}");
         }
         (Some(line), None) => {
             let column = diagnostic
@@ -109,34 +113,41 @@ fn render(diagnostic: &Diagnostic, name: &str, window: Option<Window<'_>>) -> St
     out
 }
 
-/// The window as printed (control characters escaped, `…` where cut) and the blanks that put
-/// the caret under its character: tabs stay tabs, an escape is as wide as its text.
+/// The window as printed (control characters escaped, `…` where cut) and the line under it:
+/// blanks up to the caret's character (tabs stay tabs, an escape is as wide as its text), then
+/// a `^` under each character of the range (as many as an escape is wide).
 fn show(window: Window<'_>) -> (String, String) {
     let mut shown = String::new();
-    let mut indent = String::new();
+    let mut marks = String::new();
     if window.cut_before {
         shown.push('…');
-        indent.push(' ');
+        marks.push(' ');
     }
+    let underlined = window.caret..window.caret + window.carets;
     for (index, c) in window.text.chars().enumerate() {
-        let before_caret = index < window.caret;
-        if c != '\t' && c.is_control() {
+        let width = if c != '\t' && c.is_control() {
             let escaped = c.escape_unicode().to_string();
-            if before_caret {
-                indent.extend(std::iter::repeat_n(' ', escaped.chars().count()));
-            }
             shown.push_str(&escaped);
+            escaped.chars().count()
         } else {
-            if before_caret {
-                indent.push(if c == '\t' { '\t' } else { ' ' });
-            }
             shown.push(c);
+            1
+        };
+        if index < window.caret {
+            let blank = if c == '\t' { '\t' } else { ' ' };
+            marks.extend(std::iter::repeat_n(blank, width));
+        } else if underlined.contains(&index) {
+            marks.extend(std::iter::repeat_n('^', width));
         }
     }
     if window.cut_after {
         shown.push('…');
     }
-    (shown, indent)
+    // A caret past the last character: one, after it.
+    if window.caret >= window.text.chars().count() {
+        marks.push('^');
+    }
+    (shown, marks)
 }
 
 /// Control characters other than tab as `\u{1b}`, so that text from the spec cannot move the
@@ -192,14 +203,18 @@ struct LineWalk<'a> {
 }
 
 impl<'a> LineWalk<'a> {
-    /// The window around the 0-based character `column`; columns must come in order.
-    fn window(&mut self, column: usize) -> Window<'a> {
+    /// The window around the 0-based character `column`, underlining up to the character
+    /// `end` (exclusive) when given; columns must come in order.
+    fn window(&mut self, column: usize, end: Option<usize>) -> Window<'a> {
+        let length = end.map_or(1, |end| end.saturating_sub(column).max(1));
         if self.chars <= WINDOW {
+            let caret = column.min(self.chars);
             return Window {
                 text: self.text,
                 cut_before: false,
                 cut_after: false,
-                caret: column.min(self.chars),
+                caret,
+                carets: length.min(self.chars.saturating_sub(caret)).max(1),
             };
         }
         // BEFORE characters before the column, but a full window at the end of the line.
@@ -212,15 +227,17 @@ impl<'a> LineWalk<'a> {
             self.cursor_byte += c.len_utf8();
         }
         let rest = &self.text[self.cursor_byte..];
-        let end = rest
+        let window_end = rest
             .char_indices()
             .nth(WINDOW)
             .map_or(rest.len(), |(at, _)| at);
+        let caret = (column - self.cursor_char).min(WINDOW);
         Window {
-            text: &rest[..end],
+            text: &rest[..window_end],
             cut_before: self.cursor_byte > 0,
-            cut_after: end < rest.len(),
-            caret: (column - self.cursor_char).min(WINDOW),
+            cut_after: window_end < rest.len(),
+            caret,
+            carets: length.min(WINDOW - caret).max(1),
         }
     }
 }
@@ -253,10 +270,21 @@ fn windows<'a>(diagnostics: &[Diagnostic], lines: &LineIndex<'a>) -> Vec<Option<
             });
         }
         if let Some(walk) = current.as_mut() {
-            result[index] = Some(walk.window(column));
+            let end = diagnostics.get(index).and_then(end_on_line);
+            result[index] = Some(walk.window(column, end));
         }
     }
     result
+}
+
+/// The 0-based character where a diagnostic's range ends (exclusive), when it ends on the line
+/// it starts on; a range over several lines gets one caret.
+fn end_on_line(diagnostic: &Diagnostic) -> Option<usize> {
+    if diagnostic.end_line? != diagnostic.line? {
+        return None;
+    }
+    let end = usize::try_from(diagnostic.end_column?).ok()?;
+    end.checked_sub(1)
 }
 
 #[cfg(test)]
@@ -271,16 +299,28 @@ mod tests {
             path: "services.api.resources.memory".into(),
             line,
             column,
+            end_line: None,
+            end_column: None,
             hint: Some("write `100Mi` or `100M`".into()),
+        }
+    }
+
+    /// A diagnostic over a range: from `column` to `end_column` (exclusive) of `end_line`.
+    fn ranged(line: u32, column: u32, end_line: u32, end_column: u32) -> Diagnostic {
+        Diagnostic {
+            end_line: Some(end_line),
+            end_column: Some(end_column),
+            ..diagnostic(Some(line), Some(column))
         }
     }
 
     const SPEC: &str = "version: v1\nservices:\n  api:\n    resources:\n      memory: 100m\n";
 
     #[test]
-    fn caret_sits_under_the_column() {
+    fn carets_underline_the_range() {
+        // `100m` is columns 15 to 19 (exclusive) of line 5.
         let text = one(
-            &diagnostic(Some(5), Some(15)),
+            &ranged(5, 15, 5, 19),
             Source {
                 name: "spec.yaml",
                 text: SPEC,
@@ -290,29 +330,49 @@ mod tests {
                         --> spec.yaml:5:15\n  \
                         |\n\
                         5 |       memory: 100m\n  \
-                        |               ^\n  \
+                        |               ^^^^\n  \
                         = hint: write `100Mi` or `100M`\n";
         assert_eq!(text, expected);
         let lines: Vec<&str> = text.lines().collect();
         let source = lines[3];
-        let caret = lines[4];
-        assert_eq!(&source[caret.find('^').unwrap()..], "100m");
+        let carets = lines[4];
+        assert_eq!(&source[carets.find('^').unwrap()..], "100m");
+        assert_eq!(carets.matches('^').count(), 4);
+    }
+
+    #[test]
+    fn one_caret_without_a_range_on_the_line() {
+        let source = Source {
+            name: "spec.yaml",
+            text: SPEC,
+        };
+        let caret_line = |d: &Diagnostic| one(d, source).lines().nth(4).unwrap().to_string();
+        let single = "  |               ^";
+        // No end, an end on a later line, an end not after the start.
+        assert_eq!(caret_line(&diagnostic(Some(5), Some(15))), single);
+        assert_eq!(caret_line(&ranged(5, 15, 6, 3)), single);
+        assert_eq!(caret_line(&ranged(5, 15, 5, 15)), single);
+        assert_eq!(caret_line(&ranged(5, 15, 5, 2)), single);
+        // A range past the end of the line stops at its last character.
+        assert_eq!(caret_line(&ranged(5, 15, 5, 99)), "  |               ^^^^");
+        // A start past the end: one caret after the line.
+        assert_eq!(caret_line(&ranged(5, 19, 5, 25)), "  |                   ^");
     }
 
     #[test]
     fn multibyte_characters_count_once() {
         // `é` and `日本` are one character each, several bytes; the caret goes under `x`.
-        let spec = "a:\n  é日本: x\n";
+        let spec = "a:\n  é日本: xy\n";
         let text = one(
-            &diagnostic(Some(2), Some(8)),
+            &ranged(2, 8, 2, 10),
             Source {
                 name: "s.yaml",
                 text: spec,
             },
         );
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[3], "2 |   é日本: x");
-        assert_eq!(lines[4], "  |        ^");
+        assert_eq!(lines[3], "2 |   é日本: xy");
+        assert_eq!(lines[4], "  |        ^^");
         let caret_chars = lines[4].chars().position(|c| c == '^').unwrap();
         assert_eq!(lines[3].chars().nth(caret_chars), Some('x'));
     }
@@ -378,6 +438,8 @@ mod tests {
     fn control_characters_are_escaped_and_the_caret_stays_aligned() {
         let spec = "a:\n  k\x1b[2J: x\n";
         let mut d = diagnostic(Some(2), Some(10));
+        let mut key = ranged(2, 3, 2, 8);
+        key.hint = None;
         d.message = "unknown field `k\x1b[2J`".into();
         d.hint = Some("not \x07this".into());
         let text = one(
@@ -397,6 +459,17 @@ mod tests {
         // The caret is under `x`, the character at column 10.
         let caret = lines[4].find('^').unwrap();
         assert_eq!(&lines[3][caret..], "x");
+        // The key `k\x1b[2J` underlined: the escape is as wide as its text.
+        let text = one(
+            &key,
+            Source {
+                name: "s.yaml",
+                text: spec,
+            },
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[3], "2 |   k\\u{1b}[2J: x");
+        assert_eq!(lines[4], format!("  |   {}", "^".repeat(10)));
     }
 
     #[test]
@@ -406,9 +479,10 @@ mod tests {
         line.replace_range(3_500_000..3_500_001, "X");
         let spec = format!("k: {line}\n");
         let diagnostics = [
-            diagnostic(Some(1), Some(3_500_004)),
+            ranged(1, 3_500_004, 1, 3_500_007),
             diagnostic(Some(1), Some(2)),
             diagnostic(Some(1), Some(7_000_004)),
+            ranged(1, 3_500_004, 1, 7_000_004),
         ];
         let text = human(
             &diagnostics,
@@ -425,7 +499,7 @@ mod tests {
             middle[3],
             format!("1 | …{}X{}…", "a".repeat(60), "a".repeat(59))
         );
-        assert_eq!(middle[4], format!("  | {}^", " ".repeat(61)));
+        assert_eq!(middle[4], format!("  | {}^^^", " ".repeat(61)));
         // Near the start: not cut before.
         let start: Vec<&str> = blocks[1].lines().collect();
         assert_eq!(start[3], format!("1 | k: {}…", "a".repeat(117)));
@@ -434,6 +508,13 @@ mod tests {
         let end: Vec<&str> = blocks[2].lines().collect();
         assert_eq!(end[3], format!("1 | …{}", "a".repeat(120)));
         assert_eq!(end[4], format!("  | {}^", " ".repeat(121)));
+        // A range to the end of the line: underlined to the window's end.
+        let to_end: Vec<&str> = blocks[3].lines().collect();
+        assert_eq!(to_end[3], middle[3]);
+        assert_eq!(
+            to_end[4],
+            format!("  | {}{}", " ".repeat(61), "^".repeat(60))
+        );
     }
 
     #[test]

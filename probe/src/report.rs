@@ -7,7 +7,6 @@ use bundlec_core::{Diagnostic, Severity};
 
 use crate::cli::DiagnosticsFormat;
 use crate::codes;
-use crate::failure;
 use crate::input::SpecSource;
 use crate::render::{self, Source};
 
@@ -64,13 +63,10 @@ impl Reporter {
 
     /// A warning of a live probe.
     pub fn probe_warning(&mut self, message: String) {
-        self.plain(failure::without_position(
-            Severity::Warning,
-            codes::PROBE_WARNING,
-            String::new(),
-            message,
-            None,
-        ));
+        self.plain(Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(codes::PROBE_WARNING, "", message)
+        });
     }
 
     /// The JSON document, written even when there is nothing in it.
@@ -111,5 +107,5 @@ pub fn usage_diagnostic(error: &clap::Error) -> Diagnostic {
         .get(ContextKind::InvalidArg)
         .map(ToString::to_string)
         .unwrap_or_default();
-    failure::without_position(Severity::Error, codes::USAGE, path, message, Some(hint))
+    Diagnostic::error(codes::USAGE, path, message).with_hint(hint)
 }

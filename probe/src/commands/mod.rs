@@ -13,6 +13,7 @@ use crate::request;
 
 pub mod apply;
 pub mod compile;
+pub mod explain;
 pub mod probe;
 pub mod schema;
 
@@ -23,6 +24,7 @@ pub fn run(command: Command, reporter: &mut Reporter) -> Result<(), Failure> {
         Command::Apply(args) => apply::run(&args, reporter),
         Command::Probe(args) => probe::run(&args, reporter),
         Command::Schema(args) => schema::run(&args),
+        Command::Explain(args) => explain::run(&args),
     }
 }
 

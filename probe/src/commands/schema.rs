@@ -1,20 +1,20 @@
 //! `bundlec schema NAME`: a JSON Schema the core publishes, on stdout.
 
-use bundlec_core::Severity;
+use bundlec_core::Diagnostic;
 
 use crate::cli::SchemaArgs;
-use crate::failure::{self, Failure};
+use crate::failure::Failure;
 use crate::{codes, output};
 
 pub fn run(args: &SchemaArgs) -> Result<(), Failure> {
     let Some(schema) = bundlec_core::schema(&args.name) else {
-        return Err(Failure::Usage(Box::new(failure::without_position(
-            Severity::Error,
+        let unknown = Diagnostic::error(
             codes::UNKNOWN_SCHEMA,
             args.name.clone(),
             format!("bundlec has no schema named `{}`", args.name),
-            Some("see `bundlec schema --help` for the names".to_string()),
-        ))));
+        )
+        .with_hint("see `bundlec schema --help` for the names");
+        return Err(Failure::Usage(Box::new(unknown)));
     };
     let mut text = schema.to_string();
     if !text.ends_with('\n') {
