@@ -235,3 +235,47 @@ fn leftovers_of_a_crash_are_removed_and_nothing_else() {
     assert_eq!(leftovers(&foreign), ["notes.txt"]);
     fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn every_refusal_has_an_explained_code() {
+    let path = || PathBuf::from("/b");
+    let errors = [
+        BundleError::Exists(path()),
+        BundleError::BadBundlePath(path()),
+        BundleError::CurrentDir(path()),
+        BundleError::Overlap {
+            bundle: path(),
+            rootfs: path(),
+            relation: "is",
+        },
+        BundleError::Symlink(path()),
+        BundleError::NotADirectory(path()),
+        BundleError::Foreign {
+            bundle: path(),
+            entry: "x".into(),
+            kind: "",
+        },
+        BundleError::NotABundle(path()),
+        BundleError::BadFileName("x".into()),
+        BundleError::Path(PathError::RootfsNotADirectory(path())),
+    ];
+    let found: Vec<&str> = errors.iter().map(Coded::code).collect();
+    assert_eq!(
+        found,
+        [
+            "bundle-exists",
+            "unsafe-bundle",
+            "unsafe-bundle",
+            "unsafe-bundle",
+            "unsafe-bundle",
+            "unsafe-bundle",
+            "unsafe-bundle",
+            "unsafe-bundle",
+            "bad-bundle-file",
+            "not-a-directory"
+        ]
+    );
+    for code in found {
+        assert!(crate::codes::explain(code).is_some(), "{code}");
+    }
+}
