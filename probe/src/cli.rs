@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::request::DEFAULT_MAX_INPUT_BYTES;
+use crate::input::DEFAULT_MAX_INPUT_BYTES;
 
 /// Compiles ZLayer v1 deployment specs into OCI runtime bundles, and probes hosts for devices.
 #[derive(Debug, Parser)]
@@ -26,8 +26,10 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Scan a host's /dev, /proc and /sys and print its inventory
     Probe(ProbeArgs),
-    /// Print a JSON Schema bundlec publishes (inventory, options)
+    /// Print a JSON Schema bundlec publishes (inventory, options, spec)
     Schema(SchemaArgs),
+    /// Explain a diagnostic code (`bundlec explain bad-memory`), or list every code
+    Explain(ExplainArgs),
 }
 
 /// Inputs shared by `compile` and `apply`.
@@ -165,9 +167,19 @@ pub struct ProbeArgs {
 
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
-    /// The schema: `inventory` or `options` (any name the core publishes)
+    /// The schema: `inventory`, `options` or `spec`
     #[arg(value_name = "NAME")]
     pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The code, as a diagnostic shows it (`error[bad-memory]`, `"code":"bad-memory"`)
+    #[arg(value_name = "CODE", required_unless_present = "list")]
+    pub code: Option<String>,
+    /// Print every code, one a line, instead
+    #[arg(long, conflicts_with = "code")]
+    pub list: bool,
 }
 
 /// `KEY=VALUE`, split at the first `=`; the key must not be empty.
@@ -186,6 +198,24 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_schema_names_in_the_help_are_the_cores() {
+        let mut command = Cli::command();
+        let schema = command.find_subcommand_mut("schema").unwrap();
+        let about = schema.get_about().unwrap().to_string();
+        let listed = about
+            .split_once('(')
+            .and_then(|(_, names)| names.strip_suffix(')'))
+            .unwrap();
+        let names: Vec<&str> = listed.split(", ").collect();
+        assert_eq!(names, ["inventory", "options", "spec"]);
+        let help = schema.render_long_help().to_string();
+        for name in names {
+            assert!(bundlec_core::schema(name).is_some(), "{name}");
+            assert!(help.contains(&format!("`{name}`")), "{name}: {help}");
+        }
     }
 
     #[test]

@@ -62,9 +62,9 @@ pub trait Syscalls {
 
 /// The real system calls.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Host;
+pub struct RealSyscalls;
 
-impl Syscalls for Host {
+impl Syscalls for RealSyscalls {
     fn lstat(&self, path: &Path) -> io::Result<Entry> {
         let st = stat::lstat(path).map_err(io::Error::from)?;
         let kind = match SFlag::from_bits_truncate(st.st_mode & SFlag::S_IFMT.bits()) {
@@ -412,7 +412,7 @@ mod tests {
         nix::unistd::mkfifo(&root.join("realdev/initctl"), Mode::S_IRUSR).unwrap();
         // An absolute link to the host's /dev: inside the root it leads back to itself.
         symlink("/dev", root.join("dev")).unwrap();
-        let found = scan(&root, &Host);
+        let found = scan(&root, &RealSyscalls);
         assert!(found.devices.is_empty(), "{:?}", found.devices);
         assert!(found.links.is_empty(), "{:?}", found.links);
         assert_eq!(found.warnings.len(), 1, "{:?}", found.warnings);
@@ -420,7 +420,7 @@ mod tests {
         // An absolute link to a directory of the root is followed there.
         std::fs::remove_file(root.join("dev")).unwrap();
         symlink("/realdev", root.join("dev")).unwrap();
-        let found = scan(&root, &Host);
+        let found = scan(&root, &RealSyscalls);
         let paths: Vec<&str> = found.devices.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(paths, ["/dev/initctl"]);
         std::fs::remove_dir_all(base).unwrap();

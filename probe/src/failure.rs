@@ -1,19 +1,36 @@
-//! Failures of the command line (files, I/O, the bundle, the probe) as diagnostics: each error
-//! type gives a stable code and the file or option it is about, so that `--diagnostics json`
-//! reports them the way it reports the compiler's.
+//! How a command fails: every error type gives a stable code and the file or option it is about
+//! (`Coded`), so that `--diagnostics json` reports it the way it reports the compiler's, and a
+//! command ends in a `Failure` that the binary maps to an exit status.
 
 use std::error::Error;
 
-use bundlec_core::{Diagnostic, Severity};
+use bundlec_core::Diagnostic;
 
-/// An error the command line reports: a stable kebab-case `code` (`io-error`, `too-large`,
-/// `not-utf8`, `bundle-exists`, `unsafe-bundle`, ...) and the file or option it is about.
+/// An error the command line reports: a stable kebab-case `code` (see `codes`) and the file or
+/// option it is about.
 pub trait Coded: Error {
     fn code(&self) -> &'static str;
     /// The file path or option the failure is about; empty when there is none.
     fn path(&self) -> String;
     fn hint(&self) -> Option<String> {
         None
+    }
+}
+
+/// Why a command did not succeed.
+#[derive(Debug)]
+pub enum Failure {
+    /// The inputs are invalid and their diagnostics have been reported (exit 1).
+    Reported,
+    /// An invalid input or a failed operation, reported by the caller (exit 1).
+    Invalid(Box<Diagnostic>),
+    /// A usage error found after parsing, such as an unknown schema name (exit 2).
+    Usage(Box<Diagnostic>),
+}
+
+impl<E: Coded> From<E> for Failure {
+    fn from(error: E) -> Failure {
+        Failure::Invalid(Box::new(diagnostic(&error)))
     }
 }
 
@@ -31,28 +48,9 @@ pub fn message(error: &dyn Error) -> String {
 
 /// The error as an error diagnostic without a position.
 pub fn diagnostic(error: &dyn Coded) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Error,
-        code: error.code().to_string(),
-        message: message(error),
-        path: error.path(),
-        line: None,
-        column: None,
-        hint: error.hint(),
+    let diagnostic = Diagnostic::error(error.code(), error.path(), message(error));
+    match error.hint() {
+        Some(hint) => diagnostic.with_hint(hint),
+        None => diagnostic,
     }
-}
-
-/// The code of an I/O failure: `too-large` and `not-utf8` for the readers' own refusals
-/// (InvalidData with those words), `io-error` otherwise.
-pub fn io_code(error: &std::io::Error) -> &'static str {
-    if error.kind() == std::io::ErrorKind::InvalidData {
-        let text = error.to_string();
-        if text.contains("larger than") {
-            return "too-large";
-        }
-        if text.contains("not UTF-8") {
-            return "not-utf8";
-        }
-    }
-    "io-error"
 }

@@ -2,11 +2,11 @@
 //! `atomic`). A closed stdout is a failure, not a silent loss of the output.
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::atomic;
-use crate::failure::Coded;
+use crate::path_error::PathError;
 
 /// Whether fd 1 was closed when the process started. std reopens a closed stdout on /dev/null
 /// before `main` runs, after which writes "succeed"; the binary records the state before that.
@@ -21,40 +21,20 @@ pub fn note_stdout_state() {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum OutputError {
-    #[error("cannot write to stdout")]
-    Stdout(#[source] io::Error),
-    #[error("cannot write `{}`", .0.display())]
-    File(PathBuf, #[source] io::Error),
-}
-
-impl Coded for OutputError {
-    fn code(&self) -> &'static str {
-        "io-error"
-    }
-
-    fn path(&self) -> String {
-        match self {
-            OutputError::Stdout(_) => "<stdout>".to_string(),
-            OutputError::File(path, _) => path.display().to_string(),
+/// `text` on stdout, or in FILE (mode 0600: a config may hold secret values).
+pub fn write(path: Option<&Path>, text: &str) -> Result<(), PathError> {
+    match path {
+        None => stdout(text),
+        Some(path) => {
+            atomic::replace(path, text.as_bytes(), 0o600).map_err(PathError::io("write", path))
         }
     }
 }
 
-/// `text` on stdout, or in FILE (mode 0600: a config may hold secret values).
-pub fn write(path: Option<&Path>, text: &str) -> Result<(), OutputError> {
-    match path {
-        None => stdout(text),
-        Some(path) => atomic::replace(path, text.as_bytes(), 0o600)
-            .map_err(|source| OutputError::File(path.to_path_buf(), source)),
-    }
-}
-
 /// `text` on stdout, flushed; a closed stdout is an error.
-pub fn stdout(text: &str) -> Result<(), OutputError> {
+pub fn stdout(text: &str) -> Result<(), PathError> {
     if STDOUT_CLOSED.load(Ordering::Relaxed) {
-        return Err(OutputError::Stdout(io::Error::new(
+        return Err(PathError::Stdout(io::Error::new(
             io::ErrorKind::BrokenPipe,
             "it is closed",
         )));
@@ -63,5 +43,5 @@ pub fn stdout(text: &str) -> Result<(), OutputError> {
     stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
-        .map_err(OutputError::Stdout)
+        .map_err(PathError::Stdout)
 }

@@ -1,59 +1,25 @@
-//! `bundlec probe`: builds the host inventory from `<root>/dev`, `/proc` and `/sys`.
+//! The host probe: builds the inventory from `<root>/dev`, `/proc` and `/sys`.
 //! The machine architecture always comes from this host's `uname`, even under `--root`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use bundlec_core::inventory::{Drivers, Host, Inventory, INVENTORY_VERSION};
 
 use crate::confined;
-use crate::devscan::{self, Syscalls};
-use crate::failure::Coded;
+use crate::devscan::{self, RealSyscalls, Syscalls};
 use crate::gpus;
-
-#[derive(Debug, thiserror::Error)]
-pub enum ProbeError {
-    #[error("cannot probe `{}`: it is not a directory", path.display())]
-    NotADirectory { path: PathBuf },
-    #[error("cannot probe `{}`", path.display())]
-    Root {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-impl Coded for ProbeError {
-    fn code(&self) -> &'static str {
-        match self {
-            ProbeError::NotADirectory { .. } => "not-a-directory",
-            ProbeError::Root { .. } => "io-error",
-        }
-    }
-
-    fn path(&self) -> String {
-        match self {
-            ProbeError::NotADirectory { path } | ProbeError::Root { path, .. } => {
-                path.display().to_string()
-            }
-        }
-    }
-}
+use crate::path_error::PathError;
 
 /// Probes the tree under `root` (`/` for this host) with the real system calls.
-pub fn probe(root: &Path) -> Result<Inventory, ProbeError> {
-    probe_with(root, &devscan::Host)
+pub fn scan_host(root: &Path) -> Result<Inventory, PathError> {
+    scan_host_with(root, &RealSyscalls)
 }
 
 /// Probes with the given system calls for the /dev walk (tests count or fail them).
-pub fn probe_with(root: &Path, sys: &impl Syscalls) -> Result<Inventory, ProbeError> {
-    let metadata = std::fs::metadata(root).map_err(|source| ProbeError::Root {
-        path: root.to_path_buf(),
-        source,
-    })?;
+pub fn scan_host_with(root: &Path, sys: &impl Syscalls) -> Result<Inventory, PathError> {
+    let metadata = std::fs::metadata(root).map_err(PathError::io("probe", root))?;
     if !metadata.is_dir() {
-        return Err(ProbeError::NotADirectory {
-            path: root.to_path_buf(),
-        });
+        return Err(PathError::ProbeRootNotADirectory(root.to_path_buf()));
     }
     let mut warnings = Vec::new();
     let scan = devscan::scan(root, sys);

@@ -1,6 +1,6 @@
 //! Host directories of named and anonymous volumes for `apply`: `<state-dir>/<deployment>/<name>`
 //! and `<state-dir>/<deployment>/<service>-rep-<N>-anon-<target>`, created on first use with mode
-//! 0755. The target is encoded one-to-one (see `encode_target`), so two targets never share a
+//! 0755. Which volumes a service has, and which names are valid, is the core's `outline`. The target is encoded one-to-one (see `encode_target`), so two targets never share a
 //! directory.
 
 use std::collections::BTreeMap;
@@ -9,42 +9,9 @@ use std::fs::{self, DirBuilder, Permissions};
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use bundlec_core::diagnostic::Diagnostics;
-use bundlec_core::spec::{self, StorageKind};
+use bundlec_core::VolumeKind;
 
-use crate::failure::Coded;
-
-#[derive(Debug, thiserror::Error)]
-pub enum VolumeError {
-    #[error("the state directory `{}` is not UTF-8", .0.display())]
-    NotUtf8(PathBuf),
-    #[error("cannot find the current directory")]
-    CurrentDir(#[source] std::io::Error),
-    #[error("cannot create the volume directory `{}`", path.display())]
-    Create {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-impl Coded for VolumeError {
-    fn code(&self) -> &'static str {
-        match self {
-            VolumeError::NotUtf8(_) => "not-utf8",
-            VolumeError::CurrentDir(_) | VolumeError::Create { .. } => "io-error",
-        }
-    }
-
-    fn path(&self) -> String {
-        match self {
-            VolumeError::NotUtf8(path) | VolumeError::Create { path, .. } => {
-                path.display().to_string()
-            }
-            VolumeError::CurrentDir(_) => String::new(),
-        }
-    }
-}
+use crate::path_error::PathError;
 
 /// One volume's key in `options.volumes` and its host directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,25 +20,28 @@ pub struct Volume {
     pub path: PathBuf,
 }
 
-/// The volumes of the chosen service that `given` (from `--volume`) does not already place.
-/// A spec that does not parse, or a service that cannot be chosen, has none: the compile
-/// reports those faults itself. A spec with other errors is still planned, so that a typo
-/// elsewhere does not add a `volume-not-provided` error; nothing is created before the compile
-/// succeeds.
+/// The volumes of the chosen service that `given` (from `--volume`) does not already place,
+/// read from the core's outline of the spec (only volumes with valid names and targets, once
+/// each). A spec that cannot be read, an invalid deployment name, or a service that cannot be
+/// chosen gives none: the compile reports those faults itself. A spec with other errors is
+/// still planned, so that a typo elsewhere does not add a `volume-not-provided` error; nothing
+/// is created before the compile succeeds.
 pub fn plan(
     spec_text: &str,
     service: Option<&str>,
     replica: u32,
     state_dir: &Path,
     given: &BTreeMap<String, String>,
-) -> Result<Vec<Volume>, VolumeError> {
-    let mut diags = Diagnostics::default();
-    let Some(deployment) = spec::parse(spec_text, &mut diags) else {
+) -> Result<Vec<Volume>, PathError> {
+    let Ok(outline) = bundlec_core::outline(spec_text) else {
+        return Ok(Vec::new());
+    };
+    let Some(deployment) = outline.deployment else {
         return Ok(Vec::new());
     };
     let chosen = match service {
-        Some(name) => deployment.services.iter().find(|s| s.name == name),
-        None => match deployment.services.as_slice() {
+        Some(name) => outline.services.iter().find(|s| s.name == name),
+        None => match outline.services.as_slice() {
             [only] => Some(only),
             _ => None,
         },
@@ -82,36 +52,29 @@ pub fn plan(
     let state_dir = if state_dir.is_absolute() {
         state_dir.to_path_buf()
     } else {
-        std::path::absolute(state_dir).map_err(VolumeError::CurrentDir)?
+        std::path::absolute(state_dir).map_err(PathError::CurrentDir)?
     };
     if state_dir.to_str().is_none() {
-        return Err(VolumeError::NotUtf8(state_dir));
+        return Err(PathError::StateDirNotUtf8(state_dir));
     }
-    let base = state_dir.join(&deployment.name);
+    let base = state_dir.join(deployment);
     let mut volumes = Vec::new();
-    for storage in &service.storage {
-        let (key, dir) = match &storage.kind {
-            // The compile reports a bad name (`bad-volume-name`); it never becomes a path here.
-            StorageKind::Named { name } if !safe_name(name) => continue,
-            StorageKind::Named { name } => (name.clone(), name.clone()),
-            StorageKind::Anonymous => {
-                let target = &storage.target.value;
-                (
-                    target.clone(),
-                    format!(
-                        "{}-rep-{replica}-anon-{}",
-                        service.name,
-                        encode_target(target)
-                    ),
-                )
-            }
-            _ => continue,
+    for volume in &service.volumes {
+        let dir = match volume.kind {
+            VolumeKind::Named => volume.key.clone(),
+            VolumeKind::Anonymous => format!(
+                "{}-rep-{replica}-anon-{}",
+                service.name,
+                encode_target(&volume.key)
+            ),
+            // The operator gives S3 buckets' directories (`volume-not-provided` otherwise).
+            VolumeKind::S3 => continue,
         };
-        if given.contains_key(&key) || volumes.iter().any(|v: &Volume| v.key == key) {
+        if given.contains_key(&volume.key) {
             continue;
         }
         volumes.push(Volume {
-            key,
+            key: volume.key.clone(),
             path: base.join(dir),
         });
     }
@@ -135,33 +98,20 @@ pub fn encode_target(target: &str) -> String {
     name
 }
 
-/// One plain directory name: no `/`, not `.` or `..`, nothing that needs quoting.
-fn safe_name(name: &str) -> bool {
-    !name.is_empty()
-        && name != "."
-        && name != ".."
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-}
-
 /// The mode of every directory `create` makes, whatever the umask.
 pub const DIR_MODE: u32 = 0o755;
 
 /// Creates the directories that do not exist yet, owned by the container's user so that it can
 /// write to them; existing ones keep their owner, mode and content. Missing parents are created
 /// too, with the same mode, and stay owned by the caller.
-pub fn create(volumes: &[Volume], uid: u32, gid: u32) -> Result<(), VolumeError> {
+pub fn create(volumes: &[Volume], uid: u32, gid: u32) -> Result<(), PathError> {
     for volume in volumes {
         if volume.path.is_dir() {
             continue;
         }
-        let created = |source| VolumeError::Create {
-            path: volume.path.clone(),
-            source,
-        };
-        create_dirs(&volume.path).map_err(created)?;
-        std::os::unix::fs::chown(&volume.path, Some(uid), Some(gid)).map_err(created)?;
+        let created = || PathError::io("create the volume directory", &volume.path);
+        create_dirs(&volume.path).map_err(created())?;
+        std::os::unix::fs::chown(&volume.path, Some(uid), Some(gid)).map_err(created())?;
     }
     Ok(())
 }
@@ -236,13 +186,26 @@ mod tests {
 
     #[test]
     fn never_places_names_that_leave_the_state_dir() {
-        let spec = SPEC.replace("name: data", "name: ../../etc");
-        let volumes = plan(&spec, None, 1, Path::new("/state"), &BTreeMap::new()).unwrap();
-        assert!(
-            volumes.iter().all(|v| v.path.starts_with("/state/shop/")),
-            "{volumes:?}"
+        // The bad name gets no directory (the compile reports `bad-volume-name`); the others do.
+        let anonymous = Volume {
+            key: "/var/cache/app".into(),
+            path: "/state/shop/api-rep-1-anon-_var_cache_app".into(),
+        };
+        let given = Volume {
+            key: "given".into(),
+            path: "/state/shop/given".into(),
+        };
+        for bad in ["../../etc", "..", "a/b", "."] {
+            let spec = SPEC.replace("name: data", &format!("name: \"{bad}\""));
+            let volumes = plan(&spec, None, 1, Path::new("/state"), &BTreeMap::new()).unwrap();
+            assert_eq!(volumes, [anonymous.clone(), given.clone()], "{bad}");
+        }
+        // Nor does an invalid deployment name.
+        let spec = SPEC.replace("deployment: shop", "deployment: ../x");
+        assert_eq!(
+            plan(&spec, None, 1, Path::new("/state"), &BTreeMap::new()).unwrap(),
+            []
         );
-        assert!(!volumes.iter().any(|v| v.key.contains("..")), "{volumes:?}");
     }
 
     #[test]

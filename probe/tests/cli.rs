@@ -67,6 +67,7 @@ fn every_subcommand_has_help() {
         &["apply", "--help"],
         &["probe", "--help"],
         &["schema", "--help"],
+        &["explain", "--help"],
     ] {
         let output = ok(bundlec().args(args));
         assert!(stdout(&output).contains("Usage: bundlec"), "{args:?}");
@@ -84,6 +85,9 @@ fn usage_errors_exit_2() {
         &["compile", "s.yaml", "--diagnostics", "xml"],
         &["apply", "s.yaml", "--bundle", "b"],
         &["schema", "nope"],
+        &["explain"],
+        &["explain", "bad-memroy"],
+        &["explain", "--list", "io-error"],
         &["frobnicate"],
     ] {
         let output = run(bundlec().args(args));
@@ -108,6 +112,71 @@ fn schemas_are_the_cores() {
     assert!(stderr(&output).starts_with("error: bundlec has no schema named `nope`"));
 }
 
+/// The codes the command emits itself; every one has an explanation.
+const COMMAND_CODES: [&str; 10] = [
+    "io-error",
+    "too-large",
+    "not-utf8",
+    "not-a-directory",
+    "bundle-exists",
+    "unsafe-bundle",
+    "bad-bundle-file",
+    "usage",
+    "unknown-schema",
+    "probe-warning",
+];
+
+#[test]
+fn explain_knows_every_code() {
+    let output = ok(bundlec().args(["explain", "--list"]));
+    let listed: Vec<String> = stdout(&output).lines().map(String::from).collect();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(listed, sorted, "sorted, once each");
+    let core: Vec<&str> = bundlec_core::codes().collect();
+    assert!(core.contains(&"bad-memory"), "{core:?}");
+    for code in core.iter().chain(&COMMAND_CODES) {
+        assert!(listed.iter().any(|l| l == code), "{code} is not listed");
+    }
+    assert_eq!(listed.len(), core.len() + COMMAND_CODES.len());
+    for code in &listed {
+        let output = ok(bundlec().args(["explain", code]));
+        let text = stdout(&output);
+        assert!(
+            text.len() > 40 && text.ends_with('\n') && stderr(&output).is_empty(),
+            "{code}: {text:?}"
+        );
+        if let Some(core_text) = bundlec_core::explain(code) {
+            assert_eq!(text, format!("{core_text}\n"), "{code}");
+        }
+    }
+    let output = ok(bundlec().args(["explain", "bundle-exists"]));
+    assert!(stdout(&output).contains("--force"), "{}", stdout(&output));
+}
+
+#[test]
+fn explain_suggests_the_nearest_code() {
+    let output = run(bundlec().args(["explain", "bad-memroy"]));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    assert_eq!(
+        stderr(&output),
+        "error: bundlec has no diagnostic code `bad-memroy`\n  \
+         = hint: did you mean `bad-memory`? `bundlec explain --list` prints every code\n"
+    );
+    let output = run(bundlec().args(["explain", "io-eror", "--diagnostics", "json"]));
+    assert_eq!(output.status.code(), Some(2));
+    let diagnostics = json_diagnostics(&output);
+    assert_eq!(diagnostics.len(), 1);
+    assert_eq!(diagnostics[0]["code"], "usage");
+    assert_eq!(diagnostics[0]["path"], "io-eror");
+    assert_eq!(
+        diagnostics[0]["hint"],
+        "did you mean `io-error`? `bundlec explain --list` prints every code"
+    );
+}
+
 #[test]
 fn human_diagnostics_point_at_the_yaml() {
     let dir = TempDir::new("cli-human");
@@ -124,13 +193,13 @@ fn human_diagnostics_point_at_the_yaml() {
     );
     assert!(
         text.contains(&format!(
-            " --> {name}:8:15\n  |\n8 |       memory: 100m\n  |               ^\n  = hint: "
+            " --> {name}:8:15\n  |\n8 |       memory: 100m\n  |               ^^^^\n  = hint: "
         )),
         "{text}"
     );
     assert!(
         text.contains(&format!(
-            "error[unknown-field]: unknown field `privilegd` in `services.api`\n --> {name}:9:5\n"
+            "error[unknown-field]: unknown field `privilegd` in `services.api`\n --> {name}:9:5\n  |\n9 |     privilegd: true\n  |     ^^^^^^^^^\n"
         )),
         "{text}"
     );
@@ -151,6 +220,10 @@ fn human_diagnostics_point_at_the_yaml() {
         .iter()
         .find(|d| d["code"] == "bad-memory")
         .unwrap();
+    assert_eq!(
+        (memory["endLine"].as_u64(), memory["endColumn"].as_u64()),
+        (Some(8), Some(19))
+    );
     assert_eq!(
         (memory["line"].as_u64(), memory["column"].as_u64()),
         (Some(8), Some(15))
@@ -587,7 +660,17 @@ fn json_diagnostics(output: &std::process::Output) -> Vec<Value> {
         let keys: Vec<&String> = diagnostic.as_object().unwrap().keys().collect();
         assert_eq!(
             keys,
-            ["severity", "code", "message", "path", "line", "column", "hint"],
+            [
+                "severity",
+                "code",
+                "message",
+                "path",
+                "line",
+                "column",
+                "endLine",
+                "endColumn",
+                "hint"
+            ],
             "{text}"
         );
     }
@@ -830,6 +913,8 @@ fn every_failure_is_one_json_document() {
         (vec!["schema", "nope"], "unknown-schema", 2),
     ];
     for (args, code, exit) in cases {
+        // Every code a failure has is one `bundlec explain` knows.
+        ok(bundlec().args(["explain", code]));
         let output = run(bundlec()
             .current_dir(dir.path())
             .args(&args)

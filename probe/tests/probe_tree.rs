@@ -259,11 +259,11 @@ struct Racing {
 impl Syscalls for Racing {
     fn lstat(&self, path: &Path) -> io::Result<Entry> {
         self.lstats.borrow_mut().push(path.to_path_buf());
-        devscan::Host.lstat(path)
+        devscan::RealSyscalls.lstat(path)
     }
 
     fn read_dir(&self, path: &Path) -> io::Result<Vec<io::Result<Listed>>> {
-        let names = devscan::Host.read_dir(path)?;
+        let names = devscan::RealSyscalls.read_dir(path)?;
         if Some(path) == self.vanishing.parent() {
             std::fs::remove_file(&self.vanishing)?;
         }
@@ -271,7 +271,7 @@ impl Syscalls for Racing {
     }
 
     fn read_link(&self, path: &Path) -> io::Result<OsString> {
-        devscan::Host.read_link(path)
+        devscan::RealSyscalls.read_link(path)
     }
 }
 
@@ -290,7 +290,7 @@ fn one_lstat_per_device_node_and_vanished_nodes_warn() {
         lstats: RefCell::new(Vec::new()),
         vanishing: tree.join("dev/dri/ephemeral"),
     };
-    let inventory = bundlec::probe::probe_with(tree.path(), &sys).unwrap();
+    let inventory = bundlec::probe::scan_host_with(tree.path(), &sys).unwrap();
     assert_eq!(
         inventory.warnings,
         ["/dev/dri/ephemeral: vanished during the scan"]

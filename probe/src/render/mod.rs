@@ -1,8 +1,14 @@
-//! Diagnostics for people (rustc-like, with the YAML line and a caret) and for programs (JSON).
+//! Diagnostics for people (rustc-like, with the YAML line and the range underlined with carets)
+//! and for programs (JSON).
 
 use std::fmt::Write as _;
 
 use bundlec_core::{Diagnostic, Severity};
+
+mod window;
+
+pub use window::WINDOW;
+use window::{windows, LineIndex, Window};
 
 /// The spec text the diagnostics point into, and the name to show for it.
 #[derive(Debug, Clone, Copy)]
@@ -10,12 +16,6 @@ pub struct Source<'a> {
     pub name: &'a str,
     pub text: &'a str,
 }
-
-/// Characters of a source line shown at most; a longer line is cut around the column.
-pub const WINDOW: usize = 120;
-
-/// Characters shown before the column when a long line is cut.
-const BEFORE: usize = 60;
 
 /// Every diagnostic, each followed by a blank line. Linear in the text and the diagnostics: line
 /// starts are indexed once, and the windows of long lines are found in one pass per line.
@@ -36,7 +36,7 @@ pub fn human(diagnostics: &[Diagnostic], source: Source<'_>) -> String {
 ///   --> spec.yaml:12:15
 ///    |
 /// 12 |     memory: 100m
-///    |             ^
+///    |             ^^^^
 ///    = hint: write `100Mi` or `100M`
 /// ```
 pub fn one(diagnostic: &Diagnostic, source: Source<'_>) -> String {
@@ -52,18 +52,6 @@ pub fn json(diagnostics: &[Diagnostic]) -> String {
     let mut text = serde_json::json!({ "diagnostics": diagnostics }).to_string();
     text.push('\n');
     text
-}
-
-/// The part of a source line one diagnostic shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Window<'a> {
-    /// The shown characters of the line (its ending removed).
-    text: &'a str,
-    /// Characters of the line cut before and after `text`.
-    cut_before: bool,
-    cut_after: bool,
-    /// Characters of `text` before the caret; at most one past its end.
-    caret: usize,
 }
 
 fn render(diagnostic: &Diagnostic, name: &str, window: Option<Window<'_>>) -> String {
@@ -89,7 +77,7 @@ fn render(diagnostic: &Diagnostic, name: &str, window: Option<Window<'_>>) -> St
             let _ = writeln!(out, "{pad}--> {name}:{line}:{column}");
             let _ = writeln!(out, "{pad} |");
             let _ = writeln!(out, "{line} | {shown}");
-            let _ = writeln!(out, "{pad} | {indent}^");
+            let _ = writeln!(out, "{pad} | {indent}");
         }
         (Some(line), None) => {
             let column = diagnostic
@@ -109,34 +97,41 @@ fn render(diagnostic: &Diagnostic, name: &str, window: Option<Window<'_>>) -> St
     out
 }
 
-/// The window as printed (control characters escaped, `…` where cut) and the blanks that put
-/// the caret under its character: tabs stay tabs, an escape is as wide as its text.
+/// The window as printed (control characters escaped, `…` where cut) and the line under it:
+/// blanks up to the caret's character (tabs stay tabs, an escape is as wide as its text), then
+/// a `^` under each character of the range (as many as an escape is wide).
 fn show(window: Window<'_>) -> (String, String) {
     let mut shown = String::new();
-    let mut indent = String::new();
+    let mut marks = String::new();
     if window.cut_before {
         shown.push('…');
-        indent.push(' ');
+        marks.push(' ');
     }
+    let underlined = window.caret..window.caret + window.carets;
     for (index, c) in window.text.chars().enumerate() {
-        let before_caret = index < window.caret;
-        if c != '\t' && c.is_control() {
+        let width = if c != '\t' && c.is_control() {
             let escaped = c.escape_unicode().to_string();
-            if before_caret {
-                indent.extend(std::iter::repeat_n(' ', escaped.chars().count()));
-            }
             shown.push_str(&escaped);
+            escaped.chars().count()
         } else {
-            if before_caret {
-                indent.push(if c == '\t' { '\t' } else { ' ' });
-            }
             shown.push(c);
+            1
+        };
+        if index < window.caret {
+            let blank = if c == '\t' { '\t' } else { ' ' };
+            marks.extend(std::iter::repeat_n(blank, width));
+        } else if underlined.contains(&index) {
+            marks.extend(std::iter::repeat_n('^', width));
         }
     }
     if window.cut_after {
         shown.push('…');
     }
-    (shown, indent)
+    // A caret past the last character: one, after it.
+    if window.caret >= window.text.chars().count() {
+        marks.push('^');
+    }
+    (shown, marks)
 }
 
 /// Control characters other than tab as `\u{1b}`, so that text from the spec cannot move the
@@ -156,109 +151,6 @@ pub fn escape_controls(text: &str) -> String {
         .collect()
 }
 
-/// Byte offsets of the start of every line of a text.
-struct LineIndex<'a> {
-    text: &'a str,
-    starts: Vec<usize>,
-}
-
-impl<'a> LineIndex<'a> {
-    fn new(text: &'a str) -> LineIndex<'a> {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(at, _)| at + 1));
-        LineIndex { text, starts }
-    }
-
-    /// The 1-based `line`, without its line ending.
-    fn line(&self, line: u32) -> Option<&'a str> {
-        let index = usize::try_from(line).ok()?.checked_sub(1)?;
-        let start = *self.starts.get(index)?;
-        let end = self
-            .starts
-            .get(index + 1)
-            .map_or(self.text.len(), |next| next - 1);
-        let text = self.text.get(start..end)?;
-        Some(text.strip_suffix('\r').unwrap_or(text))
-    }
-}
-
-/// A walk along one line: a cursor (in characters and bytes) that only moves forward.
-struct LineWalk<'a> {
-    number: u32,
-    text: &'a str,
-    chars: usize,
-    cursor_char: usize,
-    cursor_byte: usize,
-}
-
-impl<'a> LineWalk<'a> {
-    /// The window around the 0-based character `column`; columns must come in order.
-    fn window(&mut self, column: usize) -> Window<'a> {
-        if self.chars <= WINDOW {
-            return Window {
-                text: self.text,
-                cut_before: false,
-                cut_after: false,
-                caret: column.min(self.chars),
-            };
-        }
-        // BEFORE characters before the column, but a full window at the end of the line.
-        let start = column.saturating_sub(BEFORE).min(self.chars - WINDOW);
-        for c in self.text[self.cursor_byte..].chars() {
-            if self.cursor_char >= start {
-                break;
-            }
-            self.cursor_char += 1;
-            self.cursor_byte += c.len_utf8();
-        }
-        let rest = &self.text[self.cursor_byte..];
-        let end = rest
-            .char_indices()
-            .nth(WINDOW)
-            .map_or(rest.len(), |(at, _)| at);
-        Window {
-            text: &rest[..end],
-            cut_before: self.cursor_byte > 0,
-            cut_after: end < rest.len(),
-            caret: (column - self.cursor_char).min(WINDOW),
-        }
-    }
-}
-
-/// The window of each diagnostic (in their order), `None` for those without a shown line. The
-/// diagnostics are visited sorted by line and column, so that the characters of a long line are
-/// walked once for all its diagnostics.
-fn windows<'a>(diagnostics: &[Diagnostic], lines: &LineIndex<'a>) -> Vec<Option<Window<'a>>> {
-    let mut result = vec![None; diagnostics.len()];
-    let mut order: Vec<(u32, usize, usize)> = diagnostics
-        .iter()
-        .enumerate()
-        .filter_map(|(index, d)| {
-            let column = d
-                .column
-                .map_or(0, |c| usize::try_from(c).unwrap_or(usize::MAX));
-            Some((d.line?, column.saturating_sub(1), index))
-        })
-        .collect();
-    order.sort_unstable();
-    let mut current: Option<LineWalk<'a>> = None;
-    for (line, column, index) in order {
-        if current.as_ref().is_none_or(|walk| walk.number != line) {
-            current = lines.line(line).map(|text| LineWalk {
-                number: line,
-                text,
-                chars: text.chars().count(),
-                cursor_char: 0,
-                cursor_byte: 0,
-            });
-        }
-        if let Some(walk) = current.as_mut() {
-            result[index] = Some(walk.window(column));
-        }
-    }
-    result
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,16 +163,28 @@ mod tests {
             path: "services.api.resources.memory".into(),
             line,
             column,
+            end_line: None,
+            end_column: None,
             hint: Some("write `100Mi` or `100M`".into()),
+        }
+    }
+
+    /// A diagnostic over a range: from `column` to `end_column` (exclusive) of `end_line`.
+    fn ranged(line: u32, column: u32, end_line: u32, end_column: u32) -> Diagnostic {
+        Diagnostic {
+            end_line: Some(end_line),
+            end_column: Some(end_column),
+            ..diagnostic(Some(line), Some(column))
         }
     }
 
     const SPEC: &str = "version: v1\nservices:\n  api:\n    resources:\n      memory: 100m\n";
 
     #[test]
-    fn caret_sits_under_the_column() {
+    fn carets_underline_the_range() {
+        // `100m` is columns 15 to 19 (exclusive) of line 5.
         let text = one(
-            &diagnostic(Some(5), Some(15)),
+            &ranged(5, 15, 5, 19),
             Source {
                 name: "spec.yaml",
                 text: SPEC,
@@ -290,29 +194,49 @@ mod tests {
                         --> spec.yaml:5:15\n  \
                         |\n\
                         5 |       memory: 100m\n  \
-                        |               ^\n  \
+                        |               ^^^^\n  \
                         = hint: write `100Mi` or `100M`\n";
         assert_eq!(text, expected);
         let lines: Vec<&str> = text.lines().collect();
         let source = lines[3];
-        let caret = lines[4];
-        assert_eq!(&source[caret.find('^').unwrap()..], "100m");
+        let carets = lines[4];
+        assert_eq!(&source[carets.find('^').unwrap()..], "100m");
+        assert_eq!(carets.matches('^').count(), 4);
+    }
+
+    #[test]
+    fn one_caret_without_a_range_on_the_line() {
+        let source = Source {
+            name: "spec.yaml",
+            text: SPEC,
+        };
+        let caret_line = |d: &Diagnostic| one(d, source).lines().nth(4).unwrap().to_string();
+        let single = "  |               ^";
+        // No end, an end on a later line, an end not after the start.
+        assert_eq!(caret_line(&diagnostic(Some(5), Some(15))), single);
+        assert_eq!(caret_line(&ranged(5, 15, 6, 3)), single);
+        assert_eq!(caret_line(&ranged(5, 15, 5, 15)), single);
+        assert_eq!(caret_line(&ranged(5, 15, 5, 2)), single);
+        // A range past the end of the line stops at its last character.
+        assert_eq!(caret_line(&ranged(5, 15, 5, 99)), "  |               ^^^^");
+        // A start past the end: one caret after the line.
+        assert_eq!(caret_line(&ranged(5, 19, 5, 25)), "  |                   ^");
     }
 
     #[test]
     fn multibyte_characters_count_once() {
         // `é` and `日本` are one character each, several bytes; the caret goes under `x`.
-        let spec = "a:\n  é日本: x\n";
+        let spec = "a:\n  é日本: xy\n";
         let text = one(
-            &diagnostic(Some(2), Some(8)),
+            &ranged(2, 8, 2, 10),
             Source {
                 name: "s.yaml",
                 text: spec,
             },
         );
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[3], "2 |   é日本: x");
-        assert_eq!(lines[4], "  |        ^");
+        assert_eq!(lines[3], "2 |   é日本: xy");
+        assert_eq!(lines[4], "  |        ^^");
         let caret_chars = lines[4].chars().position(|c| c == '^').unwrap();
         assert_eq!(lines[3].chars().nth(caret_chars), Some('x'));
     }
@@ -378,6 +302,8 @@ mod tests {
     fn control_characters_are_escaped_and_the_caret_stays_aligned() {
         let spec = "a:\n  k\x1b[2J: x\n";
         let mut d = diagnostic(Some(2), Some(10));
+        let mut key = ranged(2, 3, 2, 8);
+        key.hint = None;
         d.message = "unknown field `k\x1b[2J`".into();
         d.hint = Some("not \x07this".into());
         let text = one(
@@ -397,6 +323,17 @@ mod tests {
         // The caret is under `x`, the character at column 10.
         let caret = lines[4].find('^').unwrap();
         assert_eq!(&lines[3][caret..], "x");
+        // The key `k\x1b[2J` underlined: the escape is as wide as its text.
+        let text = one(
+            &key,
+            Source {
+                name: "s.yaml",
+                text: spec,
+            },
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[3], "2 |   k\\u{1b}[2J: x");
+        assert_eq!(lines[4], format!("  |   {}", "^".repeat(10)));
     }
 
     #[test]
@@ -406,9 +343,10 @@ mod tests {
         line.replace_range(3_500_000..3_500_001, "X");
         let spec = format!("k: {line}\n");
         let diagnostics = [
-            diagnostic(Some(1), Some(3_500_004)),
+            ranged(1, 3_500_004, 1, 3_500_007),
             diagnostic(Some(1), Some(2)),
             diagnostic(Some(1), Some(7_000_004)),
+            ranged(1, 3_500_004, 1, 7_000_004),
         ];
         let text = human(
             &diagnostics,
@@ -425,7 +363,7 @@ mod tests {
             middle[3],
             format!("1 | …{}X{}…", "a".repeat(60), "a".repeat(59))
         );
-        assert_eq!(middle[4], format!("  | {}^", " ".repeat(61)));
+        assert_eq!(middle[4], format!("  | {}^^^", " ".repeat(61)));
         // Near the start: not cut before.
         let start: Vec<&str> = blocks[1].lines().collect();
         assert_eq!(start[3], format!("1 | k: {}…", "a".repeat(117)));
@@ -434,6 +372,13 @@ mod tests {
         let end: Vec<&str> = blocks[2].lines().collect();
         assert_eq!(end[3], format!("1 | …{}", "a".repeat(120)));
         assert_eq!(end[4], format!("  | {}^", " ".repeat(121)));
+        // A range to the end of the line: underlined to the window's end.
+        let to_end: Vec<&str> = blocks[3].lines().collect();
+        assert_eq!(to_end[3], middle[3]);
+        assert_eq!(
+            to_end[4],
+            format!("  | {}{}", " ".repeat(61), "^".repeat(60))
+        );
     }
 
     #[test]
