@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use bundlec::devscan::{self, Entry, Host, Listed, Syscalls};
+use bundlec::devscan::{self, Entry, Listed, RealSyscalls, Syscalls};
 
 /// Forwards to the real calls and counts them.
 #[derive(Default)]
@@ -26,15 +26,15 @@ struct Counting {
 impl Syscalls for Counting {
     fn lstat(&self, path: &Path) -> io::Result<Entry> {
         self.lstat.set(self.lstat.get() + 1);
-        Host.lstat(path)
+        RealSyscalls.lstat(path)
     }
     fn read_dir(&self, path: &Path) -> io::Result<Vec<io::Result<Listed>>> {
         self.read_dir.set(self.read_dir.get() + 1);
-        Host.read_dir(path)
+        RealSyscalls.read_dir(path)
     }
     fn read_link(&self, path: &Path) -> io::Result<OsString> {
         self.read_link.set(self.read_link.get() + 1);
-        Host.read_link(path)
+        RealSyscalls.read_link(path)
     }
 }
 
@@ -69,7 +69,7 @@ fn main() -> ExitCode {
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let start = Instant::now();
-        let scan = devscan::scan(root, &Host);
+        let scan = devscan::scan(root, &RealSyscalls);
         times.push(start.elapsed().as_secs_f64() * 1e6);
         std::hint::black_box(scan);
     }

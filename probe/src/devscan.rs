@@ -8,7 +8,7 @@ use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use bundlec_core::inventory::{DeviceLink, DeviceNode, DeviceType};
+use bundlec_core::{DeviceLink, DeviceNode, DeviceType};
 
 use crate::confined;
 use nix::dir::{Dir, Type};

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::Path;
 
-use bundlec_core::inventory::{DeviceNode, Gpu, Vendor};
+use bundlec_core::{DeviceNode, Gpu, Vendor};
 
 use crate::confined;
 

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use bundlec_core::inventory::{Drivers, Host, Inventory, INVENTORY_VERSION};
+use bundlec_core::{Drivers, Host, Inventory, INVENTORY_VERSION};
 
 use crate::confined;
 use crate::devscan::{self, RealSyscalls, Syscalls};

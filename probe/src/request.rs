@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use bundlec_core::options::OrderedStrings;
+use bundlec_core::OrderedStrings;
 use bundlec_core::{Diagnostic, ImageConfig, Inventory, Options, Request};
 
 use crate::cli::CompileOptions;

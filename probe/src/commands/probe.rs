@@ -1,6 +1,8 @@
 //! `bundlec probe`: the inventory of this host (or of the tree under `--root`), its warnings
 //! reported as `probe-warning` diagnostics.
 
+use bundlec_core::Diagnostic;
+
 use crate::cli::ProbeArgs;
 use crate::failure::Failure;
 use crate::output;
@@ -11,6 +13,13 @@ pub fn run(args: &ProbeArgs, reporter: &mut Reporter) -> Result<(), Failure> {
     for warning in &inventory.warnings {
         reporter.probe_warning(warning.clone());
     }
-    output::write(args.output.as_deref(), &inventory.to_json())?;
+    let json = inventory.to_json().map_err(|error| {
+        Failure::Invalid(Box::new(Diagnostic::error(
+            "internal",
+            "inventory",
+            format!("bundlec could not write the inventory as JSON: {error}"),
+        )))
+    })?;
+    output::write(args.output.as_deref(), &json)?;
     Ok(())
 }
