@@ -154,7 +154,7 @@ fn assemble(
     } else if ctx.options.rootfs.is_some() && mounts::normalize(root_path) == "/" {
         // Legal (runc runs it), but the container then writes the host's own files.
         diags.push(
-            Diagnostic::warning(
+            Diagnostic::warning_at(
                 "dangerous-bind",
                 &Loc::at("options.rootfs"),
                 "the rootfs `/` is the host's own filesystem: the container can change every file of the host",
@@ -194,7 +194,7 @@ fn select_service<'a>(
         Some(name) => {
             let found = deployment.services.iter().find(|s| s.name == name);
             if found.is_none() {
-                let mut error = Diagnostic::error(
+                let mut error = Diagnostic::error_at(
                     "unknown-service",
                     &Loc::at("service"),
                     format!("the deployment has no service `{name}`"),
@@ -215,7 +215,7 @@ fn select_service<'a>(
             [] => None,
             _ => {
                 diags.push(
-                    Diagnostic::error(
+                    Diagnostic::error_at(
                         "service-required",
                         &Loc::at("service"),
                         "the deployment has several services; name one",
@@ -235,11 +235,11 @@ fn check_replica(service: &Service, replica: u32, diags: &mut Diagnostics) {
     let at = Loc::at("replica");
     if replica == 0 {
         diags.push(
-            Diagnostic::error("bad-replica", &at, "replicas are numbered from 1")
+            Diagnostic::error_at("bad-replica", &at, "replicas are numbered from 1")
                 .with_hint("use --replica 1 for the first"),
         );
     } else if let Some(replicas) = service.fixed_replicas.filter(|&n| replica > n) {
-        diags.push(Diagnostic::error(
+        diags.push(Diagnostic::error_at(
             "bad-replica",
             &at,
             format!(
@@ -251,7 +251,7 @@ fn check_replica(service: &Service, replica: u32, diags: &mut Diagnostics) {
 }
 
 fn internal(message: &str) -> Diagnostic {
-    Diagnostic::error(
+    Diagnostic::error_at(
         "internal",
         &Loc::at(""),
         format!("bundlec could not build the config: {message}"),

@@ -48,7 +48,7 @@ impl<'a> Fields<'a> {
             let text: &'a str = text;
             if !known.contains(&text) && !ignored.contains(&text) {
                 let key_path = join_path(path, text);
-                let mut diagnostic = Diagnostic::error(
+                let mut diagnostic = Diagnostic::error_at(
                     "unknown-field",
                     &key.loc(&key_path),
                     format!("unknown field `{text}` in `{}`", display(path)),
@@ -136,7 +136,7 @@ pub fn wrong_type(node: &Node<'_>, path: &str, expected: &str) -> Diagnostic {
     } else {
         format!("`{path}`")
     };
-    Diagnostic::error(
+    Diagnostic::error_at(
         "wrong-type",
         &node.loc(path),
         format!("{subject} must be {expected}, not {}", node.kind()),

@@ -173,7 +173,7 @@ fn not_in_inventory(ctx: &Context<'_>, path: &str, at: &Loc, what: &str) -> Diag
     } else {
         format!("the inventory lists {} device nodes; probe the node again if the device was added since", ctx.inventory.devices.len())
     };
-    Diagnostic::error(
+    Diagnostic::error_at(
         "device-not-in-inventory",
         at,
         format!("{what}: `{path}` is not a device node in the inventory"),
@@ -194,7 +194,7 @@ fn gpus<'a>(
         GpuVendor::Intel => Vendor::Intel,
         GpuVendor::Apple => {
             diags.push(
-                Diagnostic::error(
+                Diagnostic::error_at(
                     "gpu-vendor-unsupported",
                     &request.vendor.at,
                     "Apple GPUs have no Linux device nodes",
@@ -242,7 +242,7 @@ fn gpus<'a>(
         .filter(|path| !shared.iter().any(|s| s == *path))
     {
         diags.push(
-            Diagnostic::error(
+            Diagnostic::error_at(
                 "gpu-shared-node-missing",
                 &request.vendor.at,
                 format!(
@@ -328,7 +328,7 @@ fn assign<'a>(
         }
         None if available.len() < count => {
             diags.push(
-                Diagnostic::error(
+                Diagnostic::error_at(
                     "not-enough-gpus",
                     &request.count.at,
                     format!(
@@ -385,7 +385,7 @@ fn gpu_env(
                 .clone()
                 .unwrap_or_else(|| distributed.at.clone());
             diags.push(
-                Diagnostic::error(
+                Diagnostic::error_at(
                     "distributed-needs-fixed-scale",
                     &at,
                     "a distributed GPU job needs a fixed number of replicas",

@@ -11,13 +11,15 @@ pub enum Severity {
     Warning,
 }
 
-/// A place in the input: a path such as `services.api.storage[3].mode`, and the
-/// line and column (both 1-based) when the place is in the spec text.
+/// A place in the input: a path such as `services.api.storage[3].mode`, and the range
+/// (1-based line and column, the end exclusive) when the place is in the spec text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Loc {
     pub path: String,
     pub line: Option<u32>,
     pub column: Option<u32>,
+    pub end_line: Option<u32>,
+    pub end_column: Option<u32>,
 }
 
 impl Loc {
@@ -25,8 +27,7 @@ impl Loc {
     pub fn at(path: impl Into<String>) -> Loc {
         Loc {
             path: path.into(),
-            line: None,
-            column: None,
+            ..Loc::default()
         }
     }
 
@@ -34,8 +35,7 @@ impl Loc {
     pub fn child(&self, segment: &str) -> Loc {
         Loc {
             path: join_path(&self.path, segment),
-            line: self.line,
-            column: self.column,
+            ..*self
         }
     }
 }
@@ -52,24 +52,47 @@ pub fn join_path(parent: &str, segment: &str) -> String {
     path
 }
 
+/// One fault or warning: what went wrong (`code`, `message`), where (`path`, and the range in
+/// the spec text when it is there), and how to fix it (`hint`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    /// Errors stop the compile; warnings ride along with the config.
     pub severity: Severity,
     /// Stable, kebab-case: `unknown-field`, `bad-memory`, `device-not-in-inventory`…
+    /// [`explain`](crate::explain) gives a paragraph on each.
     pub code: String,
+    /// What is wrong, for a person: lowercase, no trailing period.
     pub message: String,
+    /// Where, as a dotted path: `services.api.resources.memory`, `options.volumes.data`.
     pub path: String,
+    /// The 1-based line of the start, when the fault is in the spec text.
     pub line: Option<u32>,
+    /// The 1-based column (in characters) of the start, when the fault is in the spec text.
     pub column: Option<u32>,
+    /// The line of the end, when the fault is in the spec text.
+    #[serde(rename = "endLine")]
+    pub end_line: Option<u32>,
+    /// The column just past the end (exclusive, as LSP ranges): `100m` at column 26 ends at 30.
+    #[serde(rename = "endColumn")]
+    pub end_column: Option<u32>,
+    /// How to fix it, when there is a clear way.
     pub hint: Option<String>,
 }
 
 impl Diagnostic {
-    pub fn error(code: &str, at: &Loc, message: impl Into<String>) -> Diagnostic {
+    /// An error at a path outside the spec text (a request field, an option): what bindings
+    /// build for faults they find themselves.
+    pub fn error(code: &str, path: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Error, code, &Loc::at(path), message)
+    }
+
+    /// An error at a place in the input.
+    pub(crate) fn error_at(code: &str, at: &Loc, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(Severity::Error, code, at, message)
     }
 
-    pub fn warning(code: &str, at: &Loc, message: impl Into<String>) -> Diagnostic {
+    /// A warning at a place in the input.
+    pub(crate) fn warning_at(code: &str, at: &Loc, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(Severity::Warning, code, at, message)
     }
 
@@ -81,15 +104,19 @@ impl Diagnostic {
             path: at.path.clone(),
             line: at.line,
             column: at.column,
+            end_line: at.end_line,
+            end_column: at.end_column,
             hint: None,
         }
     }
 
+    /// The same diagnostic with a hint on how to fix it.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
         self.hint = Some(hint.into());
         self
     }
 
+    /// Whether this is an error (which stops the compile) rather than a warning.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -107,7 +134,7 @@ impl Diagnostics {
     }
 
     pub fn error(&mut self, code: &str, at: &Loc, message: impl Into<String>) {
-        self.push(Diagnostic::error(code, at, message));
+        self.push(Diagnostic::error_at(code, at, message));
     }
 
     pub fn has_errors(&self) -> bool {

@@ -32,7 +32,7 @@ impl ImageConfig {
     pub fn from_json(text: &str) -> Result<ImageConfig, Diagnostic> {
         let at = Loc::at("imageConfig");
         let mut value = crate::options::json_object(text).map_err(|problem| {
-            Diagnostic::error(
+            Diagnostic::error_at(
                 "bad-image-config",
                 &at,
                 problem.sentence("the image config", false),
@@ -40,7 +40,7 @@ impl ImageConfig {
         })?;
         let at = if let Some(inner) = value.get_mut("config").map(serde_json::Value::take) {
             if !inner.is_object() {
-                return Err(Diagnostic::error(
+                return Err(Diagnostic::error_at(
                     "bad-image-config",
                     &at.child("config"),
                     "the image config's `config` must be a JSON object",
@@ -52,7 +52,7 @@ impl ImageConfig {
             at
         };
         serde_json::from_value(value).map_err(|error| {
-            Diagnostic::error(
+            Diagnostic::error_at(
                 "bad-image-config",
                 &at,
                 format!("the image config is not valid: {error}"),

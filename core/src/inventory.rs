@@ -165,7 +165,7 @@ impl Inventory {
         };
         match version {
             Ok(Some(v)) if !(1..=u64::from(INVENTORY_VERSION)).contains(&v) => {
-                return Err(Diagnostic::error(
+                return Err(Diagnostic::error_at(
                     "bad-inventory",
                     &at.child("inventoryVersion"),
                     format!("inventory version {v} is not supported"),
@@ -175,7 +175,7 @@ impl Inventory {
                 )));
             }
             Ok(None) => {
-                return Err(Diagnostic::error(
+                return Err(Diagnostic::error_at(
                     "bad-inventory",
                     &at.child("inventoryVersion"),
                     "the inventory has no `inventoryVersion`",
@@ -185,14 +185,14 @@ impl Inventory {
             _ => {}
         }
         let inventory = parsed.map_err(|problem| {
-            Diagnostic::error(
+            Diagnostic::error_at(
                 "bad-inventory",
                 &at,
                 problem.sentence("the inventory", false),
             )
         })?;
         inventory.check().map_err(|(path, message)| {
-            Diagnostic::error("bad-inventory", &at.child(&path), message)
+            Diagnostic::error_at("bad-inventory", &at.child(&path), message)
                 .with_hint("give the output of `bundlec probe`, or correct the entry")
         })?;
         Ok(inventory)

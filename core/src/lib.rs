@@ -2,6 +2,7 @@
 //! options into an OCI runtime-spec `config.json`. Pure: no I/O, no clock, no randomness.
 
 pub mod canonical;
+mod codes;
 mod compile;
 mod decode;
 pub mod diagnostic;
@@ -9,6 +10,7 @@ pub mod identity;
 pub mod image;
 pub mod inventory;
 pub mod options;
+mod outline;
 pub mod spec;
 pub mod units;
 mod yaml;
@@ -20,11 +22,13 @@ pub mod mounts;
 pub mod process;
 pub mod resources;
 
+pub use codes::{codes, explain};
 pub use compile::{compile, compile_all, BundleFile, Compiled, ServiceOutcome};
 pub use diagnostic::{Diagnostic, Severity};
 pub use image::ImageConfig;
 pub use inventory::{Inventory, INVENTORY_SCHEMA};
 pub use options::{Options, OPTIONS_SCHEMA};
+pub use outline::{outline, Outline, Reference, ServiceOutline, Span, Volume, VolumeKind};
 
 /// The OCI runtime-spec version of every config bundlec writes.
 pub const OCI_VERSION: &str = "1.2.1";

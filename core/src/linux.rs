@@ -113,7 +113,7 @@ fn sysctls(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<(String, String)> 
             IPC_SYSCTLS.contains(&key) || key.starts_with("fs.mqueue.") || key.starts_with("net.");
         if !namespaced {
             diags.push(
-                Diagnostic::error(
+                Diagnostic::error_at(
                     "sysctl-not-namespaced",
                     &name.at,
                     format!("sysctl `{key}` is not isolated by the container's namespaces"),
@@ -124,7 +124,7 @@ fn sysctls(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<(String, String)> 
             );
         } else if key.starts_with("net.") && ctx.host_network() {
             diags.push(
-                Diagnostic::error(
+                Diagnostic::error_at(
                     "sysctl-host-network",
                     &name.at,
                     format!("sysctl `{key}` would change the host's network"),
@@ -156,7 +156,7 @@ pub fn hostname(ctx: &Context<'_>, diags: &mut Diagnostics) -> String {
     };
     if !valid_hostname(&name) {
         diags.push(
-            Diagnostic::error("bad-hostname", &at, format!("`{name}` is not a valid hostname"))
+            Diagnostic::error_at("bad-hostname", &at, format!("`{name}` is not a valid hostname"))
                 .with_hint("use letters, digits and dashes in dot-separated labels of 1 to 63, at most 64 in all, not starting or ending with a dash"),
         );
     }

@@ -244,7 +244,7 @@ fn check_target(
         return false;
     }
     if let Some(first) = taken.get(&normalized) {
-        let mut error = Diagnostic::error(
+        let mut error = Diagnostic::error_at(
             "duplicate-mount",
             at,
             format!("two mounts target `{target}`"),
@@ -353,7 +353,7 @@ fn dangerous_bind(source: &str, readonly: bool, at: &Loc) -> Option<Diagnostic> 
     }
     let access = if readonly { "read-only" } else { "read-write" };
     Some(
-        Diagnostic::warning(
+        Diagnostic::warning_at(
             "dangerous-bind",
             at,
             format!(
@@ -394,7 +394,7 @@ fn host_path<'a>(
         }
         None => {
             diags.push(
-                Diagnostic::error(
+                Diagnostic::error_at(
                     "volume-not-provided",
                     at,
                     format!("{what} `{key}` has no host path"),

@@ -61,7 +61,7 @@ pub struct Options {
 impl Options {
     pub fn from_json(text: &str) -> Result<Options, Diagnostic> {
         from_json_object(text).map_err(|problem| {
-            Diagnostic::error(
+            Diagnostic::error_at(
                 "bad-options",
                 &Loc::at("options"),
                 problem.sentence("the options", true),

@@ -197,7 +197,7 @@ fn args(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<String> {
     };
     match argv.first() {
         None => diags.push(
-            Diagnostic::error(
+            Diagnostic::error_at(
                 "no-command",
                 &service.at,
                 format!("service `{}` has no command to run", service.name),
@@ -206,7 +206,7 @@ fn args(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<String> {
         ),
         // runc would fail only when it starts the container.
         Some(program) if program.is_empty() => diags.push(
-            Diagnostic::error(
+            Diagnostic::error_at(
                 "empty-command",
                 &first_at.unwrap_or_else(|| service.at.clone()),
                 "the program to run (the first word of the command) is empty",
@@ -330,7 +330,7 @@ fn resolve(
             let found = ctx.options.host_env.get(name).cloned();
             if found.is_none() {
                 diags.push(
-                    Diagnostic::error(
+                    Diagnostic::error_at(
                         "missing-host-env",
                         at,
                         format!("host variable `{name}` was not given"),
@@ -346,7 +346,7 @@ fn resolve(
             let found = ctx.options.secrets.get(reference).cloned();
             if found.is_none() {
                 diags.push(
-                    Diagnostic::error(
+                    Diagnostic::error_at(
                         "missing-secret",
                         at,
                         format!("secret `{reference}` was not given"),
@@ -436,7 +436,7 @@ fn resolve_user(
                     "use a user the image defines, or a numeric uid",
                 ),
             };
-            diags.push(Diagnostic::error("unknown-user", &user.at, message).with_hint(hint));
+            diags.push(Diagnostic::error_at("unknown-user", &user.at, message).with_hint(hint));
             return None;
         };
         (
@@ -459,7 +459,7 @@ fn resolve_user(
             Some(gid) => gid,
             None => {
                 diags.push(
-                    Diagnostic::warning(
+                    Diagnostic::warning_at(
                         "no-primary-group",
                         &user.at,
                         format!(
@@ -502,7 +502,7 @@ fn resolve_group(
                     "use a group the image defines, or a numeric gid",
                 ),
             };
-            diags.push(Diagnostic::error("unknown-group", &group.at, message).with_hint(hint));
+            diags.push(Diagnostic::error_at("unknown-group", &group.at, message).with_hint(hint));
             None
         }
     }
@@ -537,7 +537,7 @@ fn capabilities(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<&'static str>
     if ctx.service.privileged {
         if let Some(first) = ctx.service.cap_add.first().or(ctx.service.cap_drop.first()) {
             diags.push(
-                Diagnostic::warning(
+                Diagnostic::warning_at(
                     "ignored-when-privileged",
                     &first.at,
                     "a privileged container has every capability; cap_add and cap_drop are ignored",
@@ -603,7 +603,7 @@ fn read_capability(written: &Located<String>, diags: &mut Diagnostics) -> Option
     match ALL_CAPABILITIES.iter().find(|known| **known == name) {
         Some(known) => Some(CapabilityName::One(known)),
         None => {
-            let mut error = Diagnostic::error(
+            let mut error = Diagnostic::error_at(
                 "unknown-capability",
                 &written.at,
                 format!("`{}` is not a Linux capability", written.value),
@@ -630,7 +630,7 @@ fn rlimits(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<Vec<PosixRlimit
     for ulimit in &ctx.service.ulimits {
         let name = ulimit.name.value.to_ascii_lowercase();
         let Some((_, typ)) = RLIMITS.iter().find(|(known, _)| *known == name) else {
-            let mut error = Diagnostic::error(
+            let mut error = Diagnostic::error_at(
                 "unknown-ulimit",
                 &ulimit.name.at,
                 format!("`{}` is not a resource limit", ulimit.name.value),

@@ -48,7 +48,7 @@ pub fn resources(
         if let Some(reservation) = &wanted.memory_reservation {
             match (i64::try_from(reservation.value).ok(), limit) {
                 (Some(value), Some(limit)) if value > limit => diags.push(
-                    Diagnostic::error(
+                    Diagnostic::error_at(
                         "bad-memory",
                         &reservation.at,
                         "the memory reservation is above the memory limit",
@@ -62,11 +62,11 @@ pub fn resources(
         if let Some(swap) = &wanted.memory_swap {
             match limit {
                 None => diags.push(
-                    Diagnostic::error("bad-memory", &swap.at, "`memory_swap` needs a `memory` limit")
+                    Diagnostic::error_at("bad-memory", &swap.at, "`memory_swap` needs a `memory` limit")
                         .with_hint("`memory_swap` is memory plus swap, as in Docker"),
                 ),
                 Some(limit) if swap.value != -1 && swap.value < limit => diags.push(
-                    Diagnostic::error("bad-memory", &swap.at, "`memory_swap` is below the memory limit")
+                    Diagnostic::error_at("bad-memory", &swap.at, "`memory_swap` is below the memory limit")
                         .with_hint("`memory_swap` is memory plus swap, so it must be at least `memory`; -1 means unlimited"),
                 ),
                 Some(_) => memory = memory.swap(swap.value),

@@ -50,6 +50,9 @@ pub struct Service {
     pub network_mode: NetworkMode,
     /// Replicas of a fixed scale; `None` for adaptive or manual scaling.
     pub fixed_replicas: Option<u32>,
+    /// The `max` of an adaptive scale, when it is a whole number from 1 up (never reported:
+    /// scaling is the orchestrator's, and only the preview's replica menu reads it).
+    pub max_replicas: Option<u32>,
     pub scale_at: Option<Loc>,
 }
 
@@ -234,7 +237,7 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Deployment> {
     if let Some(name) = &name {
         if !valid_deployment_name(&name.value) {
             diags.push(
-                crate::Diagnostic::error(
+                crate::Diagnostic::error_at(
                     "bad-deployment-name",
                     &name.at,
                     format!("`{}` is not a valid deployment name", name.value),
@@ -264,7 +267,7 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Deployment> {
     })
 }
 
-fn valid_deployment_name(name: &str) -> bool {
+pub(crate) fn valid_deployment_name(name: &str) -> bool {
     (3..=63).contains(&name.len())
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         && name
@@ -373,7 +376,7 @@ fn service(name: Located<String>, node: &Node<'_>, path: &str, diags: &mut Diagn
         match security_opt(&option.value) {
             Some(flag) => service.no_new_privileges = Some(flag),
             None => diags.push(
-                crate::Diagnostic::error(
+                crate::Diagnostic::error_at(
                     "unsupported-security-opt",
                     &option.at,
                     format!("security option `{}` is not supported", option.value),
@@ -400,7 +403,7 @@ fn service(name: Located<String>, node: &Node<'_>, path: &str, diags: &mut Diagn
             "none" => NetworkMode::None,
             other => {
                 diags.push(
-                    crate::Diagnostic::error(
+                    crate::Diagnostic::error_at(
                         "bad-network-mode",
                         &mode.at,
                         format!("network mode `{other}` is not known"),
@@ -415,6 +418,7 @@ fn service(name: Located<String>, node: &Node<'_>, path: &str, diags: &mut Diagn
     if let Some((node, path)) = fields.get("scale") {
         service.scale_at = Some(node.loc(&path));
         service.fixed_replicas = scale(node, &path, diags);
+        service.max_replicas = adaptive_max(node, &path);
     }
     service
 }
@@ -428,7 +432,7 @@ fn env(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Vec<EnvVar> {
     for (key, value, value_path) in entries(node, path, diags) {
         if !crate::process::valid_env_key(&key.value) {
             diags.push(
-                crate::Diagnostic::error(
+                crate::Diagnostic::error_at(
                     "bad-env-key",
                     &key.at,
                     format!(
@@ -442,7 +446,7 @@ fn env(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Vec<EnvVar> {
         }
         if matches!(value.value, Value::Null) {
             diags.push(
-                crate::Diagnostic::error(
+                crate::Diagnostic::error_at(
                     "bad-env-value",
                     &value.loc(&value_path),
                     format!("`{}` has no value", key.value),
@@ -515,7 +519,7 @@ fn resources(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Resources 
             resources.cpuset = Some(cpuset.value);
         } else {
             diags.push(
-                crate::Diagnostic::error(
+                crate::Diagnostic::error_at(
                     "bad-cpuset",
                     &cpuset.at,
                     format!("`{}` is not a CPU list", cpuset.value),
@@ -578,7 +582,7 @@ fn cpus(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<f64> {
         Ok(cpus) => Some(cpus),
         Err(message) => {
             diags.push(
-                crate::Diagnostic::error("bad-cpu", &node.loc(path), message)
+                crate::Diagnostic::error_at("bad-cpu", &node.loc(path), message)
                     .with_hint("give the number of CPUs in decimal, such as `0.5` or `2`"),
             );
             None
@@ -591,7 +595,7 @@ fn nonzero_memory(node: &Node<'_>, path: &str, why: &str, diags: &mut Diagnostic
     let size = memory(node, path, diags)?;
     if size.value == 0 {
         diags.push(
-            crate::Diagnostic::error(
+            crate::Diagnostic::error_at(
                 "bad-memory",
                 &size.at,
                 format!("`{}` is 0: {why}", display_path(path)),
@@ -616,7 +620,7 @@ fn memory(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Locate
         }),
         Err(error) => {
             diags.push(
-                crate::Diagnostic::error("bad-memory", &text.at, error.message(&text.value))
+                crate::Diagnostic::error_at("bad-memory", &text.at, error.message(&text.value))
                     .with_hint(error.hint()),
             );
             None
@@ -645,7 +649,7 @@ fn gpu(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<GpuReques
                 "apple" => GpuVendor::Apple,
                 _ => {
                     diags.push(
-                        crate::Diagnostic::error(
+                        crate::Diagnostic::error_at(
                             "bad-gpu-vendor",
                             &vendor.at,
                             format!("GPU vendor `{}` is not known", vendor.value),
@@ -718,7 +722,7 @@ fn device(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Device
     }
     if !(request.read || request.write || request.mknod) {
         diags.push(
-            crate::Diagnostic::error(
+            crate::Diagnostic::error_at(
                 "bad-device-access",
                 &node.loc(path),
                 format!("device `{}` grants no access", request.path.value),
@@ -734,7 +738,7 @@ fn storage(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Stora
     let Some((type_node, type_path)) = decode::peek(node, path, "type") else {
         if matches!(node.value, Value::Map(_)) {
             diags.push(
-                crate::Diagnostic::error(
+                crate::Diagnostic::error_at(
                     "missing-field",
                     &node.loc(path),
                     format!("`{path}` needs a `type` field"),
@@ -757,7 +761,7 @@ fn storage(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Stora
         ],
         other => {
             diags.push(
-                crate::Diagnostic::error(
+                crate::Diagnostic::error_at(
                     "bad-storage-type",
                     &kind.at,
                     format!("storage type `{other}` is not known"),
@@ -785,7 +789,7 @@ fn storage(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Stora
                 .and_then(|(node, path)| decode::string(node, &path, diags))?;
             if !valid_volume_name(&name.value) {
                 diags.push(
-                    crate::Diagnostic::error(
+                    crate::Diagnostic::error_at(
                         "bad-volume-name",
                         &name.at,
                         format!("`{}` is not a valid volume name", name.value),
@@ -846,7 +850,7 @@ fn mode(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<u32> {
         Ok(mode) => Some(mode),
         Err(message) => {
             diags.push(
-                crate::Diagnostic::error("bad-mode", &text.at, message)
+                crate::Diagnostic::error_at("bad-mode", &text.at, message)
                     .with_hint("write an octal permission such as `1777` or `0o755`"),
             );
             None
@@ -922,7 +926,7 @@ fn extra_host(entry: &Located<String>, diags: &mut Diagnostics) -> Option<(Strin
     });
     if parsed.is_none() {
         diags.push(
-            crate::Diagnostic::error(
+            crate::Diagnostic::error_at(
                 "bad-extra-host",
                 &entry.at,
                 format!("`{}` is not a `name:address` host entry", entry.value),
@@ -957,4 +961,23 @@ fn scale(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<u32> {
         Some((node, path)) => bounded(node, &path, 1, 100_000, "bad-replicas", diags)
             .and_then(|v| u32::try_from(v).ok()),
     }
+}
+
+/// The `max` of a scale whose mode is not `fixed`, read without reporting anything.
+fn adaptive_max(node: &Node<'_>, path: &str) -> Option<u32> {
+    let text = |key: &str| match decode::peek(node, path, key) {
+        Some((
+            Node {
+                value: Value::Scalar { text, .. },
+                ..
+            },
+            _,
+        )) => Some(text.as_ref()),
+        _ => None,
+    };
+    if text("mode").is_none_or(|mode| mode == "fixed") {
+        return None;
+    }
+    let max = yaml::parse_int(text("max")?.trim())?;
+    u32::try_from(max).ok().filter(|&max| max >= 1)
 }

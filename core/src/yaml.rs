@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span, Tag};
 
 use crate::diagnostic::{Diagnostic, Loc};
 
@@ -26,11 +26,14 @@ pub enum Value<'t> {
     Map(Vec<(Node<'t>, Node<'t>)>),
 }
 
+/// A value and its range in the text: 1-based line and column, the end exclusive.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node<'t> {
     pub value: Value<'t>,
     pub line: u32,
     pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
 }
 
 impl Node<'_> {
@@ -40,6 +43,8 @@ impl Node<'_> {
             path: path.to_string(),
             line: Some(self.line),
             column: Some(self.column),
+            end_line: Some(self.end_line),
+            end_column: Some(self.end_column),
         }
     }
 
@@ -145,7 +150,7 @@ pub fn parse(text: &str) -> Result<Node<'_>, Diagnostic> {
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |at| at + 1);
         let column = before.get(line_start..).unwrap_or_default().chars().count();
-        return Err(Diagnostic::error(
+        return Err(Diagnostic::error_at(
             "yaml-syntax",
             &position(line, column),
             format!(
@@ -155,14 +160,24 @@ pub fn parse(text: &str) -> Result<Node<'_>, Diagnostic> {
         )
         .with_hint("the spec must be text: remove the NUL byte"));
     }
-    let mut builder = TreeBuilder::default();
+    let mut builder = TreeBuilder {
+        open: Vec::new(),
+        documents: Vec::new(),
+        anchors: BTreeMap::new(),
+        alias_budget_used: 0,
+        cursor: Cursor {
+            text,
+            byte: 0,
+            char: 0,
+        },
+    };
     // Events are pulled one by one: nesting is bounded before any recursion can happen.
     for event in Parser::new_from_str(text) {
         match event {
             Ok((event, span)) => builder.event(event, span)?,
             Err(error) => {
                 let at = position(error.marker().line(), error.marker().col());
-                return Err(Diagnostic::error(
+                return Err(Diagnostic::error_at(
                     "yaml-syntax",
                     &at,
                     format!("the spec is not valid YAML: {}", error.info()),
@@ -172,12 +187,12 @@ pub fn parse(text: &str) -> Result<Node<'_>, Diagnostic> {
     }
     let mut documents = builder.documents.into_iter();
     match (documents.next(), documents.next()) {
-        (None, _) => Err(Diagnostic::error(
+        (None, _) => Err(Diagnostic::error_at(
             "empty-spec",
             &position(1, 0),
             "the spec is empty",
         )),
-        (Some(_), Some(second)) => Err(Diagnostic::error(
+        (Some(_), Some(second)) => Err(Diagnostic::error_at(
             "multiple-documents",
             &second.loc(""),
             "the spec holds more than one YAML document",
@@ -187,41 +202,83 @@ pub fn parse(text: &str) -> Result<Node<'_>, Diagnostic> {
     }
 }
 
+/// A one-character range at a 0-based column: where the parser stopped.
 fn position(line: usize, column: usize) -> Loc {
+    let line = u32::try_from(line).ok();
     Loc {
         path: String::new(),
-        line: u32::try_from(line).ok(),
+        line,
         column: u32::try_from(column + 1).ok(),
+        end_line: line,
+        end_column: u32::try_from(column + 2).ok(),
     }
+}
+
+/// A 1-based line and column from a parser marker.
+fn point(marker: Marker) -> (u32, u32) {
+    (
+        u32::try_from(marker.line()).unwrap_or(u32::MAX),
+        u32::try_from(marker.col().saturating_add(1)).unwrap_or(u32::MAX),
+    )
 }
 
 /// An open list or map: its position, anchor and the children read so far.
 struct Frame<'t> {
     is_map: bool,
+    /// Written with brackets (`[…]`, `{…}`) rather than by indentation.
+    is_flow: bool,
     anchor: usize,
     line: u32,
     column: u32,
     children: Vec<Node<'t>>,
 }
 
-#[derive(Default)]
 struct TreeBuilder<'t> {
     open: Vec<Frame<'t>>,
     documents: Vec<Node<'t>>,
     anchors: BTreeMap<usize, Node<'t>>,
     alias_budget_used: usize,
+    cursor: Cursor<'t>,
+}
+
+/// A place in the text that only moves forward, so that looking at the text around each
+/// event costs one pass over it in all (the parser's markers count characters, not bytes).
+struct Cursor<'t> {
+    text: &'t str,
+    byte: usize,
+    char: usize,
+}
+
+impl Cursor<'_> {
+    /// How many spaces and tabs stand just before the character at `char_index`.
+    fn blanks_before(&mut self, char_index: usize) -> usize {
+        if char_index < self.char {
+            (self.byte, self.char) = (0, 0);
+        }
+        let rest = self.text.get(self.byte..).unwrap_or_default();
+        for c in rest.chars().take(char_index - self.char) {
+            self.byte += c.len_utf8();
+            self.char += 1;
+        }
+        let before = self.text.get(..self.byte).unwrap_or_default();
+        before
+            .bytes()
+            .rev()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count()
+    }
 }
 
 impl<'t> TreeBuilder<'t> {
     fn event(&mut self, event: Event<'t>, span: Span) -> Result<(), Diagnostic> {
-        let (line, column) = (
-            u32::try_from(span.start.line()).unwrap_or(u32::MAX),
-            u32::try_from(span.start.col() + 1).unwrap_or(u32::MAX),
-        );
+        let (line, column) = point(span.start);
+        let (end_line, end_column) = point(span.end);
         let here = Loc {
             path: String::new(),
             line: Some(line),
             column: Some(column),
+            end_line: Some(end_line),
+            end_column: Some(end_column),
         };
         match event {
             Event::Scalar(text, style, anchor, tag) => {
@@ -236,6 +293,16 @@ impl<'t> TreeBuilder<'t> {
                     Some(tag) => return Err(unsupported_tag(tag, &here)),
                 };
                 let quoted = !matches!(style, ScalarStyle::Plain) || forced_string;
+                // In a flow collection the parser ends a quoted scalar after the blanks that
+                // follow its closing quote; the range ends at the quote.
+                let end_column = if !matches!(style, ScalarStyle::Plain)
+                    && self.open.last().is_some_and(|frame| frame.is_flow)
+                {
+                    let blanks = self.cursor.blanks_before(span.end.index());
+                    end_column.saturating_sub(u32::try_from(blanks).unwrap_or(0))
+                } else {
+                    end_column
+                };
                 let value = if !quoted && is_null(&text) {
                     Value::Null
                 } else {
@@ -246,6 +313,8 @@ impl<'t> TreeBuilder<'t> {
                         value,
                         line,
                         column,
+                        end_line,
+                        end_column,
                     },
                     anchor,
                 )
@@ -255,7 +324,7 @@ impl<'t> TreeBuilder<'t> {
                     return Err(unsupported_tag(tag, &here));
                 }
                 if self.open.len() >= MAX_DEPTH {
-                    return Err(Diagnostic::error(
+                    return Err(Diagnostic::error_at(
                         "yaml-too-deep",
                         &here,
                         format!("the spec nests lists and maps more than {MAX_DEPTH} levels deep"),
@@ -264,6 +333,7 @@ impl<'t> TreeBuilder<'t> {
                 let is_map = matches!(event, Event::MappingStart(..));
                 self.open.push(Frame {
                     is_map,
+                    is_flow: span.end.index() > span.start.index(),
                     anchor,
                     line,
                     column,
@@ -275,6 +345,18 @@ impl<'t> TreeBuilder<'t> {
                 let Some(frame) = self.open.pop() else {
                     return Ok(());
                 };
+                // A flow collection ends at its bracket; a block one where its last child does
+                // (its end event stands at the next token, past comments and blank lines).
+                let end = if span.end.index() > span.start.index() {
+                    (end_line, end_column)
+                } else {
+                    frame
+                        .children
+                        .last()
+                        .map_or((frame.line, frame.column), |last| {
+                            (last.end_line, last.end_column)
+                        })
+                };
                 let value = if frame.is_map {
                     Value::Map(pairs(frame.children)?)
                 } else {
@@ -285,13 +367,15 @@ impl<'t> TreeBuilder<'t> {
                         value,
                         line: frame.line,
                         column: frame.column,
+                        end_line: end.0,
+                        end_column: end.1,
                     },
                     frame.anchor,
                 )
             }
             Event::Alias(anchor) => {
                 let Some(node) = self.anchors.get(&anchor).cloned() else {
-                    return Err(Diagnostic::error(
+                    return Err(Diagnostic::error_at(
                         "yaml-syntax",
                         &here,
                         "an alias names an anchor that is not defined before it",
@@ -299,7 +383,7 @@ impl<'t> TreeBuilder<'t> {
                 };
                 self.alias_budget_used = self.alias_budget_used.saturating_add(count_nodes(&node));
                 if self.alias_budget_used > ALIAS_LIMIT {
-                    return Err(Diagnostic::error(
+                    return Err(Diagnostic::error_at(
                         "yaml-syntax",
                         &here,
                         format!("aliases expand to more than {ALIAS_LIMIT} nodes"),
@@ -309,6 +393,8 @@ impl<'t> TreeBuilder<'t> {
                     Node {
                         line,
                         column,
+                        end_line,
+                        end_column,
                         ..node
                     },
                     0,
@@ -353,7 +439,7 @@ fn pairs(children: Vec<Node<'_>>) -> Result<Vec<(Node<'_>, Node<'_>)>, Diagnosti
     for pair in keys.windows(2) {
         if let [(first, _), (second, node)] = pair {
             if first == second {
-                return Err(Diagnostic::error(
+                return Err(Diagnostic::error_at(
                     "duplicate-key",
                     &node.loc(""),
                     "a key appears twice in the same map",
@@ -386,7 +472,7 @@ fn count_nodes(node: &Node<'_>) -> usize {
 }
 
 fn unsupported_tag(tag: &Tag, at: &Loc) -> Diagnostic {
-    Diagnostic::error(
+    Diagnostic::error_at(
         "unsupported-tag",
         at,
         format!("the YAML tag `{}` is not supported", tag_text(tag)),
@@ -431,6 +517,30 @@ mod tests {
                 quoted: true
             }
         );
+    }
+
+    /// Issue 10: ranges end just past the token (exclusive), quoted scalars with their quotes,
+    /// block collections at their last child, flow ones at their bracket.
+    #[test]
+    fn nodes_carry_the_range_of_their_token() {
+        let range = |n: &Node<'_>| (n.line, n.column, n.end_line, n.end_column);
+        let text = "a: { b: \"x y\"   , c: 'é' }\nd:\n  - 100m\n  - [1, 2]\n\n# end\n";
+        let root = parse(text).unwrap();
+        let Value::Map(top) = &root.value else {
+            panic!("map")
+        };
+        let Value::Map(flow) = &top[0].1.value else {
+            panic!("flow map")
+        };
+        assert_eq!(range(&top[0].1), (1, 4, 1, 27));
+        assert_eq!(range(&flow[0].1), (1, 9, 1, 14));
+        assert_eq!(range(&flow[1].1), (1, 22, 1, 25));
+        assert_eq!(range(&top[1].1), (3, 3, 4, 11));
+        let Value::Seq(items) = &top[1].1.value else {
+            panic!("list")
+        };
+        assert_eq!(range(&items[0]), (3, 5, 3, 9));
+        assert_eq!(range(&root), (1, 1, 4, 11));
     }
 
     #[test]

@@ -533,3 +533,85 @@ fn cpu_counts_are_decimal_and_quoted_as_written() {
         assert!(compiled.is_ok(), "{cpu}: {:?}", compiled.err());
     }
 }
+
+/// Issue 10: each diagnostic in the spec text carries the range of its token (end exclusive), so
+/// the page underlines it; faults outside the spec have no range.
+#[test]
+fn diagnostics_in_the_spec_carry_the_range_of_their_token() {
+    let range = |d: &Diagnostic| (d.line, d.column, d.end_line, d.end_column);
+    // `resources: { memory: 100m }`: the plain scalar at column 26 ends at 30.
+    let reported = compile_error(&case("memory-lowercase-m")).unwrap();
+    let d = find(&reported, "bad-memory", "services.api.resources.memory");
+    assert_eq!(range(d), (Some(7), Some(26), Some(7), Some(30)));
+
+    // A quoted scalar's range holds its quotes; an unknown key's range is the key.
+    let spec = api_spec(
+        "{ entrypoint: [/app], workdir: \"relative dir\" }",
+        "    privilegd: true\n",
+    );
+    let reported = diagnostics(RawRequest {
+        spec: &spec,
+        ..RawRequest::default()
+    });
+    let workdir = find(&reported, "bad-path", "services.api.command.workdir");
+    assert_eq!(range(workdir), (Some(6), Some(45), Some(6), Some(59)));
+    let unknown = find(&reported, "unknown-field", "services.api.privilegd");
+    assert_eq!(range(unknown), (Some(7), Some(5), Some(7), Some(14)));
+
+    // An option is not in the spec text.
+    let reported = diagnostics(RawRequest {
+        spec: &api_spec("{ entrypoint: [/app] }", ""),
+        options: Some(r#"{"rootfs": "relative"}"#),
+        ..RawRequest::default()
+    });
+    let rootfs = find(&reported, "bad-path", "options.rootfs");
+    assert_eq!(range(rootfs), (None, None, None, None));
+}
+
+/// `endLine`/`endColumn` sit between `column` and `hint` in the JSON every binding passes on.
+#[test]
+fn diagnostic_json_has_end_fields_in_order() {
+    let reported = compile_error(&case("memory-lowercase-m")).unwrap();
+    let json = serde_json::to_string(find(
+        &reported,
+        "bad-memory",
+        "services.api.resources.memory",
+    ))
+    .unwrap();
+    let at = |key: &str| json.find(&format!("\"{key}\":")).unwrap_or(usize::MAX);
+    assert!(
+        at("column") < at("endLine")
+            && at("endLine") < at("endColumn")
+            && at("endColumn") < at("hint"),
+        "{json}"
+    );
+    assert!(json.contains(r#""endLine":7,"endColumn":30"#), "{json}");
+}
+
+/// Every code the error corpus pins, and every code the core declares, has an explanation
+/// (`bundlec explain CODE`).
+#[test]
+fn every_code_has_an_explanation() {
+    let mut corpus_codes = 0;
+    for case in error_cases() {
+        for expected in expected_diagnostics(&case) {
+            assert!(
+                bundlec_core::explain(&expected.code).is_some(),
+                "{}: `{}` has no explanation",
+                case.name,
+                expected.code
+            );
+            corpus_codes += 1;
+        }
+    }
+    assert!(corpus_codes > 50, "the corpus lists {corpus_codes} codes");
+    let declared: Vec<&str> = bundlec_core::codes().collect();
+    assert!(
+        declared.len() > 60 && declared.contains(&"bad-memory"),
+        "{declared:?}"
+    );
+    for code in declared {
+        let text = bundlec_core::explain(code).unwrap_or_default();
+        assert!(text.len() > 40 && !text.contains('\n'), "{code}: {text:?}");
+    }
+}

@@ -1,0 +1,472 @@
+//! Every diagnostic code the core emits, as a constant, with a paragraph for people on each
+//! (what `bundlec explain CODE` prints). A code is stable once published: tools match on it.
+
+/// One code and its explanation.
+struct Code {
+    code: &'static str,
+    explanation: &'static str,
+}
+
+/// `bad-cpu`: see [`explain`].
+pub const BAD_CPU: &str = "bad-cpu";
+/// `bad-cpu-shares`: see [`explain`].
+pub const BAD_CPU_SHARES: &str = "bad-cpu-shares";
+/// `bad-cpuset`: see [`explain`].
+pub const BAD_CPUSET: &str = "bad-cpuset";
+/// `bad-deployment-name`: see [`explain`].
+pub const BAD_DEPLOYMENT_NAME: &str = "bad-deployment-name";
+/// `bad-device-access`: see [`explain`].
+pub const BAD_DEVICE_ACCESS: &str = "bad-device-access";
+/// `bad-device-path`: see [`explain`].
+pub const BAD_DEVICE_PATH: &str = "bad-device-path";
+/// `bad-env-key`: see [`explain`].
+pub const BAD_ENV_KEY: &str = "bad-env-key";
+/// `bad-env-value`: see [`explain`].
+pub const BAD_ENV_VALUE: &str = "bad-env-value";
+/// `bad-extra-host`: see [`explain`].
+pub const BAD_EXTRA_HOST: &str = "bad-extra-host";
+/// `bad-gpu-count`: see [`explain`].
+pub const BAD_GPU_COUNT: &str = "bad-gpu-count";
+/// `bad-gpu-vendor`: see [`explain`].
+pub const BAD_GPU_VENDOR: &str = "bad-gpu-vendor";
+/// `bad-hostname`: see [`explain`].
+pub const BAD_HOSTNAME: &str = "bad-hostname";
+/// `bad-id`: see [`explain`].
+pub const BAD_ID: &str = "bad-id";
+/// `bad-image-config`: see [`explain`].
+pub const BAD_IMAGE_CONFIG: &str = "bad-image-config";
+/// `bad-inventory`: see [`explain`].
+pub const BAD_INVENTORY: &str = "bad-inventory";
+/// `bad-ip`: see [`explain`].
+pub const BAD_IP: &str = "bad-ip";
+/// `bad-label`: see [`explain`].
+pub const BAD_LABEL: &str = "bad-label";
+/// `bad-memory`: see [`explain`].
+pub const BAD_MEMORY: &str = "bad-memory";
+/// `bad-mode`: see [`explain`].
+pub const BAD_MODE: &str = "bad-mode";
+/// `bad-mount`: see [`explain`].
+pub const BAD_MOUNT: &str = "bad-mount";
+/// `bad-network-mode`: see [`explain`].
+pub const BAD_NETWORK_MODE: &str = "bad-network-mode";
+/// `bad-oom-score-adj`: see [`explain`].
+pub const BAD_OOM_SCORE_ADJ: &str = "bad-oom-score-adj";
+/// `bad-options`: see [`explain`].
+pub const BAD_OPTIONS: &str = "bad-options";
+/// `bad-path`: see [`explain`].
+pub const BAD_PATH: &str = "bad-path";
+/// `bad-pids-limit`: see [`explain`].
+pub const BAD_PIDS_LIMIT: &str = "bad-pids-limit";
+/// `bad-port`: see [`explain`].
+pub const BAD_PORT: &str = "bad-port";
+/// `bad-replica`: see [`explain`].
+pub const BAD_REPLICA: &str = "bad-replica";
+/// `bad-replicas`: see [`explain`].
+pub const BAD_REPLICAS: &str = "bad-replicas";
+/// `bad-storage-type`: see [`explain`].
+pub const BAD_STORAGE_TYPE: &str = "bad-storage-type";
+/// `bad-swappiness`: see [`explain`].
+pub const BAD_SWAPPINESS: &str = "bad-swappiness";
+/// `bad-sysctl`: see [`explain`].
+pub const BAD_SYSCTL: &str = "bad-sysctl";
+/// `bad-ulimit`: see [`explain`].
+pub const BAD_ULIMIT: &str = "bad-ulimit";
+/// `bad-volume-name`: see [`explain`].
+pub const BAD_VOLUME_NAME: &str = "bad-volume-name";
+/// `dangerous-bind`: see [`explain`].
+pub const DANGEROUS_BIND: &str = "dangerous-bind";
+/// `device-not-in-inventory`: see [`explain`].
+pub const DEVICE_NOT_IN_INVENTORY: &str = "device-not-in-inventory";
+/// `distributed-needs-fixed-scale`: see [`explain`].
+pub const DISTRIBUTED_NEEDS_FIXED_SCALE: &str = "distributed-needs-fixed-scale";
+/// `duplicate-key`: see [`explain`].
+pub const DUPLICATE_KEY: &str = "duplicate-key";
+/// `duplicate-mount`: see [`explain`].
+pub const DUPLICATE_MOUNT: &str = "duplicate-mount";
+/// `empty-command`: see [`explain`].
+pub const EMPTY_COMMAND: &str = "empty-command";
+/// `empty-spec`: see [`explain`].
+pub const EMPTY_SPEC: &str = "empty-spec";
+/// `gpu-indices-mismatch`: see [`explain`].
+pub const GPU_INDICES_MISMATCH: &str = "gpu-indices-mismatch";
+/// `gpu-not-in-inventory`: see [`explain`].
+pub const GPU_NOT_IN_INVENTORY: &str = "gpu-not-in-inventory";
+/// `gpu-shared-node-missing`: see [`explain`].
+pub const GPU_SHARED_NODE_MISSING: &str = "gpu-shared-node-missing";
+/// `gpu-vendor-unsupported`: see [`explain`].
+pub const GPU_VENDOR_UNSUPPORTED: &str = "gpu-vendor-unsupported";
+/// `ignored-when-privileged`: see [`explain`].
+pub const IGNORED_WHEN_PRIVILEGED: &str = "ignored-when-privileged";
+/// `internal`: see [`explain`].
+pub const INTERNAL: &str = "internal";
+/// `missing-field`: see [`explain`].
+pub const MISSING_FIELD: &str = "missing-field";
+/// `missing-host-env`: see [`explain`].
+pub const MISSING_HOST_ENV: &str = "missing-host-env";
+/// `missing-secret`: see [`explain`].
+pub const MISSING_SECRET: &str = "missing-secret";
+/// `multiple-documents`: see [`explain`].
+pub const MULTIPLE_DOCUMENTS: &str = "multiple-documents";
+/// `no-command`: see [`explain`].
+pub const NO_COMMAND: &str = "no-command";
+/// `no-primary-group`: see [`explain`].
+pub const NO_PRIMARY_GROUP: &str = "no-primary-group";
+/// `no-services`: see [`explain`].
+pub const NO_SERVICES: &str = "no-services";
+/// `not-enough-gpus`: see [`explain`].
+pub const NOT_ENOUGH_GPUS: &str = "not-enough-gpus";
+/// `service-required`: see [`explain`].
+pub const SERVICE_REQUIRED: &str = "service-required";
+/// `sysctl-host-network`: see [`explain`].
+pub const SYSCTL_HOST_NETWORK: &str = "sysctl-host-network";
+/// `sysctl-not-namespaced`: see [`explain`].
+pub const SYSCTL_NOT_NAMESPACED: &str = "sysctl-not-namespaced";
+/// `unknown-capability`: see [`explain`].
+pub const UNKNOWN_CAPABILITY: &str = "unknown-capability";
+/// `unknown-field`: see [`explain`].
+pub const UNKNOWN_FIELD: &str = "unknown-field";
+/// `unknown-group`: see [`explain`].
+pub const UNKNOWN_GROUP: &str = "unknown-group";
+/// `unknown-service`: see [`explain`].
+pub const UNKNOWN_SERVICE: &str = "unknown-service";
+/// `unknown-ulimit`: see [`explain`].
+pub const UNKNOWN_ULIMIT: &str = "unknown-ulimit";
+/// `unknown-user`: see [`explain`].
+pub const UNKNOWN_USER: &str = "unknown-user";
+/// `unsupported-security-opt`: see [`explain`].
+pub const UNSUPPORTED_SECURITY_OPT: &str = "unsupported-security-opt";
+/// `unsupported-tag`: see [`explain`].
+pub const UNSUPPORTED_TAG: &str = "unsupported-tag";
+/// `unsupported-version`: see [`explain`].
+pub const UNSUPPORTED_VERSION: &str = "unsupported-version";
+/// `volume-not-provided`: see [`explain`].
+pub const VOLUME_NOT_PROVIDED: &str = "volume-not-provided";
+/// `wrong-type`: see [`explain`].
+pub const WRONG_TYPE: &str = "wrong-type";
+/// `yaml-syntax`: see [`explain`].
+pub const YAML_SYNTAX: &str = "yaml-syntax";
+/// `yaml-too-deep`: see [`explain`].
+pub const YAML_TOO_DEEP: &str = "yaml-too-deep";
+
+/// Sorted by code, so [`explain`] can search and [`codes`] lists them in order.
+const CODES: &[Code] = &[
+    Code {
+        code: BAD_CPU,
+        explanation: "`resources.cpu` is not a usable number of CPUs. It must be a decimal number such as `0.5` or `2` (no hex, no `inf` or `nan`), above zero, and small enough that the CFS quota it becomes (cpus × 100000 µs per 100000 µs period) fits the kernel's limits.",
+    },
+    Code {
+        code: BAD_CPU_SHARES,
+        explanation: "`resources.cpu_shares` is outside what the kernel accepts. CPU shares are a relative weight from 2 to 262144; 1024 is the default of every container.",
+    },
+    Code {
+        code: BAD_CPUSET,
+        explanation: "`resources.cpuset` is not a CPU list. Write the CPUs the container may run on as numbers and ranges separated by commas, such as `0-3,8`.",
+    },
+    Code {
+        code: BAD_DEPLOYMENT_NAME,
+        explanation: "The `deployment` name is not valid. It names the deployment's directories and must be 3 to 63 letters, digits and dashes, starting with a letter or digit.",
+    },
+    Code {
+        code: BAD_DEVICE_ACCESS,
+        explanation: "A device in `devices` grants no access at all. Set at least one of `read`, `write` and `mknod` to true, or remove the device.",
+    },
+    Code {
+        code: BAD_DEVICE_PATH,
+        explanation: "A device path is not a path below `/dev`. Device paths are checked lexically, so `/dev/../etc/shadow` cannot name a host file; write the node's path, such as `/dev/fuse`.",
+    },
+    Code {
+        code: BAD_ENV_KEY,
+        explanation: "An environment variable name is not valid. A name must be non-empty and may not hold `=` or a NUL byte, or the process environment cannot carry it.",
+    },
+    Code {
+        code: BAD_ENV_VALUE,
+        explanation: "An environment variable has no value (YAML null). Write `\"\"` for an empty value; a missing value is refused rather than guessed.",
+    },
+    Code {
+        code: BAD_EXTRA_HOST,
+        explanation: "An `extra_hosts` entry is not a `name:address` pair. Write entries as Docker does, such as `db:10.0.0.5` or `db:[fd00::5]`, with a valid host name and an IP address.",
+    },
+    Code {
+        code: BAD_GPU_COUNT,
+        explanation: "`resources.gpu.count` is not a whole number from 1 to 1024. Give how many GPUs each replica needs.",
+    },
+    Code {
+        code: BAD_GPU_VENDOR,
+        explanation: "`resources.gpu.vendor` is not a vendor bundlec knows. Use `nvidia`, `amd` or `intel` (and `apple` only parses: it has no Linux devices).",
+    },
+    Code {
+        code: BAD_HOSTNAME,
+        explanation: "The container's host name is not a valid DNS name. Use letters, digits and dashes in dot-separated labels of 1 to 63 characters, at most 64 in all, no label starting or ending with a dash.",
+    },
+    Code {
+        code: BAD_ID,
+        explanation: "A user or group id is too large. Linux ids in a container config must be at most 2147483647.",
+    },
+    Code {
+        code: BAD_IMAGE_CONFIG,
+        explanation: "The image config is not what bundlec reads. It must be the OCI image config as JSON (an object whose `config` object holds `User`, `Env`, `Entrypoint`, `Cmd`, `WorkingDir`), with each field of the right type.",
+    },
+    Code {
+        code: BAD_INVENTORY,
+        explanation: "The host inventory is not valid. It must be the JSON that `bundlec probe` writes, in a version this bundlec reads, with each device and GPU listed once; probe the node again with this version.",
+    },
+    Code {
+        code: BAD_IP,
+        explanation: "A `dns` server is not an IP address. Give IPv4 or IPv6 addresses, such as `10.0.0.2`; host names cannot be resolved when the config is compiled.",
+    },
+    Code {
+        code: BAD_LABEL,
+        explanation: "A label has an empty key. Labels become OCI annotations, whose keys must be non-empty.",
+    },
+    Code {
+        code: BAD_MEMORY,
+        explanation: "A memory size cannot be read or cannot be used. Write a whole number of bytes, or a number with a unit: binary `Ki`, `Mi`, `Gi`, `Ti`, `Pi` (powers of 1024) or decimal `k`, `M`, `G`, `T`, `P` (powers of 1000), such as `512Mi` or `1.5G`. Lowercase `m` (and `mb`, `MB`) is refused because Kubernetes reads `m` as milli and Docker as mebi. A size must come to whole bytes, and a limit of 0 is refused: the kernel and runc read 0 as no limit.",
+    },
+    Code {
+        code: BAD_MODE,
+        explanation: "A tmpfs `mode` is not an octal permission. Write it as `1777`, `\"1777\"` or `0o1777`; each digit must be 0 to 7 and the mode at most `7777`.",
+    },
+    Code {
+        code: BAD_MOUNT,
+        explanation: "A mount's host path is not usable. Bind sources and the host paths of volumes must be absolute paths without `..`, so that a spec cannot escape the directory it names.",
+    },
+    Code {
+        code: BAD_NETWORK_MODE,
+        explanation: "`network_mode` is not one bundlec knows. Use `default` (or `bridge`) for a network namespace of the container's own, `host` to share the host's network, or `none` for loopback only.",
+    },
+    Code {
+        code: BAD_OOM_SCORE_ADJ,
+        explanation: "`resources.oom_score_adj` is outside -1000 to 1000, the range the kernel accepts. Lower values make the kernel less likely to kill the container's processes when memory runs out.",
+    },
+    Code {
+        code: BAD_OPTIONS,
+        explanation: "The compile options are not valid JSON of the expected shape. `bundlec schema options` prints the accepted fields and their types.",
+    },
+    Code {
+        code: BAD_PATH,
+        explanation: "A path that must be absolute is not. The working directory and the rootfs are paths inside (or of) the container's root filesystem and must start with `/`, without `..`.",
+    },
+    Code {
+        code: BAD_PIDS_LIMIT,
+        explanation: "`resources.pids_limit` is not a positive whole number. Give the most processes the container may have at once, or leave the field out for no limit.",
+    },
+    Code {
+        code: BAD_PORT,
+        explanation: "A port number is outside 1 to 65535, the ports TCP and UDP can use; `resources.gpu.distributed.master_port` defaults to 29500.",
+    },
+    Code {
+        code: BAD_REPLICA,
+        explanation: "The replica asked for does not exist. Replicas are numbered from 1, and a service with a fixed scale has only as many as its `replicas`.",
+    },
+    Code {
+        code: BAD_REPLICAS,
+        explanation: "`scale.replicas` is not a whole number from 1 to 100000. Give how many copies of the service a fixed scale runs.",
+    },
+    Code {
+        code: BAD_STORAGE_TYPE,
+        explanation: "A storage entry has a `type` bundlec does not know. Use `bind`, `named`, `anonymous`, `tmpfs` or `s3`; each type has its own fields.",
+    },
+    Code {
+        code: BAD_SWAPPINESS,
+        explanation: "`resources.memory_swappiness` is outside 0 to 100, the range the kernel accepts.",
+    },
+    Code {
+        code: BAD_SYSCTL,
+        explanation: "A sysctl value is empty or spans several lines. The kernel reads one line per sysctl; give its value on one line.",
+    },
+    Code {
+        code: BAD_ULIMIT,
+        explanation: "A ulimit is not valid: its limits must be whole numbers (or `-1` / `unlimited`), and the soft limit may not be above the hard limit.",
+    },
+    Code {
+        code: BAD_VOLUME_NAME,
+        explanation: "A named volume's name is not valid. It becomes a directory name on the host, so it may hold only letters, digits, `.`, `_` and `-`, and may not be `.` or `..`.",
+    },
+    Code {
+        code: DANGEROUS_BIND,
+        explanation: "A warning: the config gives the container a host path that controls the host: the host's `/` as the rootfs or a bind source, a writable bind of a system directory such as `/etc`, or a container runtime's socket (dangerous even read-only). runc runs it, but the container can then change the host; mount a narrower path, and read-only where that is enough.",
+    },
+    Code {
+        code: DEVICE_NOT_IN_INVENTORY,
+        explanation: "A device the spec asks for is not in the host inventory, so its type and numbers are unknown. Probe the node where the device exists, or remove the device from the spec; without an inventory no device can be granted.",
+    },
+    Code {
+        code: DISTRIBUTED_NEEDS_FIXED_SCALE,
+        explanation: "A distributed GPU job needs to know how many replicas it has (its world size), so the service must have a fixed scale: `scale: { mode: fixed, replicas: N }`.",
+    },
+    Code {
+        code: DUPLICATE_KEY,
+        explanation: "A key appears twice in the same YAML map. YAML forbids it, and taking either value would silently drop the other; remove one of the two.",
+    },
+    Code {
+        code: DUPLICATE_MOUNT,
+        explanation: "Two mounts have the same target inside the container (after removing `.` and repeated `/`), so one would hide the other. Give each storage entry its own target; the standard mounts and `/etc/resolv.conf` and `/etc/hosts` count too.",
+    },
+    Code {
+        code: EMPTY_COMMAND,
+        explanation: "The program to run, the first word of the command, is empty. Name the program, such as `/app/server`.",
+    },
+    Code {
+        code: EMPTY_SPEC,
+        explanation: "The spec text holds no YAML document at all. Write a deployment: `version`, `deployment` and `services`.",
+    },
+    Code {
+        code: GPU_INDICES_MISMATCH,
+        explanation: "The GPU indices given in the options do not fit the request: an index is given twice, or their number is not the number of GPUs the service asks for.",
+    },
+    Code {
+        code: GPU_NOT_IN_INVENTORY,
+        explanation: "A GPU index given in the options is not a GPU of that vendor in the host inventory. Use the indices `bundlec probe` lists for the node.",
+    },
+    Code {
+        code: GPU_SHARED_NODE_MISSING,
+        explanation: "A device node that every GPU of the vendor needs (such as `/dev/nvidiactl`, `/dev/nvidia-uvm` or `/dev/kfd`) is not in the inventory. Load the driver fully on the node and probe it again.",
+    },
+    Code {
+        code: GPU_VENDOR_UNSUPPORTED,
+        explanation: "The GPU vendor has no Linux device nodes bundlec can grant (Apple GPUs exist only on macOS). Use `nvidia`, `amd` or `intel` for a Linux node.",
+    },
+    Code {
+        code: IGNORED_WHEN_PRIVILEGED,
+        explanation: "A warning: a privileged container has every capability, so `cap_add` and `cap_drop` change nothing. Remove `privileged: true` to choose capabilities.",
+    },
+    Code {
+        code: INTERNAL,
+        explanation: "bundlec could not build the config although the spec was accepted. This is a bug in bundlec; please report it with the spec.",
+    },
+    Code {
+        code: MISSING_FIELD,
+        explanation: "A field that must be given is missing, such as `version`, `deployment`, `services`, a service's `image`, or a storage entry's `type` and `target`.",
+    },
+    Code {
+        code: MISSING_HOST_ENV,
+        explanation: "An environment value `$E:NAME` takes a variable of the host, but the options give no value for `NAME`. Give it with `--host-env NAME` (or in `options.hostEnv`); bundlec never reads the environment itself.",
+    },
+    Code {
+        code: MISSING_SECRET,
+        explanation: "An environment value `$S:ref` takes a secret, but the options give no secret `ref`. Give it in `options.secrets` (or with `--secret`); secrets never come from the spec.",
+    },
+    Code {
+        code: MULTIPLE_DOCUMENTS,
+        explanation: "The spec text holds more than one YAML document (separated by `---`). Put one deployment in each file.",
+    },
+    Code {
+        code: NO_COMMAND,
+        explanation: "The service has no command to run: neither `command.entrypoint` nor `command.args`, and no image config gives one. Set the command in the spec, or pass the image config.",
+    },
+    Code {
+        code: NO_PRIMARY_GROUP,
+        explanation: "A warning: the user is a numeric uid without a passwd entry, so its primary group is 0 (root), as Docker does. Give `user: uid:gid` to choose the group.",
+    },
+    Code {
+        code: NO_SERVICES,
+        explanation: "The deployment's `services` map is empty. Declare at least one service.",
+    },
+    Code {
+        code: NOT_ENOUGH_GPUS,
+        explanation: "The service asks for more GPUs of its vendor than the host inventory has. Lower `resources.gpu.count`, or run it on a node with more GPUs.",
+    },
+    Code {
+        code: SERVICE_REQUIRED,
+        explanation: "The deployment has several services and the request does not name one. Name the service to compile (`--service NAME`).",
+    },
+    Code {
+        code: SYSCTL_HOST_NETWORK,
+        explanation: "A `net.*` sysctl is set while the container shares the host's network, so it would change the host's own network settings. Drop it, or give the container its own network namespace.",
+    },
+    Code {
+        code: SYSCTL_NOT_NAMESPACED,
+        explanation: "The sysctl is not isolated by the container's namespaces: setting it would change the whole host, and runc refuses it. Only `net.*`, `fs.mqueue.*` and the IPC `kernel.*` sysctls (shared memory, message queues, semaphores) can be set per container.",
+    },
+    Code {
+        code: UNKNOWN_CAPABILITY,
+        explanation: "A name in `cap_add` or `cap_drop` is not a Linux capability. Write capabilities as `NET_ADMIN` or `CAP_NET_ADMIN` (or `ALL`).",
+    },
+    Code {
+        code: UNKNOWN_FIELD,
+        explanation: "A key is not a field bundlec knows at that place, often a typo (the hint suggests the nearest field). Unknown fields are errors so that a misspelt setting is never silently ignored.",
+    },
+    Code {
+        code: UNKNOWN_GROUP,
+        explanation: "A group named in `user` or `extra_groups` is not in the group file given with the options, or no group file was given. Pass the image's `/etc/group`, or use a numeric gid.",
+    },
+    Code {
+        code: UNKNOWN_SERVICE,
+        explanation: "The request names a service the deployment does not have. The hint lists the services, or suggests the nearest name.",
+    },
+    Code {
+        code: UNKNOWN_ULIMIT,
+        explanation: "A ulimit name is not one Linux knows. Use names such as `nofile`, `nproc` or `memlock` (the `RLIMIT_` suffix, lowercase).",
+    },
+    Code {
+        code: UNKNOWN_USER,
+        explanation: "The user, by name, is not in the passwd file given with the options, or no passwd file was given. Pass the image's `/etc/passwd`, or use a numeric uid.",
+    },
+    Code {
+        code: UNSUPPORTED_SECURITY_OPT,
+        explanation: "A `security_opt` entry is not one bundlec supports. Only `no-new-privileges:true` and `no-new-privileges:false` are read; others (seccomp, apparmor) are not yet.",
+    },
+    Code {
+        code: UNSUPPORTED_TAG,
+        explanation: "The spec uses a YAML tag (such as `!!binary` or `!custom`) other than `!!str` and the core schema's own. Remove the tag and write the value as plain YAML.",
+    },
+    Code {
+        code: UNSUPPORTED_VERSION,
+        explanation: "The spec's `version` is not `v1`, the only ZLayer spec version bundlec reads.",
+    },
+    Code {
+        code: VOLUME_NOT_PROVIDED,
+        explanation: "A named, anonymous or S3 volume has no host path. The host directory of each volume comes from the options (`--volume KEY=PATH` or `options.volumes`), keyed by the volume's name, its target for an anonymous volume, or its bucket for S3; `bundlec apply` places named and anonymous volumes itself.",
+    },
+    Code {
+        code: WRONG_TYPE,
+        explanation: "A value has the wrong type for its field: a list where a map is expected, text where a number is, a map key that is not a string. The message names what was expected and what was found.",
+    },
+    Code {
+        code: YAML_SYNTAX,
+        explanation: "The spec is not valid YAML (or JSON): the parser stopped at the position given. Also reported for a NUL byte in the text and an alias that names an undefined anchor or expands too far.",
+    },
+    Code {
+        code: YAML_TOO_DEEP,
+        explanation: "The spec nests lists and maps more than 64 levels deep. No real spec needs that; the limit keeps a hostile spec from exhausting the stack.",
+    },
+];
+
+/// The paragraph explaining a code, or `None` for a code the core does not emit.
+pub fn explain(code: &str) -> Option<&'static str> {
+    CODES
+        .binary_search_by(|entry| entry.code.cmp(code))
+        .ok()
+        .and_then(|at| CODES.get(at))
+        .map(|entry| entry.explanation)
+}
+
+/// Every code the core emits, sorted.
+pub fn codes() -> impl Iterator<Item = &'static str> {
+    CODES.iter().map(|entry| entry.code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_sorted_unique_and_kebab_case() {
+        let all: Vec<&str> = codes().collect();
+        assert!(all.windows(2).all(|pair| pair[0] < pair[1]), "{all:?}");
+        for code in all {
+            assert!(
+                code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{code}"
+            );
+            assert!(explain(code).is_some_and(|text| !text.is_empty()), "{code}");
+        }
+    }
+
+    #[test]
+    fn explains_known_codes_only() {
+        assert!(explain(BAD_MEMORY).is_some_and(|text| text.contains("512Mi")));
+        assert_eq!(explain("no-such-code"), None);
+        assert_eq!(explain(""), None);
+    }
+}
