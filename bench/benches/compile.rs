@@ -80,12 +80,12 @@ fn phases(c: &mut Criterion) {
     let mut group = c.benchmark_group("phases");
     group.bench_function("parse", |b| {
         b.iter(|| {
-            let mut diagnostics = bundlec_core::diagnostic::Diagnostics::default();
-            bundlec_core::spec::parse(black_box(&spec), &mut diagnostics)
+            let mut diagnostics = bundlec_core::internals::Diagnostics::default();
+            bundlec_core::internals::parse_spec(black_box(&spec), &mut diagnostics)
         })
     });
     group.bench_function("canonical_json", |b| {
-        b.iter(|| bundlec_core::canonical::to_json(black_box(&compiled.spec)))
+        b.iter(|| bundlec_core::internals::canonical_json(black_box(&compiled.spec)))
     });
     group.bench_function("serde_json_floor", |b| {
         b.iter(|| serde_json::to_string_pretty(black_box(&compiled.spec)))

@@ -8,6 +8,8 @@ use oci_spec::runtime::{Capabilities, Linux, LinuxCapabilities, Process, Spec};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
+/// The spec as `config.json`: pretty JSON with sets sorted and maps in key order, and a final
+/// newline, so the same spec always gives the same bytes.
 pub fn to_json(spec: &Spec) -> Result<String, serde_json::Error> {
     let mut text = serde_json::to_string_pretty(&CanonicalSpec(spec))?;
     text.push('\n');
@@ -134,7 +136,7 @@ impl Serialize for SortedSet<'_> {
         let mut names: Vec<&str> = self
             .0
             .iter()
-            .map(|cap| crate::process::capability_name(*cap))
+            .map(|cap| crate::caps::capability_name(*cap))
             .collect();
         names.sort_unstable();
         serializer.collect_seq(names.iter().map(|name| CapName(name)))

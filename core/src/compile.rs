@@ -4,51 +4,44 @@
 use oci_spec::runtime::{RootBuilder, Spec, SpecBuilder};
 use oci_spec::OciSpecError;
 
+use crate::context::Context;
 use crate::diagnostic::{closest, Diagnostic, Diagnostics, Loc};
 use crate::identity::Identity;
 use crate::image::ImageConfig;
 use crate::inventory::Inventory;
-use crate::options::Options;
-use crate::spec::{self, Deployment, NetworkMode, Service};
-use crate::{canonical, devices, linux, mounts, process, resources, Request, OCI_VERSION};
+use crate::mounts::BundleFile;
+use crate::names::{absolute_clean, normalize};
+use crate::request::{RawRequest, Request};
+use crate::spec::{self, Deployment, Service};
+use crate::{canonical, devices, linux, mounts, process, resources};
+
+/// The OCI runtime-spec version of every config bundlec writes.
+pub const OCI_VERSION: &str = "1.2.1";
 
 /// A compiled bundle: the OCI spec, its canonical JSON, the files `apply` writes beside it, and warnings.
 #[derive(Debug, Clone)]
 pub struct Compiled {
+    /// The OCI runtime spec.
     pub spec: Spec,
     /// Canonical `config.json`: `ociVersion` first, sets sorted, maps in key order, a final newline.
     pub json: String,
     /// Files the config binds from the bundle directory (`resolv.conf`, `hosts`).
     pub files: Vec<BundleFile>,
+    /// Warnings found on the way, sorted by position.
     pub warnings: Vec<Diagnostic>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BundleFile {
-    /// Relative to the bundle directory.
-    pub name: String,
-    pub contents: String,
-}
-
-/// What every section reads: the chosen service, its replica, and the host facts.
-pub struct Context<'a> {
-    pub deployment: &'a Deployment,
-    pub service: &'a Service,
-    pub replica: u32,
-    pub inventory: &'a Inventory,
-    pub image: &'a ImageConfig,
-    pub identity: Identity<'a>,
-    pub options: &'a Options,
-}
-
-impl Context<'_> {
-    pub fn host_network(&self) -> bool {
-        self.options.host_network || self.service.network_mode == NetworkMode::Host
-    }
-
-    /// `services.<name>`, the root of every path in this service.
-    pub fn path(&self, field: &str) -> String {
-        crate::diagnostic::join_path(&self.service.at.path, field)
+/// Parses and compiles a raw request: what every binding calls.
+pub fn compile_raw(raw: RawRequest<'_>) -> Result<Compiled, Vec<Diagnostic>> {
+    match Request::from_raw(raw) {
+        Ok(request) => compile(&request),
+        Err(mut errors) => {
+            // Report the spec's own faults alongside the bad options or inventory.
+            let mut spec_diagnostics = Diagnostics::default();
+            spec::parse(raw.spec, &mut spec_diagnostics);
+            errors.extend(spec_diagnostics.into_sorted());
+            Err(errors)
+        }
     }
 }
 
@@ -63,7 +56,7 @@ pub fn compile(request: &Request) -> Result<Compiled, Vec<Diagnostic>> {
     let Some(service) = select_service(&deployment, request.service.as_deref(), &mut diags) else {
         return Err(diags.into_sorted());
     };
-    compile_service(&deployment, service, request, diags)
+    compile_service(service, request, diags)
 }
 
 /// One service's outcome in [`compile_all`]: its name and its config or errors.
@@ -86,14 +79,13 @@ pub fn compile_all(request: &Request) -> Result<Vec<ServiceOutcome>, Vec<Diagnos
             diags.extend(warnings.iter().cloned());
             (
                 service.name.clone(),
-                compile_service(&deployment, service, request, diags),
+                compile_service(service, request, diags),
             )
         })
         .collect())
 }
 
 fn compile_service(
-    deployment: &Deployment,
     service: &Service,
     request: &Request,
     mut diags: Diagnostics,
@@ -103,7 +95,6 @@ fn compile_service(
     let empty_inventory = Inventory::default();
     let empty_image = ImageConfig::default();
     let context = Context {
-        deployment,
         service,
         replica,
         inventory: request.inventory.as_ref().unwrap_or(&empty_inventory),
@@ -145,13 +136,13 @@ fn assemble(
     let linux = linux::linux(ctx, nodes, resources, diags)?;
     let hostname = linux::hostname(ctx, diags);
     let root_path = ctx.options.rootfs.as_deref().unwrap_or("rootfs");
-    if ctx.options.rootfs.is_some() && !mounts::absolute_clean(root_path) {
+    if ctx.options.rootfs.is_some() && !absolute_clean(root_path) {
         diags.error(
             "bad-path",
             &Loc::at("options.rootfs"),
             format!("the rootfs `{root_path}` must be an absolute path without `..`"),
         );
-    } else if ctx.options.rootfs.is_some() && mounts::normalize(root_path) == "/" {
+    } else if ctx.options.rootfs.is_some() && normalize(root_path) == "/" {
         // Legal (runc runs it), but the container then writes the host's own files.
         diags.push(
             Diagnostic::warning_at(

@@ -1,15 +1,8 @@
 //! Typed reads from the YAML tree, each reporting a wrong type, an unknown key or a
 //! missing one at the exact path, line and column.
 
-use crate::diagnostic::{closest, join_path, Diagnostic, Diagnostics, Loc};
+use crate::diagnostic::{closest, join_path, Diagnostic, Diagnostics, Loc, Located};
 use crate::yaml::{parse_int, plain_kind, Node, PlainKind, Value};
-
-/// A value and where it was written.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Located<T> {
-    pub value: T,
-    pub at: Loc,
-}
 
 /// A map's entries, keyed by their text, with the map's path.
 pub struct Fields<'a> {

@@ -8,7 +8,7 @@ use oci_spec::runtime::{
 };
 use oci_spec::OciSpecError;
 
-use crate::compile::Context;
+use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Diagnostics, Loc};
 use crate::inventory::{DeviceNode, DeviceType, Gpu, InventoryIndex, Vendor};
 use crate::spec::{GpuRequest, GpuVendor};

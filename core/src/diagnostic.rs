@@ -7,7 +7,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The compile fails.
     Error,
+    /// The compile succeeds; something deserves a look.
     Warning,
 }
 
@@ -38,6 +40,13 @@ impl Loc {
             ..*self
         }
     }
+}
+
+/// A value and where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    pub value: T,
+    pub at: Loc,
 }
 
 /// Appends a map key or `[index]` to a dotted path.
@@ -129,18 +138,22 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
+    /// Adds one.
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.items.push(diagnostic);
     }
 
+    /// Adds an error at a place.
     pub fn error(&mut self, code: &str, at: &Loc, message: impl Into<String>) {
         self.push(Diagnostic::error_at(code, at, message));
     }
 
+    /// Whether any is an error.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)
     }
 
+    /// Adds many.
     pub fn extend(&mut self, more: impl IntoIterator<Item = Diagnostic>) {
         self.items.extend(more);
     }

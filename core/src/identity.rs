@@ -60,11 +60,7 @@ impl<'a> Identity<'a> {
         self.users().find(|entry| entry.uid == uid)
     }
 
-    pub fn group_by_name(&self, name: &str) -> Option<GroupEntry<'a>> {
-        self.group_entries().find(|entry| entry.name == name)
-    }
-
-    /// Every group's gid by name; the first line of a name wins, as in [`Self::group_by_name`].
+    /// Every group's gid by name; the first line of a name wins.
     pub fn group_ids_by_name(&self) -> BTreeMap<&'a str, u32> {
         let mut ids = BTreeMap::new();
         for entry in self.group_entries() {
@@ -125,7 +121,7 @@ mod tests {
             identity.user_by_name("nginx").map(|u| (u.uid, u.gid)),
             Some((101, 101))
         );
-        assert_eq!(identity.group_by_name("staff").map(|g| g.gid), Some(50));
+        assert_eq!(identity.group_ids_by_name().get("staff"), Some(&50));
         assert_eq!(identity.memberships("nginx"), vec![44]);
         assert_eq!(identity.user_by_name("broken"), None);
         assert_eq!(identity.user_by_uid(0).map(|u| u.name), Some("root"));

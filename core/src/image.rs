@@ -1,7 +1,5 @@
 //! The OCI image config: the defaults an image brings (user, env, entrypoint, cmd, workdir).
 
-use std::collections::BTreeMap;
-
 use serde::Deserialize;
 
 use crate::diagnostic::{Diagnostic, Loc};
@@ -11,27 +9,28 @@ use crate::diagnostic::{Diagnostic, Loc};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ImageConfig {
+    /// `User`: the user the process runs as unless the spec names one.
     #[serde(default)]
     pub user: Option<String>,
+    /// `Env`: `KEY=value` entries, applied before the spec's.
     #[serde(default)]
     pub env: Option<Vec<String>>,
+    /// `Entrypoint`: the program, unless the spec gives one.
     #[serde(default)]
     pub entrypoint: Option<Vec<String>>,
+    /// `Cmd`: the arguments, unless the spec gives them.
     #[serde(default)]
     pub cmd: Option<Vec<String>>,
+    /// `WorkingDir`: the working directory unless the spec gives one.
     #[serde(default)]
     pub working_dir: Option<String>,
-    #[serde(default)]
-    pub labels: Option<BTreeMap<String, String>>,
-    #[serde(default)]
-    pub stop_signal: Option<String>,
 }
 
 impl ImageConfig {
     /// Reads either the whole image config document or its `config` object.
     pub fn from_json(text: &str) -> Result<ImageConfig, Diagnostic> {
         let at = Loc::at("imageConfig");
-        let mut value = crate::options::json_object(text).map_err(|problem| {
+        let mut value = crate::json::json_object(text).map_err(|problem| {
             Diagnostic::error_at(
                 "bad-image-config",
                 &at,

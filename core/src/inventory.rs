@@ -6,14 +6,19 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Diagnostic, Loc};
+use crate::names::{device_path, resolve_dots};
 
 /// The inventory version this build writes.
 pub const INVENTORY_VERSION: u32 = 1;
 
+/// What a node has: its device nodes and links, driver majors and GPUs, as `bundlec probe`
+/// writes it (see `bundlec schema inventory`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Inventory {
+    /// The format's version: [`INVENTORY_VERSION`] when this build writes it.
     pub inventory_version: u32,
+    /// Facts about the host itself.
     #[serde(default)]
     pub host: Host,
     /// Device nodes under /dev, sorted by path.
@@ -25,6 +30,7 @@ pub struct Inventory {
     /// Driver names by major number, from /proc/devices.
     #[serde(default)]
     pub drivers: Drivers,
+    /// The GPUs, by vendor and index.
     #[serde(default)]
     pub gpus: Vec<Gpu>,
     /// Nodes every GPU of a vendor needs (`nvidiactl`, `kfd`…), by vendor.
@@ -35,83 +41,98 @@ pub struct Inventory {
     pub warnings: Vec<String>,
 }
 
+/// Facts about the host, for people reading the inventory; the compile does not use them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Host {
+    /// The node's host name.
     #[serde(default)]
     pub hostname: String,
+    /// The machine architecture (`x86_64`, `aarch64`).
     #[serde(default)]
     pub arch: String,
+    /// The kernel release.
     #[serde(default)]
     pub kernel: String,
     /// `v1`, `v2` or `hybrid`.
     #[serde(default)]
     pub cgroup: String,
+    /// Whether the kernel supports seccomp filters.
     #[serde(default)]
     pub seccomp: bool,
 }
 
+/// The kind of a device node, written as `ls -l` and the OCI spec write it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DeviceType {
+    /// A character device (`c`).
     #[serde(rename = "c")]
     Char,
+    /// A block device (`b`).
     #[serde(rename = "b")]
     Block,
+    /// A named pipe (`p`).
     #[serde(rename = "p")]
     Fifo,
 }
 
-impl DeviceType {
-    pub fn letter(self) -> &'static str {
-        match self {
-            DeviceType::Char => "c",
-            DeviceType::Block => "b",
-            DeviceType::Fifo => "p",
-        }
-    }
-}
-
+/// A device node under `/dev`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DeviceNode {
+    /// Its normalized path, below `/dev`.
     pub path: String,
+    /// Character, block or FIFO.
     #[serde(rename = "type")]
     pub kind: DeviceType,
     /// Linux majors run to 4095 and minors to 2^20-1: never 8-bit.
     pub major: u32,
+    /// The minor number.
     pub minor: u32,
     /// Permission bits only (`st_mode & 0o7777`).
     pub file_mode: u32,
+    /// The owner's uid.
     pub uid: u32,
+    /// The owner's gid.
     pub gid: u32,
 }
 
+/// A symbolic link under `/dev` (such as `/dev/fd` or a by-id name).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DeviceLink {
+    /// The link's own path.
     pub path: String,
     /// The link text as stored, relative or absolute.
     pub target: String,
 }
 
+/// Driver names by major number, as `/proc/devices` lists them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Drivers {
+    /// Character device drivers, by major (as a decimal string).
     #[serde(default)]
     pub char: BTreeMap<String, String>,
+    /// Block device drivers, by major (as a decimal string).
     #[serde(default)]
     pub block: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+/// A GPU vendor with Linux device nodes.
 pub enum Vendor {
+    /// NVIDIA (`/dev/nvidia*`).
     Nvidia,
+    /// AMD (`/dev/kfd` and DRM nodes).
     Amd,
+    /// Intel (DRM nodes).
     Intel,
 }
 
 impl Vendor {
+    /// The vendor's name as the inventory and the spec write it: `nvidia`, `amd`, `intel`.
     pub fn name(self) -> &'static str {
         match self {
             Vendor::Nvidia => "nvidia",
@@ -123,14 +144,19 @@ impl Vendor {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// One GPU and the device nodes that reach it.
 pub struct Gpu {
+    /// Its vendor.
     pub vendor: Vendor,
     /// The vendor's own index (NVIDIA's `Device Minor`, the DRM card order otherwise).
     pub index: u32,
+    /// The PCI address (`0000:3b:00.0`), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pci_bus_id: Option<String>,
+    /// The vendor's UUID of the GPU, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
+    /// The model name, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     /// Vendor nodes of this GPU (`/dev/nvidia0`).
@@ -150,7 +176,7 @@ impl Inventory {
         let at = Loc::at("inventory");
         // One pass in the common case; the version is read alone only to explain a failure
         // (a newer inventory fails on its new fields before its version could be checked).
-        let parsed: Result<Inventory, _> = crate::options::from_json_object(text);
+        let parsed: Result<Inventory, _> = crate::json::from_json_object(text);
         let version = match &parsed {
             Ok(inventory) => Ok(Some(u64::from(inventory.inventory_version))),
             Err(_) => {
@@ -159,7 +185,7 @@ impl Inventory {
                 struct VersionOnly {
                     inventory_version: Option<u64>,
                 }
-                crate::options::from_json_object::<VersionOnly>(text)
+                crate::json::from_json_object::<VersionOnly>(text)
                     .map(|only| only.inventory_version)
             }
         };
@@ -296,8 +322,10 @@ impl Inventory {
         Ok(())
     }
 
-    /// The node a container path names, following recorded links inside /dev.
-    pub fn resolve(&self, path: &str) -> Option<&DeviceNode> {
+    /// The node a container path names, following recorded links inside /dev: the plain
+    /// lookup the index is tested against (compiles use [`Inventory::index`]).
+    #[cfg(test)]
+    fn resolve(&self, path: &str) -> Option<&DeviceNode> {
         resolve_with(
             path,
             |path| self.devices.iter().find(|node| node.path == path),
@@ -311,10 +339,10 @@ impl Inventory {
     }
 
     /// Nodes and links by path, for compiles that resolve many paths.
-    pub fn index(&self) -> InventoryIndex<'_> {
+    pub(crate) fn index(&self) -> InventoryIndex<'_> {
         let mut nodes = BTreeMap::new();
         for node in &self.devices {
-            // The first entry of a path wins, as in [`Inventory::resolve`].
+            // The first entry of a path wins.
             nodes.entry(node.path.as_str()).or_insert(node);
         }
         let mut links = BTreeMap::new();
@@ -326,19 +354,20 @@ impl Inventory {
         InventoryIndex { nodes, links }
     }
 
-    pub fn gpus_of(&self, vendor: Vendor) -> impl Iterator<Item = &Gpu> {
+    /// The GPUs of one vendor, in inventory order.
+    pub(crate) fn gpus_of(&self, vendor: Vendor) -> impl Iterator<Item = &Gpu> {
         self.gpus.iter().filter(move |gpu| gpu.vendor == vendor)
     }
 
-    /// The inventory in its canonical JSON form.
-    pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+    /// The inventory in its canonical JSON form, with a final newline.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        let mut text = serde_json::to_string_pretty(self)?;
         text.push('\n');
-        text
+        Ok(text)
     }
 }
 
-/// An inventory's nodes and links by path: [`Inventory::resolve`] in O(log n) a lookup.
+/// An inventory's nodes and links by path, so that resolving a path costs O(log n) a lookup.
 #[derive(Debug, Clone)]
 pub struct InventoryIndex<'a> {
     nodes: BTreeMap<&'a str, &'a DeviceNode>,
@@ -361,17 +390,17 @@ fn resolve_with<'a>(
     node: impl Fn(&str) -> Option<&'a DeviceNode>,
     link: impl Fn(&str) -> Option<&'a str>,
 ) -> Option<&'a DeviceNode> {
-    let mut current = normalize(path)?;
+    let mut current = resolve_dots(path)?;
     for _ in 0..=MAX_LINK_HOPS {
         if let Some(node) = node(&current) {
             return Some(node);
         }
         let target = link(&current)?;
         current = if target.starts_with('/') {
-            normalize(target)?
+            resolve_dots(target)?
         } else {
             let parent = current.rsplit_once('/').map_or("", |(parent, _)| parent);
-            normalize(&format!("{parent}/{target}"))?
+            resolve_dots(&format!("{parent}/{target}"))?
         };
     }
     None
@@ -380,19 +409,6 @@ fn resolve_with<'a>(
 /// The largest major and minor Linux encodes in a `dev_t` (12 and 20 bits).
 pub const MAX_MAJOR: u32 = (1 << 12) - 1;
 pub const MAX_MINOR: u32 = (1 << 20) - 1;
-
-/// A device path as written in the container: normalized lexically and below `/dev`, or why not.
-pub fn device_path(path: &str) -> Result<String, String> {
-    match normalize(path) {
-        Some(normalized) if normalized.starts_with("/dev/") => Ok(normalized),
-        Some(normalized) => Err(format!(
-            "device `{path}` must be a path under /dev, but it names `{normalized}`"
-        )),
-        None => Err(format!(
-            "device `{path}` must be an absolute path under /dev"
-        )),
-    }
-}
 
 /// An inventory path must already be in the normal form the probe writes.
 fn check_device_path(path: &str) -> Result<(), String> {
@@ -403,24 +419,6 @@ fn check_device_path(path: &str) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-/// Resolves `.` and `..` lexically; `None` for a relative path or one that climbs out of `/`.
-fn normalize(path: &str) -> Option<String> {
-    if !path.starts_with('/') {
-        return None;
-    }
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(format!("/{}", parts.join("/")))
 }
 
 /// The JSON Schema of the inventory (draft-07), printed by `bundlec schema inventory`.

@@ -1,13 +1,14 @@
-//! The linux section and the hostname: namespaces, masked and read-only paths, sysctls,
-//! annotations' neighbours, and the rootfs propagation.
+//! The linux section and the hostname: namespaces, the devices and resources the other
+//! sections built, masked and read-only paths, sysctls, and the rootfs propagation.
 
 use oci_spec::runtime::{
     Linux, LinuxBuilder, LinuxDevice, LinuxNamespaceBuilder, LinuxNamespaceType, LinuxResources,
 };
 use oci_spec::OciSpecError;
 
-use crate::compile::Context;
+use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Diagnostics, Loc};
+use crate::names::valid_hostname;
 
 /// containerd's masked paths, plus /proc/interrupts and powercap (energy side channels).
 pub const MASKED_PATHS: &[&str] = &[
@@ -161,18 +162,4 @@ pub fn hostname(ctx: &Context<'_>, diags: &mut Diagnostics) -> String {
         );
     }
     name
-}
-
-/// RFC 1123, within the kernel's 64-byte limit.
-pub fn valid_hostname(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name.split('.').all(|label| {
-            (1..=63).contains(&label.len())
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        })
 }

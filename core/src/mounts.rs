@@ -6,9 +6,19 @@ use std::collections::BTreeMap;
 use oci_spec::runtime::{Mount, MountBuilder};
 use oci_spec::OciSpecError;
 
-use crate::compile::{BundleFile, Context};
+use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Diagnostics, Loc};
+use crate::names::{absolute_clean, normalize};
 use crate::spec::StorageKind;
+
+/// A file `apply` writes into the bundle directory, which the config binds read-only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleFile {
+    /// Relative to the bundle directory.
+    pub name: String,
+    /// Its text.
+    pub contents: String,
+}
 
 /// (target, type, source, options) of containerd's standard mounts; `/sys` and the cgroup
 /// mount get `ro` unless privileged.
@@ -214,11 +224,6 @@ fn mount(
         .build()
 }
 
-/// Absolute and free of `..` components.
-pub(crate) fn absolute_clean(path: &str) -> bool {
-    path.starts_with('/') && !path.split('/').any(|part| part == "..")
-}
-
 /// Absolute, free of `..`, not `/`, and not already a mount target (`taken` holds normalized paths).
 fn check_target(
     target: &str,
@@ -363,15 +368,6 @@ fn dangerous_bind(source: &str, readonly: bool, at: &Loc) -> Option<Diagnostic> 
         )
         .with_hint("bind only the files the service needs, read-only where it can"),
     )
-}
-
-/// `/data/./x`, `//data/x` and `/data/x/` all name `/data/x`.
-pub(crate) fn normalize(path: &str) -> String {
-    let parts: Vec<&str> = path
-        .split('/')
-        .filter(|part| !part.is_empty() && *part != ".")
-        .collect();
-    format!("/{}", parts.join("/"))
 }
 
 fn host_path<'a>(

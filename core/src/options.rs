@@ -8,7 +8,10 @@ use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use crate::diagnostic::{Diagnostic, Loc};
+use crate::json::from_json_object;
 
+/// What the node and the operator add to a compile: values for references, host paths of
+/// volumes, identity files, overrides (see `bundlec schema options`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Options {
@@ -18,6 +21,7 @@ pub struct Options {
     /// Share the host's network namespace.
     #[serde(default)]
     pub host_network: bool,
+    /// Overrides the container's host name.
     #[serde(default)]
     pub hostname: Option<String>,
     /// Extra environment, applied after the image's and the spec's, in order.
@@ -26,6 +30,7 @@ pub struct Options {
     /// Replaces the process arguments entirely.
     #[serde(default)]
     pub args: Option<Vec<String>>,
+    /// Overrides the working directory.
     #[serde(default)]
     pub cwd: Option<String>,
     /// Host paths of volumes: named volumes by name, anonymous ones by target, S3 ones by bucket.
@@ -59,6 +64,7 @@ pub struct Options {
 }
 
 impl Options {
+    /// Reads the options' JSON object, or says why it is not one.
     pub fn from_json(text: &str) -> Result<Options, Diagnostic> {
         from_json_object(text).map_err(|problem| {
             Diagnostic::error_at(
@@ -71,50 +77,12 @@ impl Options {
     }
 }
 
-/// Why a JSON document was refused; callers phrase it for their subject.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum JsonProblem {
-    NotJson(String),
-    NotObject,
-    /// JSON, but not of the expected shape (serde's message).
-    Invalid(String),
-}
-
-impl JsonProblem {
-    /// A sentence about `subject` ("the inventory", "the options"), with the verb agreeing.
-    pub(crate) fn sentence(&self, subject: &str, plural: bool) -> String {
-        let is_not = if plural { "are not" } else { "is not" };
-        match self {
-            JsonProblem::NotJson(error) => format!("{subject} {is_not} valid JSON: {error}"),
-            JsonProblem::NotObject => format!("{subject} must be a JSON object"),
-            JsonProblem::Invalid(error) => format!("{subject} {is_not} valid: {error}"),
-        }
-    }
-}
-
-/// Parses JSON that must be an object: serde would otherwise read a struct from an array.
-pub(crate) fn json_object(text: &str) -> Result<serde_json::Value, JsonProblem> {
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(value) if value.is_object() => Ok(value),
-        Ok(_) => Err(JsonProblem::NotObject),
-        Err(error) => Err(JsonProblem::NotJson(error.to_string())),
-    }
-}
-
-/// Deserializes a JSON object straight into `T`, refusing arrays and scalars.
-pub(crate) fn from_json_object<T: serde::de::DeserializeOwned>(
-    text: &str,
-) -> Result<T, JsonProblem> {
-    if text.trim_start().starts_with('{') {
-        serde_json::from_str(text).map_err(|error| JsonProblem::Invalid(error.to_string()))
-    } else {
-        json_object(text).and(Err(JsonProblem::NotObject))
-    }
-}
-
 /// A JSON object of strings that keeps its document order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OrderedStrings(pub Vec<(String, String)>);
+pub struct OrderedStrings(
+    /// The entries, in document order.
+    pub Vec<(String, String)>,
+);
 
 impl<'de> Deserialize<'de> for OrderedStrings {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -104,7 +104,8 @@ pub fn outline(spec: &str) -> Result<Outline, Vec<Diagnostic>> {
     let Some(deployment) = spec::parse(spec, &mut diags) else {
         return Err(diags.into_sorted());
     };
-    let deployment_name = spec::valid_deployment_name(&deployment.name).then_some(deployment.name);
+    let deployment_name =
+        crate::names::valid_deployment_name(&deployment.name).then_some(deployment.name);
     Ok(Outline {
         deployment: deployment_name,
         services: deployment.services.iter().map(service).collect(),
@@ -151,7 +152,7 @@ fn volumes(service: &Service) -> Vec<Volume> {
             // The reader keeps only valid names.
             StorageKind::Named { name } => (VolumeKind::Named, name),
             // A target the compile refuses never reaches `options.volumes`.
-            StorageKind::Anonymous if crate::mounts::absolute_clean(&storage.target.value) => {
+            StorageKind::Anonymous if crate::names::absolute_clean(&storage.target.value) => {
                 (VolumeKind::Anonymous, &storage.target.value)
             }
             StorageKind::S3 { bucket } if !bucket.is_empty() => (VolumeKind::S3, bucket),

@@ -6,7 +6,7 @@ use oci_spec::runtime::{
 };
 use oci_spec::OciSpecError;
 
-use crate::compile::Context;
+use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::units::{cpu_quota, CPU_PERIOD_US};
 

@@ -3,8 +3,9 @@
 
 use std::net::IpAddr;
 
-use crate::decode::{self, bounded, entries, items, Fields, Located};
-use crate::diagnostic::{Diagnostics, Loc};
+use crate::decode::{self, bounded, entries, items, Fields};
+use crate::diagnostic::{Diagnostic, Diagnostics, Loc, Located};
+use crate::names::{self, valid_deployment_name, valid_env_key, valid_hostname, valid_volume_name};
 use crate::units::{cpu_quota, parse_cpus, parse_memory, parse_octal_mode, valid_cpuset};
 use crate::yaml::{self, Node, Value};
 
@@ -237,7 +238,7 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Deployment> {
     if let Some(name) = &name {
         if !valid_deployment_name(&name.value) {
             diags.push(
-                crate::Diagnostic::error_at(
+                Diagnostic::error_at(
                     "bad-deployment-name",
                     &name.at,
                     format!("`{}` is not a valid deployment name", name.value),
@@ -265,15 +266,6 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Deployment> {
         name: name.map(|n| n.value).unwrap_or_default(),
         services,
     })
-}
-
-pub(crate) fn valid_deployment_name(name: &str) -> bool {
-    (3..=63).contains(&name.len())
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        && name
-            .bytes()
-            .next()
-            .is_some_and(|b| b.is_ascii_alphanumeric())
 }
 
 fn service(name: Located<String>, node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Service {
@@ -376,7 +368,7 @@ fn service(name: Located<String>, node: &Node<'_>, path: &str, diags: &mut Diagn
         match security_opt(&option.value) {
             Some(flag) => service.no_new_privileges = Some(flag),
             None => diags.push(
-                crate::Diagnostic::error_at(
+                Diagnostic::error_at(
                     "unsupported-security-opt",
                     &option.at,
                     format!("security option `{}` is not supported", option.value),
@@ -403,7 +395,7 @@ fn service(name: Located<String>, node: &Node<'_>, path: &str, diags: &mut Diagn
             "none" => NetworkMode::None,
             other => {
                 diags.push(
-                    crate::Diagnostic::error_at(
+                    Diagnostic::error_at(
                         "bad-network-mode",
                         &mode.at,
                         format!("network mode `{other}` is not known"),
@@ -430,9 +422,9 @@ fn values(list: Vec<Located<String>>) -> Vec<String> {
 fn env(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Vec<EnvVar> {
     let mut vars = Vec::new();
     for (key, value, value_path) in entries(node, path, diags) {
-        if !crate::process::valid_env_key(&key.value) {
+        if !valid_env_key(&key.value) {
             diags.push(
-                crate::Diagnostic::error_at(
+                Diagnostic::error_at(
                     "bad-env-key",
                     &key.at,
                     format!(
@@ -446,7 +438,7 @@ fn env(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Vec<EnvVar> {
         }
         if matches!(value.value, Value::Null) {
             diags.push(
-                crate::Diagnostic::error_at(
+                Diagnostic::error_at(
                     "bad-env-value",
                     &value.loc(&value_path),
                     format!("`{}` has no value", key.value),
@@ -519,7 +511,7 @@ fn resources(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Resources 
             resources.cpuset = Some(cpuset.value);
         } else {
             diags.push(
-                crate::Diagnostic::error_at(
+                Diagnostic::error_at(
                     "bad-cpuset",
                     &cpuset.at,
                     format!("`{}` is not a CPU list", cpuset.value),
@@ -582,7 +574,7 @@ fn cpus(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<f64> {
         Ok(cpus) => Some(cpus),
         Err(message) => {
             diags.push(
-                crate::Diagnostic::error_at("bad-cpu", &node.loc(path), message)
+                Diagnostic::error_at("bad-cpu", &node.loc(path), message)
                     .with_hint("give the number of CPUs in decimal, such as `0.5` or `2`"),
             );
             None
@@ -595,7 +587,7 @@ fn nonzero_memory(node: &Node<'_>, path: &str, why: &str, diags: &mut Diagnostic
     let size = memory(node, path, diags)?;
     if size.value == 0 {
         diags.push(
-            crate::Diagnostic::error_at(
+            Diagnostic::error_at(
                 "bad-memory",
                 &size.at,
                 format!("`{}` is 0: {why}", display_path(path)),
@@ -620,7 +612,7 @@ fn memory(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Locate
         }),
         Err(error) => {
             diags.push(
-                crate::Diagnostic::error_at("bad-memory", &text.at, error.message(&text.value))
+                Diagnostic::error_at("bad-memory", &text.at, error.message(&text.value))
                     .with_hint(error.hint()),
             );
             None
@@ -649,7 +641,7 @@ fn gpu(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<GpuReques
                 "apple" => GpuVendor::Apple,
                 _ => {
                     diags.push(
-                        crate::Diagnostic::error_at(
+                        Diagnostic::error_at(
                             "bad-gpu-vendor",
                             &vendor.at,
                             format!("GPU vendor `{}` is not known", vendor.value),
@@ -713,7 +705,7 @@ fn device(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Device
     };
     // Checked lexically, so `/dev/../etc/shadow` cannot name a host file and `/dev/./fuse` is
     // the same node as `/dev/fuse`.
-    match crate::inventory::device_path(&request.path.value) {
+    match names::device_path(&request.path.value) {
         Ok(normalized) => request.path.value = normalized,
         Err(message) => {
             diags.error("bad-device-path", &request.path.at, message);
@@ -722,7 +714,7 @@ fn device(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Device
     }
     if !(request.read || request.write || request.mknod) {
         diags.push(
-            crate::Diagnostic::error_at(
+            Diagnostic::error_at(
                 "bad-device-access",
                 &node.loc(path),
                 format!("device `{}` grants no access", request.path.value),
@@ -738,7 +730,7 @@ fn storage(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Stora
     let Some((type_node, type_path)) = decode::peek(node, path, "type") else {
         if matches!(node.value, Value::Map(_)) {
             diags.push(
-                crate::Diagnostic::error_at(
+                Diagnostic::error_at(
                     "missing-field",
                     &node.loc(path),
                     format!("`{path}` needs a `type` field"),
@@ -761,7 +753,7 @@ fn storage(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Stora
         ],
         other => {
             diags.push(
-                crate::Diagnostic::error_at(
+                Diagnostic::error_at(
                     "bad-storage-type",
                     &kind.at,
                     format!("storage type `{other}` is not known"),
@@ -789,7 +781,7 @@ fn storage(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Stora
                 .and_then(|(node, path)| decode::string(node, &path, diags))?;
             if !valid_volume_name(&name.value) {
                 diags.push(
-                    crate::Diagnostic::error_at(
+                    Diagnostic::error_at(
                         "bad-volume-name",
                         &name.at,
                         format!("`{}` is not a valid volume name", name.value),
@@ -832,17 +824,6 @@ fn storage(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Stora
     })
 }
 
-/// Volume names become directory names on the host: no separators, no `.` or `..`.
-fn valid_volume_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 255
-        && name != "."
-        && name != ".."
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-}
-
 /// `mode: 1777`, `mode: "1777"` and `mode: 0o1777` all mean 0o1777.
 fn mode(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<u32> {
     let text = decode::string(node, path, diags)?;
@@ -850,7 +831,7 @@ fn mode(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<u32> {
         Ok(mode) => Some(mode),
         Err(message) => {
             diags.push(
-                crate::Diagnostic::error_at("bad-mode", &text.at, message)
+                Diagnostic::error_at("bad-mode", &text.at, message)
                     .with_hint("write an octal permission such as `1777` or `0o755`"),
             );
             None
@@ -922,11 +903,11 @@ fn extra_host(entry: &Located<String>, diags: &mut Diagnostics) -> Option<(Strin
     let parsed = entry.value.split_once(':').and_then(|(name, address)| {
         let address = address.trim_start_matches('[').trim_end_matches(']');
         Some((name.to_string(), address.parse::<IpAddr>().ok()?))
-            .filter(|(name, _)| crate::linux::valid_hostname(name))
+            .filter(|(name, _)| valid_hostname(name))
     });
     if parsed.is_none() {
         diags.push(
-            crate::Diagnostic::error_at(
+            Diagnostic::error_at(
                 "bad-extra-host",
                 &entry.at,
                 format!("`{}` is not a `name:address` host entry", entry.value),
