@@ -2,8 +2,7 @@
 //! a core `RawRequest` and the core's answers into `{ok, config, diagnostics}` and
 //! `{ok, outline, diagnostics}`; no rule lives here.
 
-use bundlec_core::diagnostic::closest;
-use bundlec_core::{Diagnostic, RequestText};
+use bundlec_core::{closest, Diagnostic, RequestText};
 use js_sys::{Reflect, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
