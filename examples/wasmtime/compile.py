@@ -6,7 +6,8 @@
     python3 examples/wasmtime/compile.py examples/specs/gpu-inference.yaml \
         --inventory examples/inventories/nvidia-2gpu.json --replica 2
 
-Prints config.json on stdout, or the diagnostics on stderr (exit 1).
+Prints config.json on stdout, or the diagnostics on stderr (exit 1). With --outline it prints
+what the spec declares instead (services, replica counts, `$S:`/`$E:` references, volume keys).
 The `Compiler` class is the whole host: import it to embed bundlec in a Python program.
 """
 
@@ -22,11 +23,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_COMPONENT = os.path.join(
     HERE, "..", "..", "target", "wasm32-wasip2", "wasm", "bundlec_component.wasm"
 )
-INTERFACE = "bundlec:compiler/compiler@0.1.0"
+INTERFACE = "bundlec:compiler/compiler@0.2.0"
 
 
 class Compiler:
-    """One instance of the component; `compile` may be called any number of times."""
+    """One instance of the component; `compile` and `outline` may be called any number of times."""
 
     def __init__(self, path=DEFAULT_COMPONENT, fuel=None):
         """`fuel` bounds the work of each call (a runaway call traps instead of hanging)."""
@@ -49,6 +50,9 @@ class Compiler:
         self._compile = instance.get_func(
             self._store, instance.get_export_index(self._store, "compile", interface)
         )
+        self._outline = instance.get_func(
+            self._store, instance.get_export_index(self._store, "outline", interface)
+        )
         self._version = instance.get_func(
             self._store, instance.get_export_index(self._store, "version", interface)
         )
@@ -59,7 +63,8 @@ class Compiler:
     def compile(self, spec, service=None, replica=None, inventory=None, image_config=None, options=None):
         """Returns (config, diagnostics): config is the config.json text, or None on failure.
 
-        Each diagnostic is a dict with severity, code, message, path, line, column, hint.
+        Each diagnostic is a dict with severity, code, message, path, line, column, endLine,
+        endColumn, hint (the JSON form of `bundlec compile --diagnostics json`).
         inventory, image_config and options are JSON texts.
         """
         request = component.Record()
@@ -77,6 +82,16 @@ class Compiler:
             return None, [diagnostic_dict(d) for d in result]
         return result.config, [diagnostic_dict(d) for d in result.diagnostics]
 
+    def outline(self, spec):
+        """Returns (outline, diagnostics): outline is a dict in the browser module's form
+        (camelCase keys), or None when the spec is not a readable YAML or JSON mapping."""
+        if self._fuel is not None:
+            self._store.set_fuel(self._fuel)
+        result = self._outline(self._store, spec)
+        if isinstance(result, list):
+            return None, [diagnostic_dict(d) for d in result]
+        return outline_dict(result), []
+
 
 def diagnostic_dict(diagnostic):
     return {
@@ -86,7 +101,38 @@ def diagnostic_dict(diagnostic):
         "path": diagnostic.path,
         "line": diagnostic.line,
         "column": diagnostic.column,
+        "endLine": getattr(diagnostic, "end-line"),
+        "endColumn": getattr(diagnostic, "end-column"),
         "hint": diagnostic.hint,
+    }
+
+
+def outline_dict(outline):
+    def span(record):
+        return {
+            "line": record.line,
+            "column": record.column,
+            "endLine": getattr(record, "end-line"),
+            "endColumn": getattr(record, "end-column"),
+        }
+
+    def references(records):
+        return [{"name": r.name, "span": span(r.span)} for r in records]
+
+    return {
+        "deployment": outline.deployment,
+        "services": [
+            {
+                "name": service.name,
+                "span": span(service.span),
+                "replicas": service.replicas,
+                "maxReplicas": getattr(service, "max-replicas"),
+                "secrets": references(service.secrets),
+                "hostEnv": references(getattr(service, "host-env")),
+                "volumes": [{"kind": v.kind, "key": v.key, "span": span(v.span)} for v in service.volumes],
+            }
+            for service in outline.services
+        ],
     }
 
 
@@ -98,6 +144,15 @@ def human(diagnostic):
     if diagnostic["hint"]:
         text += f"\n  hint: {diagnostic['hint']}"
     return text
+
+
+def report(diagnostics, form):
+    if form == "json":
+        if diagnostics:
+            print(json.dumps(diagnostics, indent=2), file=sys.stderr)
+    else:
+        for diagnostic in diagnostics:
+            print(human(diagnostic), file=sys.stderr)
 
 
 def read(path):
@@ -117,9 +172,17 @@ def main(argv=None):
     parser.add_argument("--replica", type=int, help="the replica, counted from 1")
     parser.add_argument("--component", default=DEFAULT_COMPONENT, help="the bundlec component .wasm")
     parser.add_argument("--diagnostics", choices=["human", "json"], default="human")
+    parser.add_argument("--outline", action="store_true", help="print what the spec declares (JSON) instead of compiling it")
     args = parser.parse_args(argv)
 
     compiler = Compiler(args.component)
+    if args.outline:
+        outline, diagnostics = compiler.outline(read(args.spec))
+        report(diagnostics, args.diagnostics)
+        if outline is None:
+            return 1
+        print(json.dumps(outline, indent=2))
+        return 0
     config, diagnostics = compiler.compile(
         read(args.spec),
         service=args.service,
@@ -128,12 +191,7 @@ def main(argv=None):
         image_config=read(args.image_config),
         options=read(args.options),
     )
-    if args.diagnostics == "json":
-        if diagnostics:
-            print(json.dumps(diagnostics, indent=2), file=sys.stderr)
-    else:
-        for diagnostic in diagnostics:
-            print(human(diagnostic), file=sys.stderr)
+    report(diagnostics, args.diagnostics)
     if config is None:
         return 1
     sys.stdout.write(config)

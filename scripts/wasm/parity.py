@@ -2,12 +2,17 @@
 """WebAssembly parity: the component (wasmtime) and the browser module (Node) give the native bytes.
 
 - every tests/golden case: both wasm builds give exactly its expected.json, and the same warnings;
-- every tests/errors case: both wasm builds fail with the same diagnostics (every field), those
-  include the case's expected ones, and equal the native `bundlec compile --diagnostics json` ones
-  wherever the case's options can be said with the command's flags;
+- every tests/errors case: both wasm builds fail with the same diagnostics (every field, end
+  positions included), those include the case's expected ones, and equal the native
+  `bundlec compile --diagnostics json` ones wherever the case's options can be said with the
+  command's flags;
+- every corpus spec: `outline` gives the same answer in the component, the browser module and the
+  native core (web/examples/native_outline.rs), with well-formed ranges;
+- every diagnostic has all four of line, column, endLine, endColumn or none, the end not before
+  the start;
 - the component's imports stay within what Rust's std needs (no files, clocks or sockets);
 - properties: --fuzz seeded random and mutated specs never trap, give the same bytes twice, and
-  the same result in both builds.
+  the same result in both builds; their outlines agree in all three.
 
 Run scripts/wasm/build.sh first. Missing tools fail the run under CI=true; elsewhere they skip it.
 The closing line is `N passed, N failed`.
@@ -32,7 +37,7 @@ IN_CI = os.environ.get("CI") in ("true", "1")
 # What the component may import: the parts of WASI p2 that Rust's std links for stdio, exit,
 # environment and HashMap seeds. Anything else (files, clocks, sockets, http) is a regression.
 ALLOWED_IMPORT_PREFIXES = ("wasi:io/", "wasi:cli/", "wasi:random/insecure-seed@")
-EXPORT = "bundlec:compiler/compiler@0.1.0"
+EXPORT = "bundlec:compiler/compiler@0.2.0"
 REQUEST_FIELDS = ("spec", "service", "replica", "inventory", "imageConfig", "options")
 # Option keys the `bundlec compile` flags can express (see native_args).
 CLI_OPTIONS = {"gpuIndices", "hostNetwork", "hostname", "env", "secrets", "volumes", "hostEnv", "passwd", "group"}
@@ -129,6 +134,14 @@ class ComponentRunner:
             cause = next((line for line in lines if "trap" in line), lines[-1] if lines else "")
             return {"trap": f"{type(error).__name__}: {cause}"}
 
+    def outline(self, spec):
+        try:
+            outline, diagnostics = self.compiler.outline(spec)
+            return {"ok": outline is not None, "outline": outline, "diagnostics": diagnostics}
+        except Exception as error:
+            self.compiler = self._class(COMPONENT, fuel=FUEL)
+            return {"trap": f"{type(error).__name__}: {str(error).strip().splitlines()[-1:]}"}
+
 
 FUEL = 20_000_000_000  # far above any real compile; a hang becomes a reported trap
 
@@ -150,6 +163,10 @@ def run_web(requests, as_objects=False):
 
 def clean(request):
     return {key: request[key] for key in REQUEST_FIELDS if request.get(key) is not None}
+
+
+def web_outline(entry):
+    return web_result(entry["outline"])
 
 
 def web_result(entry):
@@ -218,6 +235,23 @@ def write(directory, name, text):
     return path
 
 
+def native_outlines(specs):
+    """`bundlec_core::outline` of each spec, natively (web/examples/native_outline.rs); None when
+    the example cannot be built (the reason printed)."""
+    build = ["cargo", "build", "-q", "-p", "bundlec-web", "--example", "native_outline"]
+    done = subprocess.run(build, cwd=ROOT, capture_output=True, text=True)
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+    binary = os.path.join(target, "debug", "examples", "native_outline")
+    if done.returncode != 0 or not os.path.exists(binary):
+        print(f"cannot build the native outline example:\n{done.stderr[-3000:]}")
+        return None
+    done = subprocess.run([binary], input=json.dumps(specs), capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        print(f"the native outline example failed ({done.returncode}):\n{done.stderr[-3000:]}")
+        return None
+    return json.loads(done.stdout)
+
+
 def native_diagnostics(binary, case):
     with tempfile.TemporaryDirectory() as workdir:
         prepared = native_args(case, workdir)
@@ -243,6 +277,54 @@ def trap_problems(label, result):
     if result.get("undefined"):
         problems.append(f"{label}: undefined (not null) at {', '.join(result['undefined'])}")
     return problems
+
+
+def position_problems(diagnostics):
+    """Each diagnostic has all four of line, column, endLine, endColumn or none; 1-based; end >= start."""
+    problems = []
+    for d in diagnostics:
+        where = [d["line"], d["column"], d["endLine"], d["endColumn"]]
+        if all(value is None for value in where):
+            continue
+        if any(value is None for value in where) or min(where) < 1 or (d["endLine"], d["endColumn"]) < (d["line"], d["column"]):
+            problems.append(f"bad range {where} in {located(d)}")
+    return problems
+
+
+def span_problems(outline):
+    problems = []
+    for service in outline["services"]:
+        spans = [service["span"]] + [item["span"] for key in ("secrets", "hostEnv", "volumes") for item in service[key]]
+        for span in spans:
+            start, end = (span["line"], span["column"]), (span["endLine"], span["endColumn"])
+            if min(start) < 1 or end <= start:
+                problems.append(f"service {service['name']}: bad span {span}")
+        for key in ("secrets", "hostEnv"):
+            names = [item["name"] for item in service[key]]
+            if len(set(names)) != len(names):
+                problems.append(f"service {service['name']}: {key} repeats a name: {names}")
+        keys = [volume["key"] for volume in service["volumes"]]
+        if len(set(keys)) != len(keys):
+            problems.append(f"service {service['name']}: volumes repeat a key: {keys}")
+    return problems
+
+
+def check_outline(component, web, native):
+    """The same outline in the component, the browser module and natively (when built)."""
+    problems = trap_problems("component outline", component) + trap_problems("browser outline", web)
+    if problems:
+        return problems
+    if component != web:
+        problems.append(f"component and browser outlines differ: {json.dumps(component)[:600]}\n vs {json.dumps(web)[:600]}")
+    if native is not None and native != component:
+        problems.append(f"native and wasm outlines differ: {json.dumps(native)[:600]}\n vs {json.dumps(component)[:600]}")
+    if component["ok"]:
+        problems += span_problems(component["outline"])
+        if component["diagnostics"]:
+            problems.append("an outline came with diagnostics")
+    elif component["outline"] is not None or not any(d["severity"] == "error" for d in component["diagnostics"]):
+        problems.append("a failed outline must have no outline and an error")
+    return problems + position_problems(component["diagnostics"])
 
 
 def located(diagnostic):
@@ -274,6 +356,8 @@ def check_golden(case, component, web, web_objects):
             problems.append(f"{label}: the compile failed:\n{show(result['diagnostics'])}")
         elif result["config"] != case["expected"]:
             problems.append(f"{label}: config differs from expected.json ({first_difference(case['expected'], result['config'])})")
+    if "trap" not in component:
+        problems += position_problems(component["diagnostics"])
     if "trap" not in component and "trap" not in web and component["diagnostics"] != web["diagnostics"]:
         problems.append(f"warnings differ:\ncomponent:\n{show(component['diagnostics'])}\nbrowser:\n{show(web['diagnostics'])}")
     return problems
@@ -293,6 +377,7 @@ def check_error(case, component, web, native):
         for want in expected:
             if want not in found:
                 problems.append(f"{label}: missing {want}; got:\n{show(result['diagnostics'])}")
+    problems += position_problems(component["diagnostics"])
     if component["diagnostics"] != web["diagnostics"]:
         problems.append(f"diagnostics differ:\ncomponent:\n{show(component['diagnostics'])}\nbrowser:\n{show(web['diagnostics'])}")
     if native is not None:
@@ -318,10 +403,7 @@ def check_property(first, second, web):
             json.loads(first["config"])
     elif not any(d["severity"] == "error" for d in first["diagnostics"]):
         problems.append("failed without an error diagnostic")
-    for d in first["diagnostics"]:
-        if (d["line"] is None) != (d["column"] is None) or (d["line"] is not None and (d["line"] < 1 or d["column"] < 1)):
-            problems.append(f"bad position {located(d)}")
-    return problems
+    return problems + position_problems(first["diagnostics"])
 
 
 # ---- the property generator ----------------------------------------------------------------
@@ -563,9 +645,25 @@ def main():
         )
     print(f"error cases compared with the native command: {compared_natively} of {len(errors)} (the rest use options it has no flag for)")
 
+    specs = [case["request"]["spec"] for case in everything]
+    native_outline = None if args.no_native else native_outlines(specs)
+    if native_outline is None and not args.no_native:
+        results.check("native outline example builds", ["see above"] if IN_CI else [])
+    for index, case in enumerate(everything):
+        kind = "golden" if index < len(golden) else "errors"
+        results.check(
+            f"outline {kind}/{case['name']}",
+            check_outline(
+                component.outline(case["request"]["spec"]),
+                web_outline(web_results[index]),
+                native_outline[index] if native_outline else None,
+            ),
+        )
+
     if args.fuzz:
         requests = property_requests(args.fuzz, args.seed, everything)
         _, fuzz_web = run_web(requests)
+        fuzz_native = None if args.no_native else native_outlines([r["spec"] for r in requests])
         failures_dir = os.path.join(ROOT, "target", "wasm-parity-failures")
         outcomes = {"compiled": 0, "rejected": 0, "trapped": 0}
         for index, request in enumerate(requests):
@@ -573,6 +671,9 @@ def main():
             outcomes["trapped" if "trap" in first else "compiled" if first["ok"] else "rejected"] += 1
             second = component.compile(request)
             problems = check_property(first, second, web_result(fuzz_web[index]))
+            problems += check_outline(
+                component.outline(request["spec"]), web_outline(fuzz_web[index]), fuzz_native[index] if fuzz_native else None
+            )
             if problems:
                 os.makedirs(failures_dir, exist_ok=True)
                 path = os.path.join(failures_dir, f"seed{args.seed}-case{index}.json")

@@ -1,6 +1,8 @@
 // Runs requests through the browser module (web/pkg, wasm-bindgen --target web) in Node, for parity.py.
 // Usage: node web-runner.mjs PKG_DIR REQUESTS.json > RESULTS.json
 // Each request is {request, asObjects}: with asObjects the JSON texts are passed as parsed objects.
+// Each result holds the compile's answer and the outline of the request's spec (`outline`), each as
+// {result, undefinedAt} or {threw}.
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
@@ -27,6 +29,18 @@ function undefinedKeys(value, where, found) {
 }
 
 let bundlec = await load();
+
+/** Calls one export, reloading the module after a throw; {result, undefinedAt} or {threw}. */
+async function call(run) {
+  try {
+    const result = run(bundlec);
+    return { result, undefinedAt: undefinedKeys(result, 'result', []) };
+  } catch (error) {
+    bundlec = await load();
+    return { threw: String(error && error.stack ? error.stack.split('\n')[0] : error) };
+  }
+}
+
 const output = { version: bundlec.version(), results: [] };
 for (const { request, asObjects } of JSON.parse(readFileSync(requestsFile, 'utf8'))) {
   const input = { ...request };
@@ -35,12 +49,8 @@ for (const { request, asObjects } of JSON.parse(readFileSync(requestsFile, 'utf8
       if (typeof input[key] === 'string') input[key] = JSON.parse(input[key]);
     }
   }
-  try {
-    const result = bundlec.compile(input);
-    output.results.push({ result, undefinedAt: undefinedKeys(result, 'result', []) });
-  } catch (error) {
-    output.results.push({ threw: String(error && error.stack ? error.stack.split('\n')[0] : error) });
-    bundlec = await load();
-  }
+  const compiled = await call((module) => module.compile(input));
+  compiled.outline = await call((module) => module.outline(request.spec));
+  output.results.push(compiled);
 }
 process.stdout.write(JSON.stringify(output));

@@ -1,8 +1,8 @@
 //! bundlec-web: the compiler for JavaScript (wasm-bindgen). It only converts a request object into
-//! a core `RawRequest` and the core's answer into `{ok, config, diagnostics}`; no rule lives here.
+//! a core `RawRequest` and the core's answers into `{ok, config, diagnostics}` and
+//! `{ok, outline, diagnostics}`; no rule lives here.
 
-use bundlec_core::diagnostic::{closest, Loc};
-use bundlec_core::{Diagnostic, RequestText};
+use bundlec_core::{closest, Diagnostic, RequestText};
 use js_sys::{Reflect, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -55,13 +55,51 @@ pub fn compile(request: JsValue) -> JsValue {
     to_js(&output)
 }
 
+/// What `outline` returns: the core's outline of the spec, or null when the spec is not readable.
+#[derive(Serialize)]
+struct OutlineOutput<'a> {
+    ok: bool,
+    outline: Option<&'a bundlec_core::Outline>,
+    diagnostics: &'a [Diagnostic],
+}
+
+/// What a spec declares, read without compiling it: its services with their replica counts,
+/// `$S:` / `$E:` references and volume keys, each with its range in the text.
+///
+/// Never throws: a spec that is not a string, or not a readable YAML or JSON mapping, gives
+/// `ok: false`, `outline: null` and the diagnostics; absent values are `null`.
+#[wasm_bindgen(skip_typescript)]
+pub fn outline(spec: JsValue) -> JsValue {
+    let result = match spec.as_string() {
+        Some(text) => bundlec_core::outline(&text),
+        None => Err(vec![bad_request(
+            "spec",
+            "`spec` must be a string: the YAML or JSON text of the spec",
+        )
+        .with_hint("call outline(\"version: v1\\n...\")")]),
+    };
+    let output = match &result {
+        Ok(outline) => OutlineOutput {
+            ok: true,
+            outline: Some(outline),
+            diagnostics: &[],
+        },
+        Err(errors) => OutlineOutput {
+            ok: false,
+            outline: None,
+            diagnostics: errors,
+        },
+    };
+    to_js(&output)
+}
+
 /// The version of the compiler inside this module.
 #[wasm_bindgen(skip_typescript)]
 pub fn version() -> String {
     bundlec_core::version().to_string()
 }
 
-/// A published JSON Schema by name (`inventory`, `options`), or null for an unknown name.
+/// A published JSON Schema by name (`spec`, `inventory`, `options`), or null for an unknown name.
 #[wasm_bindgen(skip_typescript)]
 pub fn schema(name: JsValue) -> JsValue {
     name.as_string()
@@ -71,7 +109,7 @@ pub fn schema(name: JsValue) -> JsValue {
 }
 
 fn bad_request(path: &str, message: impl Into<String>) -> Diagnostic {
-    Diagnostic::error("bad-request", &Loc::at(path), message)
+    Diagnostic::error("bad-request", path, message)
 }
 
 /// Reads every field, reporting every malformed one.
@@ -171,8 +209,8 @@ fn json_text(request: &JsValue, name: &str, errors: &mut Vec<Diagnostic>) -> Opt
     None
 }
 
-fn to_js(output: &Output<'_>) -> JsValue {
+fn to_js(output: &impl Serialize) -> JsValue {
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
-    // Strings, numbers, options and a unit enum: serializing them cannot fail.
+    // Strings, numbers, options, lists and unit enums: serializing them cannot fail.
     output.serialize(&serializer).unwrap_or(JsValue::NULL)
 }

@@ -1,8 +1,9 @@
-//! The JavaScript shape of bundlec-web: `{ok, config, diagnostics}` with null (never undefined)
-//! for absent values, and no throw for any input. Run with wasm-bindgen-test-runner in Node.
+//! The JavaScript shape of bundlec-web: `{ok, config, diagnostics}` and `{ok, outline,
+//! diagnostics}` with null (never undefined) for absent values, diagnostics with their ranges,
+//! and no throw for any input. Run with wasm-bindgen-test-runner in Node.
 #![cfg(target_arch = "wasm32")]
 
-use bundlec_web::{compile, schema, version};
+use bundlec_web::{compile, outline, schema, version};
 use js_sys::{Array, Function, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -62,14 +63,16 @@ fn check_diagnostic_shape(diagnostic: &JsValue) {
             show(diagnostic)
         );
     }
-    for key in ["line", "column"] {
-        let value = get(diagnostic, key);
-        assert!(
-            value.is_null() || value.as_f64().is_some(),
-            "`{key}` is neither null nor a number in {}",
-            show(diagnostic)
-        );
-    }
+    // The range: all four positions or none (a fault outside the spec text).
+    let range: Vec<JsValue> = ["line", "column", "endLine", "endColumn"]
+        .iter()
+        .map(|key| get(diagnostic, key))
+        .collect();
+    assert!(
+        range.iter().all(JsValue::is_null) || range.iter().all(|v| v.as_f64().is_some()),
+        "the range is neither four numbers nor four nulls in {}",
+        show(diagnostic)
+    );
     let hint = get(diagnostic, "hint");
     assert!(
         hint.is_null() || hint.is_string(),
@@ -78,7 +81,7 @@ fn check_diagnostic_shape(diagnostic: &JsValue) {
     );
     assert_eq!(
         Object::keys(diagnostic.unchecked_ref::<Object>()).length(),
-        7,
+        9,
         "{}",
         show(diagnostic)
     );
@@ -146,6 +149,9 @@ fn a_spec_fault_has_line_column_and_hint() {
     );
     assert_eq!(get(diagnostic, "line").as_f64(), Some(7.0));
     assert_eq!(get(diagnostic, "column").as_f64(), Some(5.0));
+    // `privilegd` is 9 characters: the end is exclusive.
+    assert_eq!(get(diagnostic, "endLine").as_f64(), Some(7.0));
+    assert_eq!(get(diagnostic, "endColumn").as_f64(), Some(14.0));
     assert_eq!(
         get(diagnostic, "hint").as_string().as_deref(),
         Some("did you mean `privileged`?")
@@ -160,8 +166,27 @@ fn faults_outside_the_spec_have_null_line_column() {
     ]));
     assert_eq!(failure_codes(&result), ["bad-options"]);
     let diagnostic = &diagnostics(&result)[0];
-    assert!(get(diagnostic, "line").is_null());
-    assert!(get(diagnostic, "column").is_null());
+    for key in ["line", "column", "endLine", "endColumn"] {
+        assert!(
+            get(diagnostic, key).is_null(),
+            "{key}: {}",
+            show(diagnostic)
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_value_fault_spans_exactly_the_value() {
+    // `100m` starts at column 26 and ends before column 30.
+    let spec = "version: v1\ndeployment: demo\nservices:\n  api:\n    image: { name: \"ghcr.io/acme/api:1\" }\n    command: { entrypoint: [\"/api\"] }\n    resources: { memory: 100m }\n";
+    let result = compile(request(spec));
+    assert_eq!(failure_codes(&result), ["bad-memory"]);
+    let diagnostic = &diagnostics(&result)[0];
+    let range: Vec<Option<f64>> = ["line", "column", "endLine", "endColumn"]
+        .iter()
+        .map(|key| get(diagnostic, key).as_f64())
+        .collect();
+    assert_eq!(range, [Some(7.0), Some(26.0), Some(7.0), Some(30.0)]);
 }
 
 #[wasm_bindgen_test]
@@ -279,7 +304,7 @@ fn absent_optional_fields_may_be_null_or_undefined() {
 #[wasm_bindgen_test]
 fn version_and_schemas() {
     assert_eq!(version(), env!("CARGO_PKG_VERSION"));
-    for name in ["inventory", "options"] {
+    for name in ["spec", "inventory", "options"] {
         let text = schema(name.into())
             .as_string()
             .unwrap_or_else(|| panic!("no `{name}` schema"));
@@ -291,4 +316,129 @@ fn version_and_schemas() {
     assert!(schema("nope".into()).is_null());
     assert!(schema(JsValue::from(3)).is_null());
     assert!(schema(JsValue::UNDEFINED).is_null());
+}
+
+/// Services with a fixed, an adaptive and no scale; references (one repeated) and volumes.
+const OUTLINE_SPEC: &str = "version: v1
+deployment: demo
+services:
+  api:
+    image: { name: \"ghcr.io/acme/api:1\" }
+    env: { A: \"$S:db/pw\", B: \"$E:HOME\", C: \"$S:db/pw\", D: plain }
+    storage:
+      - { type: named, name: cache, target: /cache }
+      - type: anonymous
+        target: /scratch
+      - { type: tmpfs, target: /tmp }
+    scale: { mode: fixed, replicas: 3 }
+  batch:
+    scale: { mode: adaptive, min: 1, max: 5 }
+  solo:
+    image: { name: x }
+";
+
+fn span(line: u32, column: u32, end_line: u32, end_column: u32) -> String {
+    format!(r#"{{"line":{line},"column":{column},"endLine":{end_line},"endColumn":{end_column}}}"#)
+}
+
+#[wasm_bindgen_test]
+fn outline_gives_services_replicas_references_and_volumes_with_ranges() {
+    let result = outline(OUTLINE_SPEC.into());
+    assert_eq!(get(&result, "ok"), JsValue::TRUE, "{}", show(&result));
+    assert!(diagnostics(&result).is_empty());
+    assert_eq!(Object::keys(result.unchecked_ref::<Object>()).length(), 3);
+    // Columns counted by hand: `"$S:db/pw"` (quotes included) at 6:15, `"$E:HOME"` at 6:30;
+    // a storage entry from its `{` (or first key) to its end.
+    let api = format!(
+        concat!(
+            r#"{{"name":"api","span":{},"replicas":3,"maxReplicas":null,"#,
+            r#""secrets":[{{"name":"db/pw","span":{}}}],"hostEnv":[{{"name":"HOME","span":{}}}],"#,
+            r#""volumes":[{{"kind":"named","key":"cache","span":{}}},"#,
+            r#"{{"kind":"anonymous","key":"/scratch","span":{}}}]}}"#
+        ),
+        span(4, 3, 4, 6),
+        span(6, 15, 6, 25),
+        span(6, 30, 6, 39),
+        span(8, 9, 8, 53),
+        span(9, 9, 10, 25),
+    );
+    let batch = format!(
+        r#"{{"name":"batch","span":{},"replicas":null,"maxReplicas":5,"secrets":[],"hostEnv":[],"volumes":[]}}"#,
+        span(13, 3, 13, 8)
+    );
+    let solo = format!(
+        r#"{{"name":"solo","span":{},"replicas":null,"maxReplicas":null,"secrets":[],"hostEnv":[],"volumes":[]}}"#,
+        span(15, 3, 15, 7)
+    );
+    assert_eq!(
+        show(&get(&result, "outline")),
+        format!(r#"{{"deployment":"demo","services":[{api},{batch},{solo}]}}"#)
+    );
+}
+
+#[wasm_bindgen_test]
+fn outline_of_an_unreadable_spec_fails_with_null_and_diagnostics() {
+    for (spec, code) in [
+        ("services: [", "yaml-syntax"),
+        ("[1, 2]", "wrong-type"),
+        ("", "empty-spec"),
+    ] {
+        let result = outline(spec.into());
+        assert_eq!(
+            get(&result, "ok"),
+            JsValue::FALSE,
+            "{spec}: {}",
+            show(&result)
+        );
+        assert!(
+            get(&result, "outline").is_null(),
+            "outline must be null, not undefined: {}",
+            show(&result)
+        );
+        let list = diagnostics(&result);
+        list.iter().for_each(check_diagnostic_shape);
+        let codes: Vec<String> = list
+            .iter()
+            .map(|d| get(d, "code").as_string().unwrap())
+            .collect();
+        assert_eq!(codes, [code], "{spec}");
+    }
+    // A readable spec with faults still has an outline: the compile judges the rest.
+    let result = outline("version: v9\nservices: {}\n".into());
+    assert_eq!(
+        show(&result),
+        r#"{"ok":true,"outline":{"deployment":null,"services":[]},"diagnostics":[]}"#
+    );
+}
+
+#[wasm_bindgen_test]
+fn outline_never_throws_and_reports_a_non_string_as_bad_request() {
+    for input in [
+        JsValue::from(42),
+        JsValue::NULL,
+        JsValue::UNDEFINED,
+        JsValue::TRUE,
+        Object::new().into(),
+        Array::new().into(),
+    ] {
+        let result = outline(input.clone());
+        assert_eq!(get(&result, "ok"), JsValue::FALSE, "{input:?}");
+        assert!(get(&result, "outline").is_null(), "{input:?}");
+        let list = diagnostics(&result);
+        list.iter().for_each(check_diagnostic_shape);
+        let found: Vec<(String, String)> = list
+            .iter()
+            .map(|d| {
+                (
+                    get(d, "code").as_string().unwrap(),
+                    get(d, "path").as_string().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [("bad-request".to_string(), "spec".to_string())],
+            "{input:?}"
+        );
+    }
 }

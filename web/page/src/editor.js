@@ -77,21 +77,36 @@ export function setText(view, text) {
   if (view.state.doc.toString() !== text) view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
 }
 
+/** The editor offset of a 1-based line and column (the column counts characters, not UTF-16 units). */
+function offsetAt(doc, line, column) {
+  const at = doc.line(Math.min(Math.max(line, 1), doc.lines));
+  const skip = Array.from(at.text).slice(0, Math.max(column - 1, 0)).join('').length;
+  return at.from + Math.min(skip, at.length);
+}
+
 /**
- * The editor range of a diagnostic at a 1-based line and column (the column counts characters,
- * as the compiler does, not UTF-16 units). The range covers the token there, or the rest of the
- * line when the spot opens a flow collection.
+ * The editor range of a diagnostic at a 1-based line and column when the compiler gives no end:
+ * the token there, or the rest of the line when the spot opens a flow collection.
  */
 export function specRange(doc, line, column) {
-  const at = doc.line(Math.min(Math.max(line, 1), doc.lines));
-  const chars = Array.from(at.text);
-  const skip = chars.slice(0, Math.max(column - 1, 0)).join('').length;
-  const from = at.from + Math.min(skip, at.length);
-  const rest = at.text.slice(from - at.from);
+  const from = offsetAt(doc, line, column);
+  const rest = doc.sliceString(from, doc.lineAt(from).to);
   const lineEnd = rest.replace(/\s+#.*$/, '').trimEnd().length;
   const token = (/^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s,\]}#]+)/.exec(rest)?.[0] ?? '').replace(/:$/, '');
   const length = !token || /^[[{-]/.test(rest) ? lineEnd : token.length;
   return { from, to: from + length };
+}
+
+/**
+ * The editor range of a diagnostic in the spec: exactly line:column to endLine:endColumn (end
+ * exclusive, as the compiler gives it), or the token guessed by `specRange` when it has no end.
+ */
+export function diagnosticRange(doc, d) {
+  if (d.endLine == null || d.endColumn == null) {
+    return specRange(doc, d.line, d.column ?? 1);
+  }
+  const from = offsetAt(doc, d.line, d.column ?? 1);
+  return { from, to: Math.max(from, offsetAt(doc, d.endLine, d.endColumn)) };
 }
 
 /** Shows the spec's diagnostics as editor marks. */
@@ -99,7 +114,7 @@ export function markDiagnostics(view, diagnostics) {
   const marks = diagnostics
     .filter((d) => d.line !== null)
     .map((d) => {
-      const { from, to } = specRange(view.state.doc, d.line, d.column ?? 1);
+      const { from, to } = diagnosticRange(view.state.doc, d);
       return { from, to, severity: d.severity, source: d.code, message: d.hint ? `${d.message}\n${d.hint}` : d.message };
     });
   view.dispatch(setDiagnostics(view.state, marks));

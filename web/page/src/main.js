@@ -1,15 +1,35 @@
 // The spec preview page: keeps the page state (spec, node, service, replica, options), sends it
 // to the compile worker after each pause in typing, and shows the config, the problems and the
-// share link. The compiler itself runs in worker.js; this file only wires the page together.
+// share link. The compiler itself runs in worker.js, fed by scheduler.js; this file only wires
+// the page together.
 import { EXAMPLES, NODES } from './catalog.js';
 import { DEFAULTS, encodeState, decodeState } from './share.js';
 import { specEditor, jsonEditor, outputViewer, setText, specRange, markDiagnostics } from './editor.js';
+import { compileScheduler } from './scheduler.js';
 
 const $ = (id) => document.getElementById(id);
 const DEBOUNCE_MS = 150;
 
 // The page state; `spec` is the editor's text (the share link leaves it out while it is the example's).
 const state = { ...DEFAULTS, example: EXAMPLES[0].id, node: EXAMPLES[0].node, spec: EXAMPLES[0].text };
+
+// ---- The compile worker, driven by the scheduler (scheduler.js). ----
+
+const scheduler = compileScheduler(new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }), {
+  delayMs: DEBOUNCE_MS,
+  request: compileRequest,
+  onPending: () => setStatus('pending', 'compiling…'),
+  onResult: show,
+  onReady: (version) => {
+    $('compiler-version').textContent = `compiler ${version}`;
+  },
+  onFailed: (message) => {
+    setStatus('error', 'the compiler did not load');
+    $('compiler-version').textContent = message;
+  },
+});
+const scheduleCompile = scheduler.schedule;
+const compileNow = scheduler.now;
 
 // The last config that compiled: kept on screen, marked stale, while the input has errors.
 let lastConfig = null;
@@ -28,51 +48,9 @@ const outputView = outputViewer($('output'));
 // For tests and the browser console: the three editors.
 window.bundlecPreview = { specView, imageView, outputView, state };
 
-// ---- The compile worker: one request in flight, the newest input wins. ----
-
-const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-let timer = null;
-let waiting = false; // an edit is waiting out the debounce
-let sent = 0; // the id of the newest request sent
-let busy = false; // a request is in the worker
-let again = false; // input changed while the worker was busy
-
-worker.onmessage = ({ data }) => {
-  if (data.type === 'ready') {
-    $('compiler-version').textContent = `compiler ${data.version}`;
-  } else if (data.type === 'failed') {
-    setStatus('error', 'the compiler did not load');
-    $('compiler-version').textContent = data.message;
-  } else if (data.type === 'result') {
-    busy = false;
-    if (again) {
-      again = false;
-      compileNow();
-    }
-    // Only the answer to the current input is shown; older ones are dropped.
-    if (data.id === sent && !waiting) show(data);
-  }
-};
-
-function scheduleCompile() {
-  setStatus('pending', 'compiling…');
-  clearTimeout(timer);
-  waiting = true;
-  timer = setTimeout(compileNow, DEBOUNCE_MS);
-}
-
-function compileNow() {
-  setStatus('pending', 'compiling…');
-  clearTimeout(timer);
-  waiting = false;
-  if (busy) {
-    again = true;
-    return;
-  }
-  busy = true;
-  sent += 1;
-  worker.postMessage({
-    id: sent,
+/** The worker's message for the current state (worker.js reads it). */
+function compileRequest() {
+  return {
     spec: state.spec,
     service: state.service,
     replica: state.replica,
@@ -87,7 +65,7 @@ function compileNow() {
       passwd: state.passwd.trim() ? state.passwd : '',
       group: state.group.trim() ? state.group : '',
     },
-  });
+  };
 }
 
 /** Extra env text, KEY=VALUE per line: `{ pairs, bad }`, the pairs in order; blank lines are skipped. */

@@ -1,48 +1,30 @@
-// Reads just enough of a spec, in the browser, to fill the service and replica menus and to
-// list the `$S:` secrets, `$E:` host variables and volumes that a preview fills with placeholders.
-// The compiler stays the judge of the spec: a spec this cannot read simply has no outline.
-import { parse } from 'yaml';
+// What the page needs from a spec's outline, the core's reading of what a spec declares (the
+// module's `outline()`, called in worker.js): the service and replica menus, and the `$S:`
+// secrets, `$E:` host variables and volumes that a preview fills with placeholders. The page
+// never reads the spec itself; the replica menu's cap and the placeholders are page policy.
+
+/** The most replicas the replica menu offers. */
+const MAX_REPLICAS = 64;
 
 /**
- * The services of a spec text (YAML or JSON), in document order:
- * `[{ name, replicas, secrets, hostEnv, volumes }]`, or null when the text does not parse.
+ * The services of an `outline()` result, in document order: `[{ name, replicas, secrets, hostEnv,
+ * volumes }]` with plain names and keys, or null when the spec is not a readable mapping.
  */
-export function outline(text) {
-  let doc;
-  try {
-    doc = parse(text, { uniqueKeys: false, prettyErrors: false });
-  } catch {
-    return null;
-  }
-  const services = isMap(doc) && isMap(doc.services) ? doc.services : null;
-  if (!services) return null;
-  return Object.entries(services).map(([name, service]) => describe(name, isMap(service) ? service : {}));
-}
-
-function describe(name, service) {
-  const secrets = [];
-  const hostEnv = [];
-  for (const value of Object.values(isMap(service.env) ? service.env : {})) {
-    if (typeof value !== 'string') continue;
-    if (value.startsWith('$S:')) secrets.push(value.slice(3));
-    else if (value.startsWith('$E:')) hostEnv.push(value.slice(3));
-  }
-  // The key a volume's host path is given under: named by name, anonymous by target, S3 by bucket.
-  const volumes = [];
-  for (const item of Array.isArray(service.storage) ? service.storage : []) {
-    if (!isMap(item)) continue;
-    const key = { named: item.name, anonymous: item.target, s3: item.bucket }[item.type];
-    if (typeof key === 'string' && key) volumes.push(key);
-  }
-  return { name, replicas: replicas(service.scale), secrets: unique(secrets), hostEnv: unique(hostEnv), volumes: unique(volumes) };
+export function menuServices(result) {
+  if (!result.ok) return null;
+  return result.outline.services.map((service) => ({
+    name: service.name,
+    replicas: replicaCount(service),
+    secrets: service.secrets.map((reference) => reference.name),
+    hostEnv: service.hostEnv.map((reference) => reference.name),
+    volumes: service.volumes.map((volume) => volume.key),
+  }));
 }
 
 /** How many replicas the replica menu offers: a fixed scale's count, an adaptive scale's max, else 1. */
-function replicas(scale) {
-  if (!isMap(scale)) return 1;
-  const mode = scale.mode ?? 'fixed';
-  const count = mode === 'fixed' ? (scale.replicas ?? 1) : scale.max;
-  return Number.isInteger(count) && count >= 1 ? Math.min(count, 64) : 1;
+function replicaCount(service) {
+  const count = service.replicas ?? service.maxReplicas ?? 1;
+  return count >= 1 ? Math.min(count, MAX_REPLICAS) : 1;
 }
 
 /**
@@ -68,12 +50,4 @@ export function previewOptions(service, settings) {
     if (volumes) options.volumes = volumes;
   }
   return options;
-}
-
-function isMap(value) {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function unique(list) {
-  return [...new Set(list)];
 }

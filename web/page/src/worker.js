@@ -1,7 +1,8 @@
 // The compile worker: loads the bundlec wasm module once, then answers each request with the
-// spec's outline (for the menus) and the compiler's result, so that typing never waits on it.
-import init, { compile, version } from '../../pkg/bundlec_web.js';
-import { outline, previewOptions } from './outline.js';
+// spec's outline (the core's `outline()`, for the menus) and the compiler's result, so that
+// typing never waits on it.
+import init, { compile, outline, version } from '../../pkg/bundlec_web.js';
+import { menuServices, previewOptions } from './outline.js';
 
 const ready = init({ module_or_path: new URL('./bundlec_web_bg.wasm', import.meta.url) }).then(
   () => postMessage({ type: 'ready', version: version() }),
@@ -11,7 +12,7 @@ const ready = init({ module_or_path: new URL('./bundlec_web_bg.wasm', import.met
 // A message is `{ id, spec, service, replica, inventory, imageConfig, settings }`; see main.js.
 self.onmessage = async ({ data }) => {
   await ready;
-  const services = outline(data.spec);
+  const services = menuServices(outline(data.spec));
   const service = pickService(services, data.service);
   const options = previewOptions(services?.find((s) => s.name === service), data.settings);
   const request = {

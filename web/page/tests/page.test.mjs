@@ -43,6 +43,33 @@ const CASES = [
   { example: 'intel-transcode', node: 'laptop-intel', hostNetwork: true },
 ];
 
+/** A spec for the menus: fixed, adaptive, no and an over-large scale; references and volumes. */
+const MENU_SPEC = `version: v1
+deployment: menus
+services:
+  api:
+    image: { name: "ghcr.io/acme/api:1" }
+    command: { entrypoint: ["/api"] }
+    env: { PASSWORD: "$S:db/pw", REGION: "$E:REGION", AGAIN: "$S:db/pw", PLAIN: "x" }
+    storage:
+      - { type: named, name: cache, target: /cache }
+      - { type: anonymous, target: /scratch }
+      - { type: tmpfs, target: /tmp }
+      - { type: named, name: "Not A Name", target: /bad }
+    scale: { mode: fixed, replicas: 3 }
+  batch:
+    image: { name: "ghcr.io/acme/batch:1" }
+    command: { entrypoint: ["/batch"] }
+    scale: { mode: adaptive, min: 1, max: 5 }
+  solo:
+    image: { name: "ghcr.io/acme/solo:1" }
+    command: { entrypoint: ["/solo"] }
+  huge:
+    image: { name: "ghcr.io/acme/huge:1" }
+    command: { entrypoint: ["/huge"] }
+    scale: { mode: fixed, replicas: 1000 }
+`;
+
 /** Sets the page's menus and options to a case, waiting out each compile. */
 async function pick(page, c) {
   await page.selectOption('#example', c.example);
@@ -221,6 +248,69 @@ describe('spec preview page', { skip: skip ?? false }, () => {
     } else {
       t.diagnostic(`native comparison skipped: ${missingNative()}`);
     }
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('the editor underlines the exact range the compiler gives, not a guessed token', async () => {
+    const page = await open(browser.context, server.url);
+    // `512 Mi` is one plain scalar: a token guess would stop at the space and underline `512`.
+    await editSpec(page, 'memory: 512Mi', 'memory: 512 Mi');
+    const problems = await shownProblems(page);
+    assert.deepEqual(problems.map((p) => `${p.code} ${p.where}`), ['bad-memory [20:15]']);
+    assert.deepEqual(await page.locator('.cm-lintRange-error').allTextContents(), ['512 Mi']);
+    // A plain scalar folded over two lines: one range from `512` to `Mi` (the mark is drawn per line).
+    await editSpec(page, 'memory: 512 Mi', 'memory: 512\n        Mi');
+    assert.deepEqual((await shownProblems(page)).map((p) => `${p.code} ${p.where}`), ['bad-memory [20:15]']);
+    assert.deepEqual(await page.locator('.cm-lintRange-error').allTextContents(), ['512', '        Mi']);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('the service and replica menus and the placeholders come from the core outline of the spec', async () => {
+    const page = await open(browser.context, server.url);
+    await page.evaluate((text) => {
+      const view = window.bundlecPreview.specView;
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+    }, MENU_SPEC);
+    await idle(page);
+    const menus = () => page.evaluate(() => ({
+      services: [...document.querySelectorAll('#service option')].map((o) => o.value),
+      service: document.querySelector('#service').value,
+      replicas: [...document.querySelectorAll('#replica option')].map((o) => o.textContent),
+      replicaDisabled: document.querySelector('#replica').disabled,
+      placeholders: [...document.querySelectorAll('#placeholder-list li')].map((li) => li.textContent),
+    }));
+    // A fixed scale: its replicas; every `$S:`/`$E:` reference once; volumes by name or target,
+    // leaving out the one whose name the compile rejects (no placeholder can make it compile).
+    assert.deepEqual(await menus(), {
+      services: ['api', 'batch', 'solo', 'huge'],
+      service: 'api',
+      replicas: ['1 of 3', '2 of 3', '3 of 3'],
+      replicaDisabled: false,
+      placeholders: [
+        '$S:db/pw→<secret:db/pw>', '$E:REGION→<host-env:REGION>', 'volume cache→/<volume:cache>', 'volume /scratch→/<volume:/scratch>',
+      ],
+    });
+    // An adaptive scale: its max.
+    await page.selectOption('#service', 'batch');
+    await idle(page);
+    const batch = await menus();
+    assert.deepEqual([batch.service, batch.replicas, batch.placeholders], ['batch', ['1 of 5', '2 of 5', '3 of 5', '4 of 5', '5 of 5'], []]);
+    // A fixed scale over the cap: 64.
+    await page.selectOption('#service', 'huge');
+    await idle(page);
+    const huge = await menus();
+    assert.deepEqual([huge.replicas.length, huge.replicas.at(-1)], [64, '64 of 64']);
+    // No scale: one replica, and nothing to choose.
+    await page.selectOption('#service', 'solo');
+    await idle(page);
+    const solo = await menus();
+    assert.deepEqual([solo.service, solo.replicas, solo.replicaDisabled], ['solo', ['1 of 1'], true]);
+    // A spec that is not readable YAML has no outline: the menus stay as they were.
+    await editSpec(page, 'services:\n', 'services: [\n');
+    assert.match(await page.textContent('#status'), /error/);
+    assert.deepEqual(await menus(), solo);
     assert.deepEqual(page.errors, []);
     await page.close();
   });
