@@ -9,7 +9,8 @@
 # Seeds fuzz/corpus/<target>/ from the test corpus (and fuzz/regressions/) first, prints each
 # target's executions and coverage, and exits non-zero on any crash, timeout or out-of-memory;
 # the input that failed is left in fuzz/artifacts/<target>/. Full libFuzzer output goes to
-# $FUZZ_LOG_DIR/fuzz-<target>.log (default fuzz/logs). See FUZZING.md.
+# $FUZZ_LOG_DIR/fuzz-<target>.log (default fuzz/logs). FUZZ_SANITIZER=address builds with ASan
+# (and LeakSanitizer) instead of none. See FUZZING.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,9 +46,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   exit 1
 fi
 
-# No sanitizer: the core forbids unsafe code, and ASan ran 5.6x fewer executions a second (FUZZING.md).
-# Release optimizations with debug assertions and overflow checks on.
-cargo +nightly fuzz build -O --debug-assertions --sanitizer none
+# No sanitizer by default: the core forbids unsafe code, and ASan ran 5.6x fewer executions a
+# second (FUZZING.md). Release optimizations with debug assertions and overflow checks on.
+cargo +nightly fuzz build -O --debug-assertions --sanitizer "${FUZZ_SANITIZER:-none}"
 bin=fuzz/target/x86_64-unknown-linux-gnu/release
 
 python3 scripts/fuzz/seed.py . fuzz/corpus "${TARGETS[@]}"

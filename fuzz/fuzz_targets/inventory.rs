@@ -18,6 +18,8 @@ fuzz_target!(|data: &[u8]| {
                     spec: spec.to_string(),
                     inventory: Some(inventory.clone()),
                     image_config: Some(fixture.image_config.clone()),
+                    // With passwd/group, so the image's user resolves and a grant can succeed.
+                    options: fixture.options.clone(),
                     ..Request::default()
                 };
                 check_outcome(&compile(&request));

@@ -34,6 +34,24 @@ def inventory_seeds(repo):
 def options_seeds(repo):
     yield b"{}"
     inventories = repo / "tests/inventories"
+    # Every field at once: with these the options target's fixed spec (fuzz/src/lib.rs) compiles.
+    yield json.dumps({
+        "gpuIndices": [1],
+        "hostNetwork": False,
+        "hostname": "trainer-1",
+        "env": {"WORLD_SIZE": "4", "LANG": "C.UTF-8"},
+        "args": ["--epochs", "1"],
+        "cwd": "/work",
+        "volumes": {"data": "/var/lib/bundlec/volumes/data", "/scratch": "/var/lib/bundlec/anon/1f3a", "models": "/mnt/s3/models"},
+        "secrets": {"db/password": "s3cret-pa55"},
+        "hostEnv": {"HOME": "/home/operator"},
+        "socket": "/run/acme/agent.sock",
+        "passwd": (inventories / "etc-basic.passwd").read_text(),
+        "group": (inventories / "etc-basic.group").read_text(),
+        "masterAddr": "trainer-0.train.svc",
+        "socketIfname": "ib0",
+        "rootfs": "/var/lib/bundlec/images/trainer/rootfs",
+    }).encode()
     for case in sorted(repo.glob("tests/*/*/case.json")):
         fields = json.loads(case.read_text())
         options = dict(fields.get("options", {}))
