@@ -73,14 +73,15 @@ for target in "${TARGETS[@]}"; do
     -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
     -dict="$(dict_of "$target")" -artifact_prefix="fuzz/artifacts/$target/" \
     >"$log" 2>&1 || status=$?
+  # A run that fails while loading its corpus prints no coverage line.
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-  coverage=$(grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$log" | tail -1)
+  coverage=$(grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$log" | tail -1 || true)
   printf '%-13s %s executions, %s exec/s, %s, %ss\n' \
     "$target" "${runs:-?}" "${speed:-?}" "${coverage:-no coverage line}" "$((SECONDS - started))"
   if [ "$status" -ne 0 ]; then
     echo "fuzz: $target FAILED (exit $status); its log is $log:" >&2
-    grep -E 'ERROR|panicked|SUMMARY|Test unit written|timeout|out-of-memory' "$log" | head -20 >&2
+    grep -E 'ERROR|panicked|SUMMARY|Test unit written|timeout|out-of-memory' "$log" | head -20 >&2 || true
     failed+=("$target")
   fi
 done
