@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs, each thing only when it is missing:
 # Rust wasm targets, wasm-bindgen-cli (pinned to the crate's version), runc, busybox-static,
-# Chromium (Debian's), the page's npm packages (from the lock file) and wasmtime for Python.
+# Chromium (Debian's), the page's npm packages (from the lock file), wasmtime for Python, and
+# the nightly toolchain with cargo-fuzz for scripts/fuzz.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,16 @@ done
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (takes several minutes)"
   cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
+fi
+
+if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+  say "installing the nightly Rust toolchain (for cargo-fuzz)"
+  rustup toolchain install nightly --profile minimal
+fi
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  say "installing cargo-fuzz (takes a few minutes)"
+  cargo install cargo-fuzz --locked
 fi
 
 missing_packages=()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as a newcomer and CI run it: installs what is missing, then
 # formatting, lints for the native and both wasm targets, native tests (core, CLI, probe,
-# runc acceptance, golden corpus, OCI schema, properties) and the WebAssembly tests.
+# runc acceptance, golden corpus, OCI schema, properties), a fuzz smoke run and the WebAssembly tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +24,9 @@ cargo clippy -p bundlec-core -p bundlec-component --target wasm32-wasip2 -- -D w
 
 step "native tests"
 cargo test --workspace --exclude bundlec-web --exclude bundlec-component
+
+step "fuzz: a few seconds of every target"
+./scripts/fuzz.sh --smoke
 
 step "webassembly: build, sizes, API shape, parity"
 ./scripts/wasm/test.sh
