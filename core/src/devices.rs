@@ -8,6 +8,7 @@ use oci_spec::runtime::{
 };
 use oci_spec::OciSpecError;
 
+use crate::codes;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Diagnostics, Loc};
 use crate::inventory::{DeviceNode, DeviceType, Gpu, InventoryIndex, Vendor};
@@ -174,7 +175,7 @@ fn not_in_inventory(ctx: &Context<'_>, path: &str, at: &Loc, what: &str) -> Diag
         format!("the inventory lists {} device nodes; probe the node again if the device was added since", ctx.inventory.devices.len())
     };
     Diagnostic::error_at(
-        "device-not-in-inventory",
+        codes::DEVICE_NOT_IN_INVENTORY,
         at,
         format!("{what}: `{path}` is not a device node in the inventory"),
     )
@@ -193,13 +194,11 @@ fn gpus<'a>(
         GpuVendor::Amd => Vendor::Amd,
         GpuVendor::Intel => Vendor::Intel,
         GpuVendor::Apple => {
-            diags.push(
-                Diagnostic::error_at(
-                    "gpu-vendor-unsupported",
-                    &request.vendor.at,
-                    "Apple GPUs have no Linux device nodes",
-                )
-                .with_hint("use `nvidia`, `amd` or `intel` for a Linux node"),
+            diags.error_hint(
+                codes::GPU_VENDOR_UNSUPPORTED,
+                &request.vendor.at,
+                "Apple GPUs have no Linux device nodes",
+                "use `nvidia`, `amd` or `intel` for a Linux node",
             );
             return Vec::new();
         }
@@ -241,16 +240,14 @@ fn gpus<'a>(
         .iter()
         .filter(|path| !shared.iter().any(|s| s == *path))
     {
-        diags.push(
-            Diagnostic::error_at(
-                "gpu-shared-node-missing",
-                &request.vendor.at,
-                format!(
-                    "{} GPUs need `{path}`, which the inventory does not list",
-                    vendor.name()
-                ),
-            )
-            .with_hint("load the driver on the node and probe it again"),
+        diags.error_hint(
+            codes::GPU_SHARED_NODE_MISSING,
+            &request.vendor.at,
+            format!(
+                "{} GPUs need `{path}`, which the inventory does not list",
+                vendor.name()
+            ),
+            "load the driver on the node and probe it again",
         );
     }
     let what = format!("{} shared node", vendor.name());
@@ -288,7 +285,7 @@ fn assign<'a>(
                 if !given.insert(*index) {
                     duplicated = true;
                     diags.error(
-                        "gpu-indices-mismatch",
+                        codes::GPU_INDICES_MISMATCH,
                         &at.child(&format!("[{i}]")),
                         format!("GPU {index} is given twice"),
                     );
@@ -296,7 +293,7 @@ fn assign<'a>(
             }
             if indices.len() != count {
                 diags.error(
-                    "gpu-indices-mismatch",
+                    codes::GPU_INDICES_MISMATCH,
                     &at,
                     format!(
                         "{} GPU indices were given for a count of {count}",
@@ -318,7 +315,7 @@ fn assign<'a>(
                 match by_index.get(index) {
                     Some(gpu) => chosen.push(*gpu),
                     None => diags.error(
-                        "gpu-not-in-inventory",
+                        codes::GPU_NOT_IN_INVENTORY,
                         &at.child(&format!("[{i}]")),
                         format!("the inventory has no {} GPU {index}", vendor.name()),
                     ),
@@ -327,17 +324,15 @@ fn assign<'a>(
             (chosen.len() == count).then_some(chosen)
         }
         None if available.len() < count => {
-            diags.push(
-                Diagnostic::error_at(
-                    "not-enough-gpus",
-                    &request.count.at,
-                    format!(
-                        "the service needs {count} {} GPUs but the inventory has {}",
-                        vendor.name(),
-                        available.len()
-                    ),
-                )
-                .with_hint("lower `count`, or compile for a node with more GPUs"),
+            diags.error_hint(
+                codes::NOT_ENOUGH_GPUS,
+                &request.count.at,
+                format!(
+                    "the service needs {count} {} GPUs but the inventory has {}",
+                    vendor.name(),
+                    available.len()
+                ),
+                "lower `count`, or compile for a node with more GPUs",
             );
             None
         }
@@ -378,19 +373,17 @@ fn gpu_env(
         Vendor::Intel => env.push(("ZE_AFFINITY_MASK".to_string(), in_container)),
     }
     if let Some(distributed) = &request.distributed {
-        let Some(world_size) = ctx.service.fixed_replicas else {
+        let Some(world_size) = ctx.service.fixed_replicas() else {
             let at = ctx
                 .service
-                .scale_at
-                .clone()
-                .unwrap_or_else(|| distributed.at.clone());
-            diags.push(
-                Diagnostic::error_at(
-                    "distributed-needs-fixed-scale",
-                    &at,
-                    "a distributed GPU job needs a fixed number of replicas",
-                )
-                .with_hint("use `scale: { mode: fixed, replicas: N }`"),
+                .scale
+                .as_ref()
+                .map_or(&distributed.at, |scale| &scale.at);
+            diags.error_hint(
+                codes::DISTRIBUTED_NEEDS_FIXED_SCALE,
+                at,
+                "a distributed GPU job needs a fixed number of replicas",
+                "use `scale: { mode: fixed, replicas: N }`",
             );
             return env;
         };

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::codes;
 use crate::diagnostic::{Diagnostic, Loc};
 use crate::names::{device_path, resolve_dots};
 
@@ -192,7 +193,7 @@ impl Inventory {
         match version {
             Ok(Some(v)) if !(1..=u64::from(INVENTORY_VERSION)).contains(&v) => {
                 return Err(Diagnostic::error_at(
-                    "bad-inventory",
+                    codes::BAD_INVENTORY,
                     &at.child("inventoryVersion"),
                     format!("inventory version {v} is not supported"),
                 )
@@ -202,7 +203,7 @@ impl Inventory {
             }
             Ok(None) => {
                 return Err(Diagnostic::error_at(
-                    "bad-inventory",
+                    codes::BAD_INVENTORY,
                     &at.child("inventoryVersion"),
                     "the inventory has no `inventoryVersion`",
                 )
@@ -212,13 +213,13 @@ impl Inventory {
         }
         let inventory = parsed.map_err(|problem| {
             Diagnostic::error_at(
-                "bad-inventory",
+                codes::BAD_INVENTORY,
                 &at,
                 problem.sentence("the inventory", false),
             )
         })?;
         inventory.check().map_err(|(path, message)| {
-            Diagnostic::error_at("bad-inventory", &at.child(&path), message)
+            Diagnostic::error_at(codes::BAD_INVENTORY, &at.child(&path), message)
                 .with_hint("give the output of `bundlec probe`, or correct the entry")
         })?;
         Ok(inventory)

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use oci_spec::runtime::{Mount, MountBuilder};
 use oci_spec::OciSpecError;
 
+use crate::codes;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Diagnostics, Loc};
 use crate::names::{absolute_clean, normalize};
@@ -108,7 +109,7 @@ pub fn mounts(
             StorageKind::Bind { source } => {
                 if !absolute_clean(&source.value) {
                     diags.error(
-                        "bad-mount",
+                        codes::BAD_MOUNT,
                         &source.at,
                         format!(
                             "bind source `{}` must be an absolute path without `..`",
@@ -156,7 +157,7 @@ pub fn mounts(
         let at = Loc::at("options.socket");
         if !absolute_clean(socket) {
             diags.error(
-                "bad-mount",
+                codes::BAD_MOUNT,
                 &at,
                 format!("socket `{socket}` must be an absolute path without `..`"),
             );
@@ -176,21 +177,21 @@ pub fn mounts(
     }
     let bundle_files = [
         (
-            !ctx.service.dns.is_empty(),
+            ctx.service.dns.as_ref().map(|dns| &dns.at),
             RESOLV_CONF,
-            &ctx.service.dns_at,
             resolv_conf(ctx),
         ),
         (
-            !ctx.service.extra_hosts.is_empty(),
+            ctx.service.extra_hosts.as_ref().map(|hosts| &hosts.at),
             HOSTS,
-            &ctx.service.extra_hosts_at,
             hosts(ctx),
         ),
     ];
-    for (wanted, (name, target), at, contents) in bundle_files {
-        let at = at.clone().unwrap_or_else(|| ctx.service.at.clone());
-        if wanted && check_target(target, &at, &targets, diags) {
+    for (at, (name, target), contents) in bundle_files {
+        let Some(at) = at.filter(|_| !contents.is_empty()) else {
+            continue;
+        };
+        if check_target(target, at, &targets, diags) {
             files.push(BundleFile {
                 name: name.to_string(),
                 contents,
@@ -233,7 +234,7 @@ fn check_target(
 ) -> bool {
     if !absolute_clean(target) {
         diags.error(
-            "bad-mount",
+            codes::BAD_MOUNT,
             at,
             format!("mount target `{target}` must be an absolute path without `..`"),
         );
@@ -242,7 +243,7 @@ fn check_target(
     let normalized = normalize(target);
     if normalized == "/" {
         diags.error(
-            "bad-mount",
+            codes::BAD_MOUNT,
             at,
             "a mount cannot replace the container's root",
         );
@@ -250,7 +251,7 @@ fn check_target(
     }
     if let Some(first) = taken.get(&normalized) {
         let mut error = Diagnostic::error_at(
-            "duplicate-mount",
+            codes::DUPLICATE_MOUNT,
             at,
             format!("two mounts target `{target}`"),
         );
@@ -359,7 +360,7 @@ fn dangerous_bind(source: &str, readonly: bool, at: &Loc) -> Option<Diagnostic> 
     let access = if readonly { "read-only" } else { "read-write" };
     Some(
         Diagnostic::warning_at(
-            "dangerous-bind",
+            codes::DANGEROUS_BIND,
             at,
             format!(
                 "binding `{source}` {access} exposes {} to the container",
@@ -382,41 +383,45 @@ fn host_path<'a>(
         Some(path) if absolute_clean(path) => Some(path),
         Some(path) => {
             diags.error(
-                "bad-mount",
+                codes::BAD_MOUNT,
                 &Loc::at(format!("options.volumes.{key}")),
                 format!("host path `{path}` must be absolute, without `..`"),
             );
             None
         }
         None => {
-            diags.push(
-                Diagnostic::error_at(
-                    "volume-not-provided",
-                    at,
-                    format!("{what} `{key}` has no host path"),
-                )
-                .with_hint(format!(
-                    "give it with `--volume {key}=PATH` or in `options.volumes`"
-                )),
+            diags.error_hint(
+                codes::VOLUME_NOT_PROVIDED,
+                at,
+                format!("{what} `{key}` has no host path"),
+                format!("give it with `--volume {key}=PATH` or in `options.volumes`"),
             );
             None
         }
     }
 }
 
+/// Empty when there is no `dns` entry.
 fn resolv_conf(ctx: &Context<'_>) -> String {
-    ctx.service
-        .dns
-        .iter()
+    let servers = ctx.service.dns.iter().flat_map(|dns| &dns.value);
+    servers
         .map(|server| format!("nameserver {server}\n"))
         .collect()
 }
 
-/// The standard loopback entries, the container's own name, then `extra_hosts` in order.
+/// The standard loopback entries, then `extra_hosts` in order; empty when there is no entry.
 fn hosts(ctx: &Context<'_>) -> String {
+    let Some(extra_hosts) = ctx
+        .service
+        .extra_hosts
+        .as_ref()
+        .filter(|h| !h.value.is_empty())
+    else {
+        return String::new();
+    };
     let mut text =
         String::from("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-    for (name, address) in &ctx.service.extra_hosts {
+    for (name, address) in &extra_hosts.value {
         text.push_str(&format!("{address}\t{name}\n"));
     }
     text

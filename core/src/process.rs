@@ -9,6 +9,7 @@ use oci_spec::runtime::{
 use oci_spec::OciSpecError;
 
 use crate::caps::{to_capability, ALL_CAPABILITIES, DEFAULT_CAPABILITIES};
+use crate::codes;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Diagnostics, Loc, Located};
 use crate::names::valid_env_key;
@@ -95,16 +96,17 @@ fn args(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<String> {
     } else {
         match (&service.entrypoint, &service.args) {
             (Some(entrypoint), Some(args)) => (
-                [entrypoint.as_slice(), args].concat(),
-                service
-                    .entrypoint_at
-                    .clone()
-                    .or_else(|| service.args_at.clone()),
+                words(entrypoint).chain(words(args)).collect(),
+                first_at(entrypoint).or_else(|| first_at(args)),
             ),
-            (Some(entrypoint), None) => (entrypoint.clone(), service.entrypoint_at.clone()),
+            (Some(entrypoint), None) => (words(entrypoint).collect(), first_at(entrypoint)),
             (None, Some(args)) => (
-                [image_entrypoint, args].concat(),
-                from_image(image_entrypoint, "Entrypoint").or_else(|| service.args_at.clone()),
+                image_entrypoint
+                    .iter()
+                    .cloned()
+                    .chain(words(args))
+                    .collect(),
+                from_image(image_entrypoint, "Entrypoint").or_else(|| first_at(args)),
             ),
             (None, None) => (
                 [image_entrypoint, image_cmd].concat(),
@@ -113,26 +115,32 @@ fn args(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<String> {
         }
     };
     match argv.first() {
-        None => diags.push(
-            Diagnostic::error_at(
-                "no-command",
-                &service.at,
-                format!("service `{}` has no command to run", service.name),
-            )
-            .with_hint("set `command.entrypoint` or `command.args`, or give the image config"),
+        None => diags.error_hint(
+            codes::NO_COMMAND,
+            &service.at,
+            format!("service `{}` has no command to run", service.name),
+            "set `command.entrypoint` or `command.args`, or give the image config",
         ),
         // runc would fail only when it starts the container.
-        Some(program) if program.is_empty() => diags.push(
-            Diagnostic::error_at(
-                "empty-command",
-                &first_at.unwrap_or_else(|| service.at.clone()),
-                "the program to run (the first word of the command) is empty",
-            )
-            .with_hint("name the program, such as `/app/server`"),
+        Some(program) if program.is_empty() => diags.error_hint(
+            codes::EMPTY_COMMAND,
+            &first_at.unwrap_or_else(|| service.at.clone()),
+            "the program to run (the first word of the command) is empty",
+            "name the program, such as `/app/server`",
         ),
         Some(_) => {}
     }
     argv
+}
+
+/// The words of a command, as text.
+fn words(list: &[Located<String>]) -> impl Iterator<Item = String> + '_ {
+    list.iter().map(|word| word.value.clone())
+}
+
+/// Where a command's first word is written.
+fn first_at(list: &[Located<String>]) -> Option<Loc> {
+    list.first().map(|word| word.at.clone())
 }
 
 fn cwd(ctx: &Context<'_>, diags: &mut Diagnostics) -> String {
@@ -148,7 +156,7 @@ fn cwd(ctx: &Context<'_>, diags: &mut Diagnostics) -> String {
     };
     if let Some(path) = unchecked_at.filter(|_| !cwd.starts_with('/')) {
         diags.error(
-            "bad-path",
+            codes::BAD_PATH,
             &Loc::at(path),
             format!("the working directory `{cwd}` must be absolute"),
         );
@@ -188,7 +196,7 @@ fn env(ctx: &Context<'_>, gpu_env: &[(String, String)], diags: &mut Diagnostics)
         match entry.split_once('=') {
             Some((key, value)) if valid_env_key(key) => vars.set(key, value.to_string()),
             _ => diags.error(
-                "bad-env-key",
+                codes::BAD_ENV_KEY,
                 &Loc::at(format!("imageConfig.Env[{i}]")),
                 format!(
                     "image env entry `{}` is not KEY=VALUE",
@@ -212,7 +220,7 @@ fn env(ctx: &Context<'_>, gpu_env: &[(String, String)], diags: &mut Diagnostics)
             vars.set(key, value.clone());
         } else {
             diags.error(
-                "bad-env-key",
+                codes::BAD_ENV_KEY,
                 &Loc::at(format!("options.env.{key}")),
                 format!(
                     "`{}` is not a valid environment variable name",
@@ -241,31 +249,20 @@ fn resolve(
         EnvValue::HostEnv(name) => {
             let found = ctx.options.host_env.get(name).cloned();
             if found.is_none() {
-                diags.push(
-                    Diagnostic::error_at(
-                        "missing-host-env",
-                        at,
-                        format!("host variable `{name}` was not given"),
-                    )
-                    .with_hint(format!(
+                diags.error_hint(codes::MISSING_HOST_ENV, at, format!("host variable `{name}` was not given"), format!(
                         "allow it with `--host-env {name}` on the command line, or give it in `options.hostEnv`"
-                    )),
-                );
+                    ));
             }
             found
         }
         EnvValue::Secret(reference) => {
             let found = ctx.options.secrets.get(reference).cloned();
             if found.is_none() {
-                diags.push(
-                    Diagnostic::error_at(
-                        "missing-secret",
-                        at,
-                        format!("secret `{reference}` was not given"),
-                    )
-                    .with_hint(format!(
-                        "pass it with `--secret {reference}=VALUE` or in `options.secrets`"
-                    )),
+                diags.error_hint(
+                    codes::MISSING_SECRET,
+                    at,
+                    format!("secret `{reference}` was not given"),
+                    format!("pass it with `--secret {reference}=VALUE` or in `options.secrets`"),
                 );
             }
             found
@@ -348,7 +345,7 @@ fn resolve_user(
                     "use a user the image defines, or a numeric uid",
                 ),
             };
-            diags.push(Diagnostic::error_at("unknown-user", &user.at, message).with_hint(hint));
+            diags.error_hint(codes::UNKNOWN_USER, &user.at, message, hint);
             return None;
         };
         (
@@ -370,15 +367,11 @@ fn resolve_user(
         None => match primary {
             Some(gid) => gid,
             None => {
-                diags.push(
-                    Diagnostic::warning_at(
-                        "no-primary-group",
-                        &user.at,
-                        format!(
-                            "uid {uid} has no passwd entry, so its group is 0 (as Docker does)"
-                        ),
-                    )
-                    .with_hint(format!("write `{uid}:GID` to choose the group")),
+                diags.warning_hint(
+                    codes::NO_PRIMARY_GROUP,
+                    &user.at,
+                    format!("uid {uid} has no passwd entry, so its group is 0 (as Docker does)"),
+                    format!("write `{uid}:GID` to choose the group"),
                 );
                 0
             }
@@ -414,7 +407,7 @@ fn resolve_group(
                     "use a group the image defines, or a numeric gid",
                 ),
             };
-            diags.push(Diagnostic::error_at("unknown-group", &group.at, message).with_hint(hint));
+            diags.error_hint(codes::UNKNOWN_GROUP, &group.at, message, hint);
             None
         }
     }
@@ -431,7 +424,7 @@ fn id_in_range(
         Ok(id) if id <= i32::MAX as u32 => Some(id),
         _ => {
             diags.error(
-                "bad-id",
+                codes::BAD_ID,
                 &written.at,
                 format!("{what} {id} is above 2147483647"),
             );
@@ -448,13 +441,11 @@ fn capabilities(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<&'static str>
     let drop = capability_list(&ctx.service.cap_drop, diags);
     if ctx.service.privileged {
         if let Some(first) = ctx.service.cap_add.first().or(ctx.service.cap_drop.first()) {
-            diags.push(
-                Diagnostic::warning_at(
-                    "ignored-when-privileged",
-                    &first.at,
-                    "a privileged container has every capability; cap_add and cap_drop are ignored",
-                )
-                .with_hint("remove `privileged: true` to choose capabilities"),
+            diags.warning_hint(
+                codes::IGNORED_WHEN_PRIVILEGED,
+                &first.at,
+                "a privileged container has every capability; cap_add and cap_drop are ignored",
+                "remove `privileged: true` to choose capabilities",
             );
         }
         return ALL_CAPABILITIES.to_vec();
@@ -516,7 +507,7 @@ fn read_capability(written: &Located<String>, diags: &mut Diagnostics) -> Option
         Some(known) => Some(CapabilityName::One(known)),
         None => {
             let mut error = Diagnostic::error_at(
-                "unknown-capability",
+                codes::UNKNOWN_CAPABILITY,
                 &written.at,
                 format!("`{}` is not a Linux capability", written.value),
             );
@@ -536,7 +527,7 @@ fn rlimits(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<Vec<PosixRlimit
         let name = ulimit.name.value.to_ascii_lowercase();
         let Some((_, typ)) = RLIMITS.iter().find(|(known, _)| *known == name) else {
             let mut error = Diagnostic::error_at(
-                "unknown-ulimit",
+                codes::UNKNOWN_ULIMIT,
                 &ulimit.name.at,
                 format!("`{}` is not a resource limit", ulimit.name.value),
             );

@@ -6,8 +6,9 @@ use oci_spec::runtime::{
 };
 use oci_spec::OciSpecError;
 
+use crate::codes;
 use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::Diagnostics;
 use crate::units::{cpu_quota, CPU_PERIOD_US};
 
 pub fn resources(
@@ -47,13 +48,11 @@ pub fn resources(
         }
         if let Some(reservation) = &wanted.memory_reservation {
             match (i64::try_from(reservation.value).ok(), limit) {
-                (Some(value), Some(limit)) if value > limit => diags.push(
-                    Diagnostic::error_at(
-                        "bad-memory",
-                        &reservation.at,
-                        "the memory reservation is above the memory limit",
-                    )
-                    .with_hint("a reservation is a soft limit below `memory`"),
+                (Some(value), Some(limit)) if value > limit => diags.error_hint(
+                    codes::BAD_MEMORY,
+                    &reservation.at,
+                    "the memory reservation is above the memory limit",
+                    "a reservation is a soft limit below `memory`",
                 ),
                 (Some(value), _) => memory = memory.reservation(value),
                 (None, _) => {}
@@ -61,14 +60,8 @@ pub fn resources(
         }
         if let Some(swap) = &wanted.memory_swap {
             match limit {
-                None => diags.push(
-                    Diagnostic::error_at("bad-memory", &swap.at, "`memory_swap` needs a `memory` limit")
-                        .with_hint("`memory_swap` is memory plus swap, as in Docker"),
-                ),
-                Some(limit) if swap.value != -1 && swap.value < limit => diags.push(
-                    Diagnostic::error_at("bad-memory", &swap.at, "`memory_swap` is below the memory limit")
-                        .with_hint("`memory_swap` is memory plus swap, so it must be at least `memory`; -1 means unlimited"),
-                ),
+                None => diags.error_hint(codes::BAD_MEMORY, &swap.at, "`memory_swap` needs a `memory` limit", "`memory_swap` is memory plus swap, as in Docker"),
+                Some(limit) if swap.value != -1 && swap.value < limit => diags.error_hint(codes::BAD_MEMORY, &swap.at, "`memory_swap` is below the memory limit", "`memory_swap` is memory plus swap, so it must be at least `memory`; -1 means unlimited"),
                 Some(_) => memory = memory.swap(swap.value),
             }
         }

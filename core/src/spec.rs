@@ -3,8 +3,9 @@
 
 use std::net::IpAddr;
 
+use crate::codes;
 use crate::decode::{self, bounded, entries, items, Fields};
-use crate::diagnostic::{Diagnostic, Diagnostics, Loc, Located};
+use crate::diagnostic::{Diagnostics, Loc, Located};
 use crate::names::{self, valid_deployment_name, valid_env_key, valid_hostname, valid_volume_name};
 use crate::units::{cpu_quota, parse_cpus, parse_memory, parse_octal_mode, valid_cpuset};
 use crate::yaml::{self, Node, Value};
@@ -21,11 +22,9 @@ pub struct Service {
     /// Where the service's key is: `services.<name>`.
     pub at: Loc,
     pub image: Option<Located<String>>,
-    pub entrypoint: Option<Vec<String>>,
-    pub args: Option<Vec<String>>,
-    /// Where the first word of `entrypoint` and of `args` is written.
-    pub entrypoint_at: Option<Loc>,
-    pub args_at: Option<Loc>,
+    /// `command.entrypoint` and `command.args`, each word where it is written.
+    pub entrypoint: Option<Vec<Located<String>>>,
+    pub args: Option<Vec<Located<String>>>,
     pub workdir: Option<Located<String>>,
     pub env: Vec<EnvVar>,
     pub resources: Resources,
@@ -39,22 +38,44 @@ pub struct Service {
     pub read_only_root_fs: bool,
     pub tty: bool,
     pub hostname: Option<Located<String>>,
-    pub dns: Vec<IpAddr>,
-    pub dns_at: Option<Loc>,
-    pub extra_hosts: Vec<(String, IpAddr)>,
-    pub extra_hosts_at: Option<Loc>,
+    /// `dns`, where the list is written; only the valid addresses.
+    pub dns: Option<Located<Vec<IpAddr>>>,
+    /// `extra_hosts` as (name, address), where the list is written; only the valid entries.
+    pub extra_hosts: Option<Located<Vec<(String, IpAddr)>>>,
     pub sysctls: Vec<(Located<String>, String)>,
     pub ulimits: Vec<Ulimit>,
     /// From `security_opt: [no-new-privileges:…]`.
     pub no_new_privileges: Option<bool>,
     pub labels: Vec<(String, String)>,
     pub network_mode: NetworkMode,
+    /// `scale`, where it is written; without it ZLayer scales adaptively.
+    pub scale: Option<Located<Scale>>,
+}
+
+impl Service {
+    /// Replicas of a fixed scale; `None` for adaptive or manual scaling, or no `scale`.
+    pub fn fixed_replicas(&self) -> Option<u32> {
+        self.scale
+            .as_ref()
+            .and_then(|scale| scale.value.fixed_replicas)
+    }
+
+    /// The `max` of an adaptive scale, when it is given.
+    pub fn max_replicas(&self) -> Option<u32> {
+        self.scale
+            .as_ref()
+            .and_then(|scale| scale.value.max_replicas)
+    }
+}
+
+/// What `scale` fixes: the orchestrator scales, so only the replica counts matter here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scale {
     /// Replicas of a fixed scale; `None` for adaptive or manual scaling.
     pub fixed_replicas: Option<u32>,
     /// The `max` of an adaptive scale, when it is a whole number from 1 up (never reported:
     /// scaling is the orchestrator's, and only the preview's replica menu reads it).
     pub max_replicas: Option<u32>,
-    pub scale_at: Option<Loc>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -76,7 +97,6 @@ pub enum EnvValue {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Resources {
     pub cpu: Option<f64>,
-    pub cpu_at: Option<Loc>,
     pub memory: Option<u64>,
     pub pids_limit: Option<i64>,
     pub cpuset: Option<String>,
@@ -226,7 +246,7 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Deployment> {
     {
         if version.value != "v1" {
             diags.error(
-                "unsupported-version",
+                codes::UNSUPPORTED_VERSION,
                 &version.at,
                 format!("spec version `{}` is not supported", version.value),
             );
@@ -237,15 +257,11 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Deployment> {
         .and_then(|(node, path)| decode::string(node, &path, diags));
     if let Some(name) = &name {
         if !valid_deployment_name(&name.value) {
-            diags.push(
-                Diagnostic::error_at(
-                    "bad-deployment-name",
-                    &name.at,
-                    format!("`{}` is not a valid deployment name", name.value),
-                )
-                .with_hint(
-                    "use 3 to 63 letters, digits and dashes, starting with a letter or digit",
-                ),
+            diags.error_hint(
+                codes::BAD_DEPLOYMENT_NAME,
+                &name.at,
+                format!("`{}` is not a valid deployment name", name.value),
+                "use 3 to 63 letters, digits and dashes, starting with a letter or digit",
             );
         }
     }
@@ -256,7 +272,7 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Deployment> {
         }
         if services.is_empty() && matches!(node.value, Value::Map(_)) {
             diags.error(
-                "no-services",
+                codes::NO_SERVICES,
                 &node.loc(&path),
                 "the deployment has no services",
             );
@@ -289,20 +305,16 @@ fn service(name: Located<String>, node: &Node<'_>, path: &str, diags: &mut Diagn
             Fields::read(node, &path, &["entrypoint", "args", "workdir"], &[], diags)
         {
             if let Some((node, path)) = command.get("entrypoint") {
-                let list = decode::strings(node, &path, diags);
-                service.entrypoint_at = list.first().map(|word| word.at.clone());
-                service.entrypoint = Some(values(list));
+                service.entrypoint = Some(decode::strings(node, &path, diags));
             }
             if let Some((node, path)) = command.get("args") {
-                let list = decode::strings(node, &path, diags);
-                service.args_at = list.first().map(|word| word.at.clone());
-                service.args = Some(values(list));
+                service.args = Some(decode::strings(node, &path, diags));
             }
             service.workdir = command.string("workdir", diags);
             if let Some(workdir) = &service.workdir {
                 if !workdir.value.starts_with('/') {
                     diags.error(
-                        "bad-path",
+                        codes::BAD_PATH,
                         &workdir.at,
                         format!("the working directory `{}` must be absolute", workdir.value),
                     );
@@ -337,20 +349,8 @@ fn service(name: Located<String>, node: &Node<'_>, path: &str, diags: &mut Diagn
     service.read_only_root_fs = fields.boolean("read_only_root_fs", diags).unwrap_or(false);
     service.tty = fields.boolean("tty", diags).unwrap_or(false);
     service.hostname = fields.string("hostname", diags);
-    service.dns = fields
-        .strings("dns", diags)
-        .into_iter()
-        .filter_map(|server| ip(&server, diags))
-        .collect();
-    service.dns_at = fields.get("dns").map(|(node, path)| node.loc(&path));
-    service.extra_hosts = fields
-        .strings("extra_hosts", diags)
-        .into_iter()
-        .filter_map(|entry| extra_host(&entry, diags))
-        .collect();
-    service.extra_hosts_at = fields
-        .get("extra_hosts")
-        .map(|(node, path)| node.loc(&path));
+    service.dns = checked_list(&fields, "dns", ip, diags);
+    service.extra_hosts = checked_list(&fields, "extra_hosts", extra_host, diags);
     if let Some((node, path)) = fields.get("sysctls") {
         for (key, value, value_path) in entries(node, &path, diags) {
             if let Some(value) = decode::string(value, &value_path, diags) {
@@ -367,22 +367,18 @@ fn service(name: Located<String>, node: &Node<'_>, path: &str, diags: &mut Diagn
     for option in fields.strings("security_opt", diags) {
         match security_opt(&option.value) {
             Some(flag) => service.no_new_privileges = Some(flag),
-            None => diags.push(
-                Diagnostic::error_at(
-                    "unsupported-security-opt",
-                    &option.at,
-                    format!("security option `{}` is not supported", option.value),
-                )
-                .with_hint(
-                    "bundlec supports `no-new-privileges:true` and `no-new-privileges:false`",
-                ),
+            None => diags.error_hint(
+                codes::UNSUPPORTED_SECURITY_OPT,
+                &option.at,
+                format!("security option `{}` is not supported", option.value),
+                "bundlec supports `no-new-privileges:true` and `no-new-privileges:false`",
             ),
         }
     }
     if let Some((node, path)) = fields.get("labels") {
         for (key, value, value_path) in entries(node, &path, diags) {
             if key.value.is_empty() {
-                diags.error("bad-label", &key.at, "a label needs a non-empty key");
+                diags.error(codes::BAD_LABEL, &key.at, "a label needs a non-empty key");
             } else if let Some(value) = decode::string(value, &value_path, diags) {
                 service.labels.push((key.value, value.value));
             }
@@ -394,13 +390,11 @@ fn service(name: Located<String>, node: &Node<'_>, path: &str, diags: &mut Diagn
             "host" => NetworkMode::Host,
             "none" => NetworkMode::None,
             other => {
-                diags.push(
-                    Diagnostic::error_at(
-                        "bad-network-mode",
-                        &mode.at,
-                        format!("network mode `{other}` is not known"),
-                    )
-                    .with_hint("use `default`, `host` or `none`"),
+                diags.error_hint(
+                    codes::BAD_NETWORK_MODE,
+                    &mode.at,
+                    format!("network mode `{other}` is not known"),
+                    "use `default`, `host` or `none`",
                 );
                 NetworkMode::Default
             }
@@ -408,42 +402,56 @@ fn service(name: Located<String>, node: &Node<'_>, path: &str, diags: &mut Diagn
     }
     // Without `scale`, ZLayer scales adaptively: the replica count is not known here.
     if let Some((node, path)) = fields.get("scale") {
-        service.scale_at = Some(node.loc(&path));
-        service.fixed_replicas = scale(node, &path, diags);
-        service.max_replicas = adaptive_max(node, &path);
+        service.scale = Some(Located {
+            value: Scale {
+                fixed_replicas: scale(node, &path, diags),
+                max_replicas: adaptive_max(node, &path),
+            },
+            at: node.loc(&path),
+        });
     }
     service
 }
 
-fn values(list: Vec<Located<String>>) -> Vec<String> {
-    list.into_iter().map(|item| item.value).collect()
+/// A list of strings, each checked on its own (the valid ones kept), and where it is written.
+fn checked_list<T>(
+    fields: &Fields<'_>,
+    key: &str,
+    check: impl Fn(&Located<String>, &mut Diagnostics) -> Option<T>,
+    diags: &mut Diagnostics,
+) -> Option<Located<Vec<T>>> {
+    let (node, path) = fields.get(key)?;
+    let value = decode::strings(node, &path, diags)
+        .iter()
+        .filter_map(|entry| check(entry, diags))
+        .collect();
+    Some(Located {
+        value,
+        at: node.loc(&path),
+    })
 }
 
 fn env(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Vec<EnvVar> {
     let mut vars = Vec::new();
     for (key, value, value_path) in entries(node, path, diags) {
         if !valid_env_key(&key.value) {
-            diags.push(
-                Diagnostic::error_at(
-                    "bad-env-key",
-                    &key.at,
-                    format!(
-                        "`{}` is not a valid environment variable name",
-                        key.value.escape_debug()
-                    ),
-                )
-                .with_hint("a name must be non-empty and hold no `=` or NUL"),
+            diags.error_hint(
+                codes::BAD_ENV_KEY,
+                &key.at,
+                format!(
+                    "`{}` is not a valid environment variable name",
+                    key.value.escape_debug()
+                ),
+                "a name must be non-empty and hold no `=` or NUL",
             );
             continue;
         }
         if matches!(value.value, Value::Null) {
-            diags.push(
-                Diagnostic::error_at(
-                    "bad-env-value",
-                    &value.loc(&value_path),
-                    format!("`{}` has no value", key.value),
-                )
-                .with_hint("write `\"\"` for an empty value"),
+            diags.error_hint(
+                codes::BAD_ENV_VALUE,
+                &value.loc(&value_path),
+                format!("`{}` has no value", key.value),
+                "write `\"\"` for an empty value",
             );
             continue;
         }
@@ -484,7 +492,6 @@ fn resources(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Resources 
         return resources;
     };
     if let Some((node, path)) = fields.get("cpu") {
-        resources.cpu_at = Some(node.loc(&path));
         resources.cpu = cpus(node, &path, diags);
     }
     resources.memory = fields.get("memory").and_then(|(node, path)| {
@@ -501,7 +508,7 @@ fn resources(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Resources 
             &path,
             1,
             i128::from(i64::MAX),
-            "bad-pids-limit",
+            codes::BAD_PIDS_LIMIT,
             diags,
         )
         .and_then(|v| i64::try_from(v).ok());
@@ -510,18 +517,16 @@ fn resources(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Resources 
         if valid_cpuset(&cpuset.value) {
             resources.cpuset = Some(cpuset.value);
         } else {
-            diags.push(
-                Diagnostic::error_at(
-                    "bad-cpuset",
-                    &cpuset.at,
-                    format!("`{}` is not a CPU list", cpuset.value),
-                )
-                .with_hint("write CPUs as `0-3,8`"),
+            diags.error_hint(
+                codes::BAD_CPUSET,
+                &cpuset.at,
+                format!("`{}` is not a CPU list", cpuset.value),
+                "write CPUs as `0-3,8`",
             );
         }
     }
     if let Some((node, path)) = fields.get("cpu_shares") {
-        resources.cpu_shares = bounded(node, &path, 2, 262_144, "bad-cpu-shares", diags)
+        resources.cpu_shares = bounded(node, &path, 2, 262_144, codes::BAD_CPU_SHARES, diags)
             .and_then(|v| u64::try_from(v).ok());
     }
     if let Some((node, path)) = fields.get("memory_swap") {
@@ -544,12 +549,13 @@ fn resources(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Resources 
         .get("memory_reservation")
         .and_then(|(node, path)| memory(node, &path, diags));
     if let Some((node, path)) = fields.get("memory_swappiness") {
-        resources.memory_swappiness = bounded(node, &path, 0, 100, "bad-swappiness", diags)
+        resources.memory_swappiness = bounded(node, &path, 0, 100, codes::BAD_SWAPPINESS, diags)
             .and_then(|v| u64::try_from(v).ok());
     }
     if let Some((node, path)) = fields.get("oom_score_adj") {
-        resources.oom_score_adj = bounded(node, &path, -1000, 1000, "bad-oom-score-adj", diags)
-            .and_then(|v| i32::try_from(v).ok());
+        resources.oom_score_adj =
+            bounded(node, &path, -1000, 1000, codes::BAD_OOM_SCORE_ADJ, diags)
+                .and_then(|v| i32::try_from(v).ok());
     }
     if let Some((node, path)) = fields.get("gpu") {
         resources.gpu = gpu(node, &path, diags);
@@ -573,9 +579,11 @@ fn cpus(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<f64> {
     match checked {
         Ok(cpus) => Some(cpus),
         Err(message) => {
-            diags.push(
-                Diagnostic::error_at("bad-cpu", &node.loc(path), message)
-                    .with_hint("give the number of CPUs in decimal, such as `0.5` or `2`"),
+            diags.error_hint(
+                codes::BAD_CPU,
+                &node.loc(path),
+                message,
+                "give the number of CPUs in decimal, such as `0.5` or `2`",
             );
             None
         }
@@ -586,13 +594,11 @@ fn cpus(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<f64> {
 fn nonzero_memory(node: &Node<'_>, path: &str, why: &str, diags: &mut Diagnostics) -> Option<u64> {
     let size = memory(node, path, diags)?;
     if size.value == 0 {
-        diags.push(
-            Diagnostic::error_at(
-                "bad-memory",
-                &size.at,
-                format!("`{}` is 0: {why}", display_path(path)),
-            )
-            .with_hint("give a size above 0, or leave the field out for no limit"),
+        diags.error_hint(
+            codes::BAD_MEMORY,
+            &size.at,
+            format!("`{}` is 0: {why}", display_path(path)),
+            "give a size above 0, or leave the field out for no limit",
         );
         return None;
     }
@@ -611,9 +617,11 @@ fn memory(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Locate
             at: text.at,
         }),
         Err(error) => {
-            diags.push(
-                Diagnostic::error_at("bad-memory", &text.at, error.message(&text.value))
-                    .with_hint(error.hint()),
+            diags.error_hint(
+                codes::BAD_MEMORY,
+                &text.at,
+                error.message(&text.value),
+                error.hint(),
             );
             None
         }
@@ -640,13 +648,11 @@ fn gpu(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<GpuReques
                 "intel" => GpuVendor::Intel,
                 "apple" => GpuVendor::Apple,
                 _ => {
-                    diags.push(
-                        Diagnostic::error_at(
-                            "bad-gpu-vendor",
-                            &vendor.at,
-                            format!("GPU vendor `{}` is not known", vendor.value),
-                        )
-                        .with_hint("use `nvidia`, `amd` or `intel`"),
+                    diags.error_hint(
+                        codes::BAD_GPU_VENDOR,
+                        &vendor.at,
+                        format!("GPU vendor `{}` is not known", vendor.value),
+                        "use `nvidia`, `amd` or `intel`",
                     );
                     return None;
                 }
@@ -663,7 +669,7 @@ fn gpu(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<GpuReques
             at: node.loc(path),
         },
         Some((node, path)) => Located {
-            value: bounded(node, &path, 1, 1024, "bad-gpu-count", diags)
+            value: bounded(node, &path, 1, 1024, codes::BAD_GPU_COUNT, diags)
                 .and_then(|v| u32::try_from(v).ok())?,
             at: node.loc(&path),
         },
@@ -676,7 +682,7 @@ fn gpu(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<GpuReques
         let master_port = match fields.get("master_port") {
             None => 29500,
             Some((node, path)) => {
-                u16::try_from(bounded(node, &path, 1, 65535, "bad-port", diags)?).ok()?
+                u16::try_from(bounded(node, &path, 1, 65535, codes::BAD_PORT, diags)?).ok()?
             }
         };
         Some(Distributed {
@@ -708,18 +714,16 @@ fn device(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Device
     match names::device_path(&request.path.value) {
         Ok(normalized) => request.path.value = normalized,
         Err(message) => {
-            diags.error("bad-device-path", &request.path.at, message);
+            diags.error(codes::BAD_DEVICE_PATH, &request.path.at, message);
             return None;
         }
     }
     if !(request.read || request.write || request.mknod) {
-        diags.push(
-            Diagnostic::error_at(
-                "bad-device-access",
-                &node.loc(path),
-                format!("device `{}` grants no access", request.path.value),
-            )
-            .with_hint("set at least one of `read`, `write`, `mknod`"),
+        diags.error_hint(
+            codes::BAD_DEVICE_ACCESS,
+            &node.loc(path),
+            format!("device `{}` grants no access", request.path.value),
+            "set at least one of `read`, `write`, `mknod`",
         );
         return None;
     }
@@ -729,13 +733,11 @@ fn device(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Device
 fn storage(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Storage> {
     let Some((type_node, type_path)) = decode::peek(node, path, "type") else {
         if matches!(node.value, Value::Map(_)) {
-            diags.push(
-                Diagnostic::error_at(
-                    "missing-field",
-                    &node.loc(path),
-                    format!("`{path}` needs a `type` field"),
-                )
-                .with_hint("use bind, named, anonymous, tmpfs or s3"),
+            diags.error_hint(
+                codes::MISSING_FIELD,
+                &node.loc(path),
+                format!("`{path}` needs a `type` field"),
+                "use bind, named, anonymous, tmpfs or s3",
             );
         } else {
             diags.push(decode::wrong_type(node, path, "a map"));
@@ -752,13 +754,11 @@ fn storage(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Stora
             "type", "bucket", "prefix", "target", "readonly", "endpoint", "region",
         ],
         other => {
-            diags.push(
-                Diagnostic::error_at(
-                    "bad-storage-type",
-                    &kind.at,
-                    format!("storage type `{other}` is not known"),
-                )
-                .with_hint("use bind, named, anonymous, tmpfs or s3"),
+            diags.error_hint(
+                codes::BAD_STORAGE_TYPE,
+                &kind.at,
+                format!("storage type `{other}` is not known"),
+                "use bind, named, anonymous, tmpfs or s3",
             );
             return None;
         }
@@ -780,13 +780,11 @@ fn storage(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Stora
                 .require("name", diags)
                 .and_then(|(node, path)| decode::string(node, &path, diags))?;
             if !valid_volume_name(&name.value) {
-                diags.push(
-                    Diagnostic::error_at(
-                        "bad-volume-name",
-                        &name.at,
-                        format!("`{}` is not a valid volume name", name.value),
-                    )
-                    .with_hint("use letters, digits, `.`, `_` and `-`; not `.` or `..`"),
+                diags.error_hint(
+                    codes::BAD_VOLUME_NAME,
+                    &name.at,
+                    format!("`{}` is not a valid volume name", name.value),
+                    "use letters, digits, `.`, `_` and `-`; not `.` or `..`",
                 );
                 return None;
             }
@@ -830,9 +828,11 @@ fn mode(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<u32> {
     match parse_octal_mode(text.value.trim()) {
         Ok(mode) => Some(mode),
         Err(message) => {
-            diags.push(
-                Diagnostic::error_at("bad-mode", &text.at, message)
-                    .with_hint("write an octal permission such as `1777` or `0o755`"),
+            diags.error_hint(
+                codes::BAD_MODE,
+                &text.at,
+                message,
+                "write an octal permission such as `1777` or `0o755`",
             );
             None
         }
@@ -850,8 +850,15 @@ fn ulimit(
         {
             return Some(u64::MAX);
         }
-        bounded(node, path, 0, i128::from(u64::MAX), "bad-ulimit", diags)
-            .and_then(|v| u64::try_from(v).ok())
+        bounded(
+            node,
+            path,
+            0,
+            i128::from(u64::MAX),
+            codes::BAD_ULIMIT,
+            diags,
+        )
+        .and_then(|v| u64::try_from(v).ok())
     };
     let (soft, hard) = if matches!(node.value, Value::Map(_)) {
         let fields = Fields::read(node, path, &["soft", "hard"], &[], diags)?;
@@ -866,7 +873,7 @@ fn ulimit(
     };
     if soft > hard {
         diags.error(
-            "bad-ulimit",
+            codes::BAD_ULIMIT,
             &node.loc(path),
             format!(
                 "ulimit `{}` has a soft limit above its hard limit",
@@ -890,7 +897,7 @@ fn ip(text: &Located<String>, diags: &mut Diagnostics) -> Option<IpAddr> {
     let parsed = text.value.parse().ok();
     if parsed.is_none() {
         diags.error(
-            "bad-ip",
+            codes::BAD_IP,
             &text.at,
             format!("`{}` is not an IP address", text.value),
         );
@@ -906,13 +913,11 @@ fn extra_host(entry: &Located<String>, diags: &mut Diagnostics) -> Option<(Strin
             .filter(|(name, _)| valid_hostname(name))
     });
     if parsed.is_none() {
-        diags.push(
-            Diagnostic::error_at(
-                "bad-extra-host",
-                &entry.at,
-                format!("`{}` is not a `name:address` host entry", entry.value),
-            )
-            .with_hint("write entries such as `db:10.0.0.5`"),
+        diags.error_hint(
+            codes::BAD_EXTRA_HOST,
+            &entry.at,
+            format!("`{}` is not a `name:address` host entry", entry.value),
+            "write entries such as `db:10.0.0.5`",
         );
     }
     parsed
@@ -939,7 +944,7 @@ fn scale(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<u32> {
     }
     match fields.get("replicas") {
         None => Some(1),
-        Some((node, path)) => bounded(node, &path, 1, 100_000, "bad-replicas", diags)
+        Some((node, path)) => bounded(node, &path, 1, 100_000, codes::BAD_REPLICAS, diags)
             .and_then(|v| u32::try_from(v).ok()),
     }
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span, Tag};
 
+use crate::codes;
 use crate::diagnostic::{Diagnostic, Loc};
 
 /// Bounds the nodes anchors may expand to, so a hostile spec cannot exhaust memory.
@@ -151,7 +152,7 @@ pub fn parse(text: &str) -> Result<Node<'_>, Diagnostic> {
         let line_start = before.rfind('\n').map_or(0, |at| at + 1);
         let column = before.get(line_start..).unwrap_or_default().chars().count();
         return Err(Diagnostic::error_at(
-            "yaml-syntax",
+            codes::YAML_SYNTAX,
             &position(line, column),
             format!(
                 "the spec contains a NUL byte at line {line}, column {}",
@@ -178,7 +179,7 @@ pub fn parse(text: &str) -> Result<Node<'_>, Diagnostic> {
             Err(error) => {
                 let at = position(error.marker().line(), error.marker().col());
                 return Err(Diagnostic::error_at(
-                    "yaml-syntax",
+                    codes::YAML_SYNTAX,
                     &at,
                     format!("the spec is not valid YAML: {}", error.info()),
                 ));
@@ -188,12 +189,12 @@ pub fn parse(text: &str) -> Result<Node<'_>, Diagnostic> {
     let mut documents = builder.documents.into_iter();
     match (documents.next(), documents.next()) {
         (None, _) => Err(Diagnostic::error_at(
-            "empty-spec",
+            codes::EMPTY_SPEC,
             &position(1, 0),
             "the spec is empty",
         )),
         (Some(_), Some(second)) => Err(Diagnostic::error_at(
-            "multiple-documents",
+            codes::MULTIPLE_DOCUMENTS,
             &second.loc(""),
             "the spec holds more than one YAML document",
         )
@@ -325,7 +326,7 @@ impl<'t> TreeBuilder<'t> {
                 }
                 if self.open.len() >= MAX_DEPTH {
                     return Err(Diagnostic::error_at(
-                        "yaml-too-deep",
+                        codes::YAML_TOO_DEEP,
                         &here,
                         format!("the spec nests lists and maps more than {MAX_DEPTH} levels deep"),
                     ));
@@ -376,7 +377,7 @@ impl<'t> TreeBuilder<'t> {
             Event::Alias(anchor) => {
                 let Some(node) = self.anchors.get(&anchor).cloned() else {
                     return Err(Diagnostic::error_at(
-                        "yaml-syntax",
+                        codes::YAML_SYNTAX,
                         &here,
                         "an alias names an anchor that is not defined before it",
                     ));
@@ -384,7 +385,7 @@ impl<'t> TreeBuilder<'t> {
                 self.alias_budget_used = self.alias_budget_used.saturating_add(count_nodes(&node));
                 if self.alias_budget_used > ALIAS_LIMIT {
                     return Err(Diagnostic::error_at(
-                        "yaml-syntax",
+                        codes::YAML_SYNTAX,
                         &here,
                         format!("aliases expand to more than {ALIAS_LIMIT} nodes"),
                     ));
@@ -440,7 +441,7 @@ fn pairs(children: Vec<Node<'_>>) -> Result<Vec<(Node<'_>, Node<'_>)>, Diagnosti
         if let [(first, _), (second, node)] = pair {
             if first == second {
                 return Err(Diagnostic::error_at(
-                    "duplicate-key",
+                    codes::DUPLICATE_KEY,
                     &node.loc(""),
                     "a key appears twice in the same map",
                 )
@@ -473,7 +474,7 @@ fn count_nodes(node: &Node<'_>) -> usize {
 
 fn unsupported_tag(tag: &Tag, at: &Loc) -> Diagnostic {
     Diagnostic::error_at(
-        "unsupported-tag",
+        codes::UNSUPPORTED_TAG,
         at,
         format!("the YAML tag `{}` is not supported", tag_text(tag)),
     )
