@@ -11,5 +11,7 @@ mod security;
 mod storage;
 
 // What the sections name; the rest of the model is reached through these.
-pub use model::{Deployment, EnvValue, GpuRequest, GpuVendor, NetworkMode, Service, StorageKind};
+pub use model::{
+    Deployment, EnvValue, GpuRequest, GpuVendor, NetworkMode, Service, Storage, StorageKind,
+};
 pub use read::parse;
