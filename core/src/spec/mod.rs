@@ -12,7 +12,7 @@ mod storage;
 
 // What the sections name; the rest of the model is reached through these.
 pub use model::{
-    Deployment, Distributed, EnvValue, GpuRequest, GpuVendor, NetworkMode, Service, Storage,
-    StorageKind,
+    Deployment, Distributed, EnvValue, GpuRequest, GpuVendor, NetworkMode, Resources, Service,
+    Storage, StorageKind,
 };
 pub use read::parse;
