@@ -4,6 +4,7 @@
 use oci_spec::runtime::{RootBuilder, Spec, SpecBuilder};
 use oci_spec::OciSpecError;
 
+use crate::codes;
 use crate::context::Context;
 use crate::diagnostic::{closest, Diagnostic, Diagnostics, Loc};
 use crate::identity::Identity;
@@ -138,20 +139,13 @@ fn assemble(
     let root_path = ctx.options.rootfs.as_deref().unwrap_or("rootfs");
     if ctx.options.rootfs.is_some() && !absolute_clean(root_path) {
         diags.error(
-            "bad-path",
+            codes::BAD_PATH,
             &Loc::at("options.rootfs"),
             format!("the rootfs `{root_path}` must be an absolute path without `..`"),
         );
     } else if ctx.options.rootfs.is_some() && normalize(root_path) == "/" {
         // Legal (runc runs it), but the container then writes the host's own files.
-        diags.push(
-            Diagnostic::warning_at(
-                "dangerous-bind",
-                &Loc::at("options.rootfs"),
-                "the rootfs `/` is the host's own filesystem: the container can change every file of the host",
-            )
-            .with_hint("give the image's root filesystem, not the host's `/`"),
-        );
+        diags.warning_hint(codes::DANGEROUS_BIND, &Loc::at("options.rootfs"), "the rootfs `/` is the host's own filesystem: the container can change every file of the host", "give the image's root filesystem, not the host's `/`");
     }
     if diags.has_errors() {
         return Ok(None);
@@ -186,7 +180,7 @@ fn select_service<'a>(
             let found = deployment.services.iter().find(|s| s.name == name);
             if found.is_none() {
                 let mut error = Diagnostic::error_at(
-                    "unknown-service",
+                    codes::UNKNOWN_SERVICE,
                     &Loc::at("service"),
                     format!("the deployment has no service `{name}`"),
                 );
@@ -205,16 +199,11 @@ fn select_service<'a>(
             [only] => Some(only),
             [] => None,
             _ => {
-                diags.push(
-                    Diagnostic::error_at(
-                        "service-required",
-                        &Loc::at("service"),
-                        "the deployment has several services; name one",
-                    )
-                    .with_hint(format!(
-                        "services: {}",
-                        names().collect::<Vec<_>>().join(", ")
-                    )),
+                diags.error_hint(
+                    codes::SERVICE_REQUIRED,
+                    &Loc::at("service"),
+                    "the deployment has several services; name one",
+                    format!("services: {}", names().collect::<Vec<_>>().join(", ")),
                 );
                 None
             }
@@ -225,19 +214,21 @@ fn select_service<'a>(
 fn check_replica(service: &Service, replica: u32, diags: &mut Diagnostics) {
     let at = Loc::at("replica");
     if replica == 0 {
-        diags.push(
-            Diagnostic::error_at("bad-replica", &at, "replicas are numbered from 1")
-                .with_hint("use --replica 1 for the first"),
+        diags.error_hint(
+            codes::BAD_REPLICA,
+            &at,
+            "replicas are numbered from 1",
+            "use --replica 1 for the first",
         );
-    } else if let Some(replicas) = service.fixed_replicas.filter(|&n| replica > n) {
-        diags.push(Diagnostic::error_at(
-            "bad-replica",
+    } else if let Some(replicas) = service.fixed_replicas().filter(|&n| replica > n) {
+        diags.error(
+            codes::BAD_REPLICA,
             &at,
             format!(
                 "replica {replica} is beyond the {replicas} of service `{}`",
                 service.name
             ),
-        ));
+        );
     }
 }
 

@@ -1,6 +1,7 @@
 //! Typed reads from the YAML tree, each reporting a wrong type, an unknown key or a
 //! missing one at the exact path, line and column.
 
+use crate::codes;
 use crate::diagnostic::{closest, join_path, Diagnostic, Diagnostics, Loc, Located};
 use crate::yaml::{parse_int, plain_kind, Node, PlainKind, Value};
 
@@ -28,7 +29,7 @@ impl<'a> Fields<'a> {
         for (key, value) in pairs {
             let Value::Scalar { text, .. } = &key.value else {
                 diags.error(
-                    "wrong-type",
+                    codes::WRONG_TYPE,
                     &key.loc(path),
                     format!(
                         "a key of `{}` must be a string, not {}",
@@ -42,7 +43,7 @@ impl<'a> Fields<'a> {
             if !known.contains(&text) && !ignored.contains(&text) {
                 let key_path = join_path(path, text);
                 let mut diagnostic = Diagnostic::error_at(
-                    "unknown-field",
+                    codes::UNKNOWN_FIELD,
                     &key.loc(&key_path),
                     format!("unknown field `{text}` in `{}`", display(path)),
                 );
@@ -78,7 +79,7 @@ impl<'a> Fields<'a> {
         let found = self.get(key);
         if found.is_none() {
             diags.error(
-                "missing-field",
+                codes::MISSING_FIELD,
                 &self.node.loc(&self.path),
                 format!("`{}` needs a `{key}` field", display(&self.path)),
             );
@@ -130,7 +131,7 @@ pub fn wrong_type(node: &Node<'_>, path: &str, expected: &str) -> Diagnostic {
         format!("`{path}`")
     };
     Diagnostic::error_at(
-        "wrong-type",
+        codes::WRONG_TYPE,
         &node.loc(path),
         format!("{subject} must be {expected}, not {}", node.kind()),
     )

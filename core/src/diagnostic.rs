@@ -148,6 +148,28 @@ impl Diagnostics {
         self.push(Diagnostic::error_at(code, at, message));
     }
 
+    /// Adds an error at a place, with a hint on how to fix it.
+    pub fn error_hint(
+        &mut self,
+        code: &str,
+        at: &Loc,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        self.push(Diagnostic::error_at(code, at, message).with_hint(hint));
+    }
+
+    /// Adds a warning at a place, with a hint on how to fix it.
+    pub fn warning_hint(
+        &mut self,
+        code: &str,
+        at: &Loc,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        self.push(Diagnostic::warning_at(code, at, message).with_hint(hint));
+    }
+
     /// Whether any is an error.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)

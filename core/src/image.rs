@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 
+use crate::codes;
 use crate::diagnostic::{Diagnostic, Loc};
 
 /// The `config` object of an OCI image config; fields the compiler does not use are ignored,
@@ -32,7 +33,7 @@ impl ImageConfig {
         let at = Loc::at("imageConfig");
         let mut value = crate::json::json_object(text).map_err(|problem| {
             Diagnostic::error_at(
-                "bad-image-config",
+                codes::BAD_IMAGE_CONFIG,
                 &at,
                 problem.sentence("the image config", false),
             )
@@ -40,7 +41,7 @@ impl ImageConfig {
         let at = if let Some(inner) = value.get_mut("config").map(serde_json::Value::take) {
             if !inner.is_object() {
                 return Err(Diagnostic::error_at(
-                    "bad-image-config",
+                    codes::BAD_IMAGE_CONFIG,
                     &at.child("config"),
                     "the image config's `config` must be a JSON object",
                 ));
@@ -52,7 +53,7 @@ impl ImageConfig {
         };
         serde_json::from_value(value).map_err(|error| {
             Diagnostic::error_at(
-                "bad-image-config",
+                codes::BAD_IMAGE_CONFIG,
                 &at,
                 format!("the image config is not valid: {error}"),
             )

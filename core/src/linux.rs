@@ -6,8 +6,9 @@ use oci_spec::runtime::{
 };
 use oci_spec::OciSpecError;
 
+use crate::codes;
 use crate::context::Context;
-use crate::diagnostic::{Diagnostic, Diagnostics, Loc};
+use crate::diagnostic::{Diagnostics, Loc};
 use crate::names::valid_hostname;
 
 /// containerd's masked paths, plus /proc/interrupts and powercap (energy side channels).
@@ -113,28 +114,22 @@ fn sysctls(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<(String, String)> 
         let namespaced =
             IPC_SYSCTLS.contains(&key) || key.starts_with("fs.mqueue.") || key.starts_with("net.");
         if !namespaced {
-            diags.push(
-                Diagnostic::error_at(
-                    "sysctl-not-namespaced",
-                    &name.at,
-                    format!("sysctl `{key}` is not isolated by the container's namespaces"),
-                )
-                .with_hint(
-                    "only net.*, fs.mqueue.* and the IPC kernel.* sysctls may be set per container",
-                ),
+            diags.error_hint(
+                codes::SYSCTL_NOT_NAMESPACED,
+                &name.at,
+                format!("sysctl `{key}` is not isolated by the container's namespaces"),
+                "only net.*, fs.mqueue.* and the IPC kernel.* sysctls may be set per container",
             );
         } else if key.starts_with("net.") && ctx.host_network() {
-            diags.push(
-                Diagnostic::error_at(
-                    "sysctl-host-network",
-                    &name.at,
-                    format!("sysctl `{key}` would change the host's network"),
-                )
-                .with_hint("drop it, or give the container its own network namespace"),
+            diags.error_hint(
+                codes::SYSCTL_HOST_NETWORK,
+                &name.at,
+                format!("sysctl `{key}` would change the host's network"),
+                "drop it, or give the container its own network namespace",
             );
         } else if value.is_empty() || value.contains(['\n', '\0']) {
             diags.error(
-                "bad-sysctl",
+                codes::BAD_SYSCTL,
                 &name.at,
                 format!("sysctl `{key}` has an empty or multi-line value"),
             );
@@ -156,10 +151,7 @@ pub fn hostname(ctx: &Context<'_>, diags: &mut Diagnostics) -> String {
         ),
     };
     if !valid_hostname(&name) {
-        diags.push(
-            Diagnostic::error_at("bad-hostname", &at, format!("`{name}` is not a valid hostname"))
-                .with_hint("use letters, digits and dashes in dot-separated labels of 1 to 63, at most 64 in all, not starting or ending with a dash"),
-        );
+        diags.error_hint(codes::BAD_HOSTNAME, &at, format!("`{name}` is not a valid hostname"), "use letters, digits and dashes in dot-separated labels of 1 to 63, at most 64 in all, not starting or ending with a dash");
     }
     name
 }

@@ -7,6 +7,7 @@ use std::fmt;
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+use crate::codes;
 use crate::diagnostic::{Diagnostic, Loc};
 use crate::json::from_json_object;
 
@@ -68,7 +69,7 @@ impl Options {
     pub fn from_json(text: &str) -> Result<Options, Diagnostic> {
         from_json_object(text).map_err(|problem| {
             Diagnostic::error_at(
-                "bad-options",
+                codes::BAD_OPTIONS,
                 &Loc::at("options"),
                 problem.sentence("the options", true),
             )

@@ -126,8 +126,8 @@ fn service(service: &Service) -> ServiceOutline {
     ServiceOutline {
         name: service.name.clone(),
         span: Span::of(&service.at),
-        replicas: service.fixed_replicas,
-        max_replicas: service.max_replicas,
+        replicas: service.fixed_replicas(),
+        max_replicas: service.max_replicas(),
         secrets,
         host_env,
         volumes: volumes(service),

@@ -1,12 +1,12 @@
 //! The host inventory: device nodes, driver majors and GPUs, as `bundlec probe` prints it.
 //! Versioned JSON; every version ever published stays readable.
 
+mod index;
+mod read;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-
-use crate::diagnostic::{Diagnostic, Loc};
-use crate::names::{device_path, resolve_dots};
 
 /// The inventory version this build writes.
 pub const INVENTORY_VERSION: u32 = 1;
@@ -167,193 +167,9 @@ pub struct Gpu {
     pub drm: Vec<String>,
 }
 
-/// How many links a device path may go through before it must be a node.
-const MAX_LINK_HOPS: usize = 8;
+pub use index::InventoryIndex;
 
 impl Inventory {
-    /// Reads an inventory document, of this version or an older one.
-    pub fn from_json(text: &str) -> Result<Inventory, Diagnostic> {
-        let at = Loc::at("inventory");
-        // One pass in the common case; the version is read alone only to explain a failure
-        // (a newer inventory fails on its new fields before its version could be checked).
-        let parsed: Result<Inventory, _> = crate::json::from_json_object(text);
-        let version = match &parsed {
-            Ok(inventory) => Ok(Some(u64::from(inventory.inventory_version))),
-            Err(_) => {
-                #[derive(Deserialize)]
-                #[serde(rename_all = "camelCase")]
-                struct VersionOnly {
-                    inventory_version: Option<u64>,
-                }
-                crate::json::from_json_object::<VersionOnly>(text)
-                    .map(|only| only.inventory_version)
-            }
-        };
-        match version {
-            Ok(Some(v)) if !(1..=u64::from(INVENTORY_VERSION)).contains(&v) => {
-                return Err(Diagnostic::error_at(
-                    "bad-inventory",
-                    &at.child("inventoryVersion"),
-                    format!("inventory version {v} is not supported"),
-                )
-                .with_hint(format!(
-                    "this bundlec reads inventory versions 1 to {INVENTORY_VERSION}; upgrade bundlec"
-                )));
-            }
-            Ok(None) => {
-                return Err(Diagnostic::error_at(
-                    "bad-inventory",
-                    &at.child("inventoryVersion"),
-                    "the inventory has no `inventoryVersion`",
-                )
-                .with_hint("give the output of `bundlec probe`"));
-            }
-            _ => {}
-        }
-        let inventory = parsed.map_err(|problem| {
-            Diagnostic::error_at(
-                "bad-inventory",
-                &at,
-                problem.sentence("the inventory", false),
-            )
-        })?;
-        inventory.check().map_err(|(path, message)| {
-            Diagnostic::error_at("bad-inventory", &at.child(&path), message)
-                .with_hint("give the output of `bundlec probe`, or correct the entry")
-        })?;
-        Ok(inventory)
-    }
-
-    /// What serde cannot check: every path is a normalized path below /dev and listed once,
-    /// numbers fit Linux's encoding, and no GPU (or GPU node) is listed twice, so none counts
-    /// twice. The error is the entry's path below `inventory` and a message.
-    fn check(&self) -> Result<(), (String, String)> {
-        // Device and link paths share one namespace: a path is a node or a link, once.
-        let mut paths: BTreeMap<&str, String> = BTreeMap::new();
-        let entries = self
-            .devices
-            .iter()
-            .enumerate()
-            .map(|(i, node)| (format!("devices[{i}]"), node.path.as_str()))
-            .chain(
-                self.links
-                    .iter()
-                    .enumerate()
-                    .map(|(i, link)| (format!("links[{i}]"), link.path.as_str())),
-            );
-        for (entry, path) in entries {
-            let at = format!("{entry}.path");
-            check_device_path(path).map_err(|message| (at.clone(), message))?;
-            if let Some(first) = paths.insert(path, entry) {
-                return Err((at, format!("`{path}` is listed twice (first at `{first}`)")));
-            }
-        }
-        for (i, node) in self.devices.iter().enumerate() {
-            if node.major > MAX_MAJOR {
-                return Err((
-                    format!("devices[{i}].major"),
-                    format!(
-                        "major {} of `{}` is above {MAX_MAJOR}, the largest Linux encodes",
-                        node.major, node.path
-                    ),
-                ));
-            }
-            if node.minor > MAX_MINOR {
-                return Err((
-                    format!("devices[{i}].minor"),
-                    format!(
-                        "minor {} of `{}` is above {MAX_MINOR}, the largest Linux encodes",
-                        node.minor, node.path
-                    ),
-                ));
-            }
-        }
-        let mut gpus: BTreeMap<(Vendor, u32), usize> = BTreeMap::new();
-        let mut gpu_nodes: BTreeMap<&str, String> = BTreeMap::new();
-        for (i, gpu) in self.gpus.iter().enumerate() {
-            if let Some(first) = gpus.insert((gpu.vendor, gpu.index), i) {
-                return Err((
-                    format!("gpus[{i}].index"),
-                    format!(
-                        "{} GPU {} is listed twice (first at `gpus[{first}]`)",
-                        gpu.vendor.name(),
-                        gpu.index
-                    ),
-                ));
-            }
-            let nodes = gpu
-                .nodes
-                .iter()
-                .enumerate()
-                .map(|(j, path)| (format!("gpus[{i}].nodes[{j}]"), path));
-            let drm = gpu
-                .drm
-                .iter()
-                .enumerate()
-                .map(|(j, path)| (format!("gpus[{i}].drm[{j}]"), path));
-            for (at, path) in nodes.chain(drm) {
-                check_device_path(path).map_err(|message| (at.clone(), message))?;
-                if let Some(first) = gpu_nodes.insert(path, at.clone()) {
-                    return Err((
-                        at,
-                        format!(
-                            "`{path}` is listed for two GPUs or twice for one (first at `{first}`)"
-                        ),
-                    ));
-                }
-            }
-        }
-        for (vendor, shared) in &self.gpu_shared {
-            let mut seen = BTreeMap::new();
-            for (j, path) in shared.iter().enumerate() {
-                let at = format!("gpuShared.{}[{j}]", vendor.name());
-                check_device_path(path).map_err(|message| (at.clone(), message))?;
-                if let Some(first) = seen.insert(path.as_str(), j) {
-                    return Err((
-                        at,
-                        format!(
-                            "`{path}` is listed twice (first at `gpuShared.{}[{first}]`)",
-                            vendor.name()
-                        ),
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The node a container path names, following recorded links inside /dev: the plain
-    /// lookup the index is tested against (compiles use [`Inventory::index`]).
-    #[cfg(test)]
-    fn resolve(&self, path: &str) -> Option<&DeviceNode> {
-        resolve_with(
-            path,
-            |path| self.devices.iter().find(|node| node.path == path),
-            |path| {
-                self.links
-                    .iter()
-                    .find(|link| link.path == path)
-                    .map(|link| link.target.as_str())
-            },
-        )
-    }
-
-    /// Nodes and links by path, for compiles that resolve many paths.
-    pub(crate) fn index(&self) -> InventoryIndex<'_> {
-        let mut nodes = BTreeMap::new();
-        for node in &self.devices {
-            // The first entry of a path wins.
-            nodes.entry(node.path.as_str()).or_insert(node);
-        }
-        let mut links = BTreeMap::new();
-        for link in &self.links {
-            links
-                .entry(link.path.as_str())
-                .or_insert(link.target.as_str());
-        }
-        InventoryIndex { nodes, links }
-    }
-
     /// The GPUs of one vendor, in inventory order.
     pub(crate) fn gpus_of(&self, vendor: Vendor) -> impl Iterator<Item = &Gpu> {
         self.gpus.iter().filter(move |gpu| gpu.vendor == vendor)
@@ -367,66 +183,13 @@ impl Inventory {
     }
 }
 
-/// An inventory's nodes and links by path, so that resolving a path costs O(log n) a lookup.
-#[derive(Debug, Clone)]
-pub struct InventoryIndex<'a> {
-    nodes: BTreeMap<&'a str, &'a DeviceNode>,
-    links: BTreeMap<&'a str, &'a str>,
-}
-
-impl<'a> InventoryIndex<'a> {
-    pub fn resolve(&self, path: &str) -> Option<&'a DeviceNode> {
-        resolve_with(
-            path,
-            |path| self.nodes.get(path).copied(),
-            |path| self.links.get(path).copied(),
-        )
-    }
-}
-
-/// Follows links (at most [`MAX_LINK_HOPS`]) from `path` to a node, staying inside `/`.
-fn resolve_with<'a>(
-    path: &str,
-    node: impl Fn(&str) -> Option<&'a DeviceNode>,
-    link: impl Fn(&str) -> Option<&'a str>,
-) -> Option<&'a DeviceNode> {
-    let mut current = resolve_dots(path)?;
-    for _ in 0..=MAX_LINK_HOPS {
-        if let Some(node) = node(&current) {
-            return Some(node);
-        }
-        let target = link(&current)?;
-        current = if target.starts_with('/') {
-            resolve_dots(target)?
-        } else {
-            let parent = current.rsplit_once('/').map_or("", |(parent, _)| parent);
-            resolve_dots(&format!("{parent}/{target}"))?
-        };
-    }
-    None
-}
-
-/// The largest major and minor Linux encodes in a `dev_t` (12 and 20 bits).
-pub const MAX_MAJOR: u32 = (1 << 12) - 1;
-pub const MAX_MINOR: u32 = (1 << 20) - 1;
-
-/// An inventory path must already be in the normal form the probe writes.
-fn check_device_path(path: &str) -> Result<(), String> {
-    let normalized = device_path(path)?;
-    if normalized != path {
-        return Err(format!(
-            "`{path}` is not a normalized path: write `{normalized}`"
-        ));
-    }
-    Ok(())
-}
-
 /// The JSON Schema of the inventory (draft-07), printed by `bundlec schema inventory`.
-pub const INVENTORY_SCHEMA: &str = include_str!("../schema/inventory.schema.json");
+pub const INVENTORY_SCHEMA: &str = include_str!("../../schema/inventory.schema.json");
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Diagnostic;
 
     fn node(path: &str, major: u32, minor: u32) -> DeviceNode {
         DeviceNode {

@@ -1,0 +1,187 @@
+//! Every diagnostic code the core emits, as a constant, with a paragraph for people on each
+//! (what `bundlec explain CODE` prints). A code is stable once published: tools match on it.
+//! The paragraphs themselves are data, in `explanations`.
+
+mod explanations;
+
+use explanations::CODES;
+
+/// `bad-cpu`: see [`explain`].
+pub const BAD_CPU: &str = "bad-cpu";
+/// `bad-cpu-shares`: see [`explain`].
+pub const BAD_CPU_SHARES: &str = "bad-cpu-shares";
+/// `bad-cpuset`: see [`explain`].
+pub const BAD_CPUSET: &str = "bad-cpuset";
+/// `bad-deployment-name`: see [`explain`].
+pub const BAD_DEPLOYMENT_NAME: &str = "bad-deployment-name";
+/// `bad-device-access`: see [`explain`].
+pub const BAD_DEVICE_ACCESS: &str = "bad-device-access";
+/// `bad-device-path`: see [`explain`].
+pub const BAD_DEVICE_PATH: &str = "bad-device-path";
+/// `bad-env-key`: see [`explain`].
+pub const BAD_ENV_KEY: &str = "bad-env-key";
+/// `bad-env-value`: see [`explain`].
+pub const BAD_ENV_VALUE: &str = "bad-env-value";
+/// `bad-extra-host`: see [`explain`].
+pub const BAD_EXTRA_HOST: &str = "bad-extra-host";
+/// `bad-gpu-count`: see [`explain`].
+pub const BAD_GPU_COUNT: &str = "bad-gpu-count";
+/// `bad-gpu-vendor`: see [`explain`].
+pub const BAD_GPU_VENDOR: &str = "bad-gpu-vendor";
+/// `bad-hostname`: see [`explain`].
+pub const BAD_HOSTNAME: &str = "bad-hostname";
+/// `bad-id`: see [`explain`].
+pub const BAD_ID: &str = "bad-id";
+/// `bad-image-config`: see [`explain`].
+pub const BAD_IMAGE_CONFIG: &str = "bad-image-config";
+/// `bad-inventory`: see [`explain`].
+pub const BAD_INVENTORY: &str = "bad-inventory";
+/// `bad-ip`: see [`explain`].
+pub const BAD_IP: &str = "bad-ip";
+/// `bad-label`: see [`explain`].
+pub const BAD_LABEL: &str = "bad-label";
+/// `bad-memory`: see [`explain`].
+pub const BAD_MEMORY: &str = "bad-memory";
+/// `bad-mode`: see [`explain`].
+pub const BAD_MODE: &str = "bad-mode";
+/// `bad-mount`: see [`explain`].
+pub const BAD_MOUNT: &str = "bad-mount";
+/// `bad-network-mode`: see [`explain`].
+pub const BAD_NETWORK_MODE: &str = "bad-network-mode";
+/// `bad-oom-score-adj`: see [`explain`].
+pub const BAD_OOM_SCORE_ADJ: &str = "bad-oom-score-adj";
+/// `bad-options`: see [`explain`].
+pub const BAD_OPTIONS: &str = "bad-options";
+/// `bad-path`: see [`explain`].
+pub const BAD_PATH: &str = "bad-path";
+/// `bad-pids-limit`: see [`explain`].
+pub const BAD_PIDS_LIMIT: &str = "bad-pids-limit";
+/// `bad-port`: see [`explain`].
+pub const BAD_PORT: &str = "bad-port";
+/// `bad-replica`: see [`explain`].
+pub const BAD_REPLICA: &str = "bad-replica";
+/// `bad-replicas`: see [`explain`].
+pub const BAD_REPLICAS: &str = "bad-replicas";
+/// `bad-storage-type`: see [`explain`].
+pub const BAD_STORAGE_TYPE: &str = "bad-storage-type";
+/// `bad-swappiness`: see [`explain`].
+pub const BAD_SWAPPINESS: &str = "bad-swappiness";
+/// `bad-sysctl`: see [`explain`].
+pub const BAD_SYSCTL: &str = "bad-sysctl";
+/// `bad-ulimit`: see [`explain`].
+pub const BAD_ULIMIT: &str = "bad-ulimit";
+/// `bad-volume-name`: see [`explain`].
+pub const BAD_VOLUME_NAME: &str = "bad-volume-name";
+/// `dangerous-bind`: see [`explain`].
+pub const DANGEROUS_BIND: &str = "dangerous-bind";
+/// `device-not-in-inventory`: see [`explain`].
+pub const DEVICE_NOT_IN_INVENTORY: &str = "device-not-in-inventory";
+/// `distributed-needs-fixed-scale`: see [`explain`].
+pub const DISTRIBUTED_NEEDS_FIXED_SCALE: &str = "distributed-needs-fixed-scale";
+/// `duplicate-key`: see [`explain`].
+pub const DUPLICATE_KEY: &str = "duplicate-key";
+/// `duplicate-mount`: see [`explain`].
+pub const DUPLICATE_MOUNT: &str = "duplicate-mount";
+/// `empty-command`: see [`explain`].
+pub const EMPTY_COMMAND: &str = "empty-command";
+/// `empty-spec`: see [`explain`].
+pub const EMPTY_SPEC: &str = "empty-spec";
+/// `gpu-indices-mismatch`: see [`explain`].
+pub const GPU_INDICES_MISMATCH: &str = "gpu-indices-mismatch";
+/// `gpu-not-in-inventory`: see [`explain`].
+pub const GPU_NOT_IN_INVENTORY: &str = "gpu-not-in-inventory";
+/// `gpu-shared-node-missing`: see [`explain`].
+pub const GPU_SHARED_NODE_MISSING: &str = "gpu-shared-node-missing";
+/// `gpu-vendor-unsupported`: see [`explain`].
+pub const GPU_VENDOR_UNSUPPORTED: &str = "gpu-vendor-unsupported";
+/// `ignored-when-privileged`: see [`explain`].
+pub const IGNORED_WHEN_PRIVILEGED: &str = "ignored-when-privileged";
+/// `internal`: see [`explain`].
+pub const INTERNAL: &str = "internal";
+/// `missing-field`: see [`explain`].
+pub const MISSING_FIELD: &str = "missing-field";
+/// `missing-host-env`: see [`explain`].
+pub const MISSING_HOST_ENV: &str = "missing-host-env";
+/// `missing-secret`: see [`explain`].
+pub const MISSING_SECRET: &str = "missing-secret";
+/// `multiple-documents`: see [`explain`].
+pub const MULTIPLE_DOCUMENTS: &str = "multiple-documents";
+/// `no-command`: see [`explain`].
+pub const NO_COMMAND: &str = "no-command";
+/// `no-primary-group`: see [`explain`].
+pub const NO_PRIMARY_GROUP: &str = "no-primary-group";
+/// `no-services`: see [`explain`].
+pub const NO_SERVICES: &str = "no-services";
+/// `not-enough-gpus`: see [`explain`].
+pub const NOT_ENOUGH_GPUS: &str = "not-enough-gpus";
+/// `service-required`: see [`explain`].
+pub const SERVICE_REQUIRED: &str = "service-required";
+/// `sysctl-host-network`: see [`explain`].
+pub const SYSCTL_HOST_NETWORK: &str = "sysctl-host-network";
+/// `sysctl-not-namespaced`: see [`explain`].
+pub const SYSCTL_NOT_NAMESPACED: &str = "sysctl-not-namespaced";
+/// `unknown-capability`: see [`explain`].
+pub const UNKNOWN_CAPABILITY: &str = "unknown-capability";
+/// `unknown-field`: see [`explain`].
+pub const UNKNOWN_FIELD: &str = "unknown-field";
+/// `unknown-group`: see [`explain`].
+pub const UNKNOWN_GROUP: &str = "unknown-group";
+/// `unknown-service`: see [`explain`].
+pub const UNKNOWN_SERVICE: &str = "unknown-service";
+/// `unknown-ulimit`: see [`explain`].
+pub const UNKNOWN_ULIMIT: &str = "unknown-ulimit";
+/// `unknown-user`: see [`explain`].
+pub const UNKNOWN_USER: &str = "unknown-user";
+/// `unsupported-security-opt`: see [`explain`].
+pub const UNSUPPORTED_SECURITY_OPT: &str = "unsupported-security-opt";
+/// `unsupported-tag`: see [`explain`].
+pub const UNSUPPORTED_TAG: &str = "unsupported-tag";
+/// `unsupported-version`: see [`explain`].
+pub const UNSUPPORTED_VERSION: &str = "unsupported-version";
+/// `volume-not-provided`: see [`explain`].
+pub const VOLUME_NOT_PROVIDED: &str = "volume-not-provided";
+/// `wrong-type`: see [`explain`].
+pub const WRONG_TYPE: &str = "wrong-type";
+/// `yaml-syntax`: see [`explain`].
+pub const YAML_SYNTAX: &str = "yaml-syntax";
+/// `yaml-too-deep`: see [`explain`].
+pub const YAML_TOO_DEEP: &str = "yaml-too-deep";
+
+/// The paragraph explaining a code, or `None` for a code the core does not emit.
+pub fn explain(code: &str) -> Option<&'static str> {
+    CODES
+        .binary_search_by(|entry| entry.code.cmp(code))
+        .ok()
+        .and_then(|at| CODES.get(at))
+        .map(|entry| entry.explanation)
+}
+
+/// Every code the core emits, sorted.
+pub fn codes() -> impl Iterator<Item = &'static str> {
+    CODES.iter().map(|entry| entry.code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_sorted_unique_and_kebab_case() {
+        let all: Vec<&str> = codes().collect();
+        assert!(all.windows(2).all(|pair| pair[0] < pair[1]), "{all:?}");
+        for code in all {
+            assert!(
+                code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{code}"
+            );
+            assert!(explain(code).is_some_and(|text| !text.is_empty()), "{code}");
+        }
+    }
+
+    #[test]
+    fn explains_known_codes_only() {
+        assert!(explain(BAD_MEMORY).is_some_and(|text| text.contains("512Mi")));
+        assert_eq!(explain("no-such-code"), None);
+        assert_eq!(explain(""), None);
+    }
+}

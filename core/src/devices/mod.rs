@@ -1,0 +1,209 @@
+//! Devices: every requested node is looked up in the inventory and granted with the host's
+//! own type, major and minor; the GPUs (their own module) add their nodes and env.
+
+mod gpus;
+
+use std::collections::BTreeMap;
+
+use oci_spec::runtime::{
+    LinuxDevice, LinuxDeviceBuilder, LinuxDeviceCgroup, LinuxDeviceCgroupBuilder, LinuxDeviceType,
+};
+use oci_spec::OciSpecError;
+
+use crate::codes;
+use crate::context::Context;
+use crate::diagnostic::{Diagnostic, Diagnostics, Loc};
+use crate::inventory::{DeviceNode, DeviceType, InventoryIndex};
+
+/// What the devices section gives the others.
+#[derive(Debug, Clone, Default)]
+pub struct DevicePlan {
+    /// `linux.devices`: the nodes created in the container.
+    pub nodes: Vec<LinuxDevice>,
+    /// `linux.resources.devices`: the cgroup allow list.
+    pub rules: Vec<LinuxDeviceCgroup>,
+    /// GPU environment, added to the process env where the user has not set the key.
+    pub env: Vec<(String, String)>,
+}
+
+/// Nodes every container may use (containerd's list): null, zero, full, random, urandom,
+/// tty, console, ptmx, and every pts.
+const STANDARD_NODES: &[(i64, Option<i64>)] = &[
+    (1, Some(3)),
+    (1, Some(5)),
+    (1, Some(7)),
+    (1, Some(8)),
+    (1, Some(9)),
+    (5, Some(0)),
+    (5, Some(1)),
+    (5, Some(2)),
+    (136, None),
+];
+
+struct Grant<'a> {
+    path: String,
+    node: &'a DeviceNode,
+    access: String,
+}
+
+/// The nodes granted so far, in first-grant order, with an index by container path.
+#[derive(Default)]
+struct Grants<'a> {
+    list: Vec<Grant<'a>>,
+    by_path: BTreeMap<String, usize>,
+}
+
+pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan, OciSpecError> {
+    let inventory = ctx.inventory.index();
+    let mut grants = Grants::default();
+    for (i, request) in ctx.service.devices.iter().enumerate() {
+        let access = access(request.read, request.write, request.mknod);
+        let what = format!("device {i}");
+        grant_from_inventory(
+            ctx,
+            &inventory,
+            &mut grants,
+            &request.path.value,
+            &access,
+            (&request.path.at, &what),
+            diags,
+        );
+    }
+    let mut env = Vec::new();
+    if let Some(gpu) = &ctx.service.resources.gpu {
+        env = gpus::gpus(ctx, &inventory, gpu, &mut grants, diags);
+    }
+    let grants = grants.list;
+    let nodes = grants
+        .iter()
+        .map(|grant| linux_device(grant))
+        .collect::<Result<Vec<_>, _>>()?;
+    let rules = if ctx.service.privileged {
+        vec![LinuxDeviceCgroupBuilder::default()
+            .allow(true)
+            .access("rwm")
+            .build()?]
+    } else {
+        cgroup_rules(&grants)?
+    };
+    Ok(DevicePlan { nodes, rules, env })
+}
+
+/// The device cgroup of an unprivileged container: deny all, then the standard nodes and
+/// each grant.
+fn cgroup_rules(grants: &[Grant<'_>]) -> Result<Vec<LinuxDeviceCgroup>, OciSpecError> {
+    let mut rules = vec![LinuxDeviceCgroupBuilder::default()
+        .allow(false)
+        .access("rwm")
+        .build()?];
+    for (major, minor) in STANDARD_NODES {
+        let mut rule = LinuxDeviceCgroupBuilder::default()
+            .allow(true)
+            .typ(LinuxDeviceType::C)
+            .major(*major)
+            .access("rwm");
+        if let Some(minor) = minor {
+            rule = rule.minor(*minor);
+        }
+        rules.push(rule.build()?);
+    }
+    // The device cgroup knows only char and block devices; a fifo needs no rule.
+    for grant in grants
+        .iter()
+        .filter(|grant| grant.node.kind != DeviceType::Fifo)
+    {
+        rules.push(
+            LinuxDeviceCgroupBuilder::default()
+                .allow(true)
+                .typ(device_type(grant.node.kind))
+                .major(i64::from(grant.node.major))
+                .minor(i64::from(grant.node.minor))
+                .access(grant.access.clone())
+                .build()?,
+        );
+    }
+    Ok(rules)
+}
+
+fn access(read: bool, write: bool, mknod: bool) -> String {
+    [(read, 'r'), (write, 'w'), (mknod, 'm')]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, letter)| *letter)
+        .collect()
+}
+
+/// Adds a grant, merging access when the same path is granted twice.
+fn grant<'a>(grants: &mut Grants<'a>, path: &str, node: &'a DeviceNode, access: &str) {
+    if let Some(existing) = grants
+        .by_path
+        .get(path)
+        .and_then(|&i| grants.list.get_mut(i))
+    {
+        let merged = existing.access.clone() + access;
+        existing.access = ["r", "w", "m"]
+            .iter()
+            .filter(|letter| merged.contains(**letter))
+            .copied()
+            .collect();
+    } else {
+        grants.by_path.insert(path.to_string(), grants.list.len());
+        grants.list.push(Grant {
+            path: path.to_string(),
+            node,
+            access: access.to_string(),
+        });
+    }
+}
+
+/// Grants the inventory's node at `path`, or reports `what` (written at `at`) as missing.
+fn grant_from_inventory<'a>(
+    ctx: &Context<'a>,
+    inventory: &InventoryIndex<'a>,
+    grants: &mut Grants<'a>,
+    path: &str,
+    access: &str,
+    (at, what): (&Loc, &str),
+    diags: &mut Diagnostics,
+) {
+    match inventory.resolve(path) {
+        Some(node) => grant(grants, path, node, access),
+        None => diags.push(not_in_inventory(ctx, path, at, what)),
+    }
+}
+
+fn not_in_inventory(ctx: &Context<'_>, path: &str, at: &Loc, what: &str) -> Diagnostic {
+    let hint = if ctx.inventory.devices.is_empty() {
+        "no inventory was given: pass the output of `bundlec probe` from the node".to_string()
+    } else {
+        format!("the inventory lists {} device nodes; probe the node again if the device was added since", ctx.inventory.devices.len())
+    };
+    Diagnostic::error_at(
+        codes::DEVICE_NOT_IN_INVENTORY,
+        at,
+        format!("{what}: `{path}` is not a device node in the inventory"),
+    )
+    .with_hint(hint)
+}
+
+fn device_type(kind: DeviceType) -> LinuxDeviceType {
+    match kind {
+        DeviceType::Char => LinuxDeviceType::C,
+        DeviceType::Block => LinuxDeviceType::B,
+        DeviceType::Fifo => LinuxDeviceType::P,
+    }
+}
+
+fn linux_device(grant: &Grant<'_>) -> Result<LinuxDevice, OciSpecError> {
+    LinuxDeviceBuilder::default()
+        .path(grant.path.as_str())
+        .typ(device_type(grant.node.kind))
+        .major(i64::from(grant.node.major))
+        .minor(i64::from(grant.node.minor))
+        // Permission bits only: the OCI schema caps fileMode at 0777, and set-id or sticky bits
+        // mean nothing on a device node.
+        .file_mode(grant.node.file_mode & 0o777)
+        .uid(grant.node.uid)
+        .gid(grant.node.gid)
+        .build()
+}

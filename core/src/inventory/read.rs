@@ -1,0 +1,202 @@
+//! Reading an inventory: serde for the shape and types, then what serde cannot check (paths
+//! normalized and listed once, numbers Linux encodes, no GPU counted twice).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::{Inventory, Vendor, INVENTORY_VERSION};
+use crate::codes;
+use crate::diagnostic::{Diagnostic, Loc};
+use crate::names::device_path;
+
+impl Inventory {
+    /// Reads an inventory document, of this version or an older one.
+    pub fn from_json(text: &str) -> Result<Inventory, Diagnostic> {
+        let at = Loc::at("inventory");
+        // One pass in the common case; the version is read alone only to explain a failure
+        // (a newer inventory fails on its new fields before its version could be checked).
+        let parsed: Result<Inventory, _> = crate::json::from_json_object(text);
+        let version = match &parsed {
+            Ok(inventory) => Ok(Some(u64::from(inventory.inventory_version))),
+            Err(_) => {
+                #[derive(Deserialize)]
+                #[serde(rename_all = "camelCase")]
+                struct VersionOnly {
+                    inventory_version: Option<u64>,
+                }
+                crate::json::from_json_object::<VersionOnly>(text)
+                    .map(|only| only.inventory_version)
+            }
+        };
+        match version {
+            Ok(Some(v)) if !(1..=u64::from(INVENTORY_VERSION)).contains(&v) => {
+                return Err(Diagnostic::error_at(
+                    codes::BAD_INVENTORY,
+                    &at.child("inventoryVersion"),
+                    format!("inventory version {v} is not supported"),
+                )
+                .with_hint(format!(
+                    "this bundlec reads inventory versions 1 to {INVENTORY_VERSION}; upgrade bundlec"
+                )));
+            }
+            Ok(None) => {
+                return Err(Diagnostic::error_at(
+                    codes::BAD_INVENTORY,
+                    &at.child("inventoryVersion"),
+                    "the inventory has no `inventoryVersion`",
+                )
+                .with_hint("give the output of `bundlec probe`"));
+            }
+            _ => {}
+        }
+        let inventory = parsed.map_err(|problem| {
+            Diagnostic::error_at(
+                codes::BAD_INVENTORY,
+                &at,
+                problem.sentence("the inventory", false),
+            )
+        })?;
+        inventory.check().map_err(|(path, message)| {
+            Diagnostic::error_at(codes::BAD_INVENTORY, &at.child(&path), message)
+                .with_hint("give the output of `bundlec probe`, or correct the entry")
+        })?;
+        Ok(inventory)
+    }
+
+    /// What serde cannot check: every path is a normalized path below /dev and listed once,
+    /// numbers fit Linux's encoding, and no GPU (or GPU node) is listed twice, so none counts
+    /// twice. The error is the entry's path below `inventory` and a message.
+    fn check(&self) -> Result<(), (String, String)> {
+        self.check_paths()?;
+        self.check_numbers()?;
+        self.check_gpus()?;
+        self.check_shared()
+    }
+
+    /// Every node and link path is normalized, below /dev, and listed once.
+    fn check_paths(&self) -> Result<(), (String, String)> {
+        // Device and link paths share one namespace: a path is a node or a link, once.
+        let mut paths: BTreeMap<&str, String> = BTreeMap::new();
+        let entries = self
+            .devices
+            .iter()
+            .enumerate()
+            .map(|(i, node)| (format!("devices[{i}]"), node.path.as_str()))
+            .chain(
+                self.links
+                    .iter()
+                    .enumerate()
+                    .map(|(i, link)| (format!("links[{i}]"), link.path.as_str())),
+            );
+        for (entry, path) in entries {
+            let at = format!("{entry}.path");
+            check_device_path(path).map_err(|message| (at.clone(), message))?;
+            if let Some(first) = paths.insert(path, entry) {
+                return Err((at, format!("`{path}` is listed twice (first at `{first}`)")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every major and minor fits Linux's `dev_t`.
+    fn check_numbers(&self) -> Result<(), (String, String)> {
+        for (i, node) in self.devices.iter().enumerate() {
+            if node.major > MAX_MAJOR {
+                return Err((
+                    format!("devices[{i}].major"),
+                    format!(
+                        "major {} of `{}` is above {MAX_MAJOR}, the largest Linux encodes",
+                        node.major, node.path
+                    ),
+                ));
+            }
+            if node.minor > MAX_MINOR {
+                return Err((
+                    format!("devices[{i}].minor"),
+                    format!(
+                        "minor {} of `{}` is above {MAX_MINOR}, the largest Linux encodes",
+                        node.minor, node.path
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// No GPU is listed twice, and no GPU node belongs to two GPUs.
+    fn check_gpus(&self) -> Result<(), (String, String)> {
+        let mut gpus: BTreeMap<(Vendor, u32), usize> = BTreeMap::new();
+        let mut gpu_nodes: BTreeMap<&str, String> = BTreeMap::new();
+        for (i, gpu) in self.gpus.iter().enumerate() {
+            if let Some(first) = gpus.insert((gpu.vendor, gpu.index), i) {
+                return Err((
+                    format!("gpus[{i}].index"),
+                    format!(
+                        "{} GPU {} is listed twice (first at `gpus[{first}]`)",
+                        gpu.vendor.name(),
+                        gpu.index
+                    ),
+                ));
+            }
+            let nodes = gpu
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(j, path)| (format!("gpus[{i}].nodes[{j}]"), path));
+            let drm = gpu
+                .drm
+                .iter()
+                .enumerate()
+                .map(|(j, path)| (format!("gpus[{i}].drm[{j}]"), path));
+            for (at, path) in nodes.chain(drm) {
+                check_device_path(path).map_err(|message| (at.clone(), message))?;
+                if let Some(first) = gpu_nodes.insert(path, at.clone()) {
+                    return Err((
+                        at,
+                        format!(
+                            "`{path}` is listed for two GPUs or twice for one (first at `{first}`)"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Each vendor's shared nodes are normalized and listed once.
+    fn check_shared(&self) -> Result<(), (String, String)> {
+        for (vendor, shared) in &self.gpu_shared {
+            let mut seen = BTreeMap::new();
+            for (j, path) in shared.iter().enumerate() {
+                let at = format!("gpuShared.{}[{j}]", vendor.name());
+                check_device_path(path).map_err(|message| (at.clone(), message))?;
+                if let Some(first) = seen.insert(path.as_str(), j) {
+                    return Err((
+                        at,
+                        format!(
+                            "`{path}` is listed twice (first at `gpuShared.{}[{first}]`)",
+                            vendor.name()
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The largest major and minor Linux encodes in a `dev_t` (12 and 20 bits).
+pub const MAX_MAJOR: u32 = (1 << 12) - 1;
+pub const MAX_MINOR: u32 = (1 << 20) - 1;
+
+/// An inventory path must already be in the normal form the probe writes.
+fn check_device_path(path: &str) -> Result<(), String> {
+    let normalized = device_path(path)?;
+    if normalized != path {
+        return Err(format!(
+            "`{path}` is not a normalized path: write `{normalized}`"
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,244 @@
+//! Mounts: the standard filesystems, then the service's storage in document order, then the
+//! optional host socket and the files bundlec writes into the bundle (resolv.conf, hosts).
+
+mod dangerous;
+mod files;
+
+use std::collections::BTreeMap;
+
+use oci_spec::runtime::{Mount, MountBuilder};
+use oci_spec::OciSpecError;
+
+use crate::codes;
+use crate::context::Context;
+use crate::diagnostic::{Diagnostic, Diagnostics, Loc};
+use crate::names::{absolute_clean, normalize};
+use crate::spec::{Storage, StorageKind};
+use dangerous::dangerous_bind;
+pub use files::BundleFile;
+
+/// (target, type, source, options) of containerd's standard mounts; `/sys` and the cgroup
+/// mount get `ro` unless privileged.
+const STANDARD: &[(&str, &str, &str, &[&str])] = &[
+    ("/proc", "proc", "proc", &["nosuid", "noexec", "nodev"]),
+    (
+        "/dev",
+        "tmpfs",
+        "tmpfs",
+        &["nosuid", "strictatime", "mode=755", "size=65536k"],
+    ),
+    (
+        "/dev/pts",
+        "devpts",
+        "devpts",
+        &[
+            "nosuid",
+            "noexec",
+            "newinstance",
+            "ptmxmode=0666",
+            "mode=0620",
+            "gid=5",
+        ],
+    ),
+    (
+        "/dev/shm",
+        "tmpfs",
+        "shm",
+        &["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"],
+    ),
+    (
+        "/dev/mqueue",
+        "mqueue",
+        "mqueue",
+        &["nosuid", "noexec", "nodev"],
+    ),
+    ("/sys", "sysfs", "sysfs", &["nosuid", "noexec", "nodev"]),
+    (
+        "/sys/fs/cgroup",
+        "cgroup",
+        "cgroup",
+        &["nosuid", "noexec", "nodev", "relatime"],
+    ),
+];
+
+/// Normalized mount targets taken so far, with where each was written.
+type Targets = BTreeMap<String, Loc>;
+
+pub fn mounts(
+    ctx: &Context<'_>,
+    diags: &mut Diagnostics,
+) -> Result<(Vec<Mount>, Vec<BundleFile>), OciSpecError> {
+    let mut mounts = Vec::new();
+    let mut targets = Targets::new();
+    for (target, typ, source, options) in STANDARD {
+        let mut options: Vec<String> = options.iter().map(|o| (*o).to_string()).collect();
+        if matches!(*target, "/sys" | "/sys/fs/cgroup") && !ctx.service.privileged {
+            options.push("ro".to_string());
+        }
+        mounts.push(mount(target, typ, source, options)?);
+        // The standard targets are written normalized.
+        targets.insert((*target).to_string(), Loc::at(""));
+    }
+    for storage in &ctx.service.storage {
+        let target = &storage.target;
+        if !check_target(&target.value, &target.at, &targets, diags) {
+            continue;
+        }
+        targets.insert(normalize(&target.value), target.at.clone());
+        if let Some(built) = storage_mount(ctx, storage, diags)? {
+            mounts.push(built);
+        }
+    }
+    if let Some(socket) = &ctx.options.socket {
+        let at = Loc::at("options.socket");
+        if !absolute_clean(socket) {
+            diags.error(
+                codes::BAD_MOUNT,
+                &at,
+                format!("socket `{socket}` must be an absolute path without `..`"),
+            );
+        } else if check_target(socket, &at, &targets, diags) {
+            mounts.push(bind(socket, socket, true)?);
+            targets.insert(normalize(socket), at);
+        }
+    }
+    let files = files::bundle_files(ctx, &targets, &mut mounts, diags)?;
+    Ok((mounts, files))
+}
+
+/// The mount of one storage entry whose target is free, or `None` when its source is at fault.
+fn storage_mount(
+    ctx: &Context<'_>,
+    storage: &Storage,
+    diags: &mut Diagnostics,
+) -> Result<Option<Mount>, OciSpecError> {
+    let target = &storage.target.value;
+    let source = match &storage.kind {
+        StorageKind::Bind { source } => {
+            if !absolute_clean(&source.value) {
+                diags.error(
+                    codes::BAD_MOUNT,
+                    &source.at,
+                    format!(
+                        "bind source `{}` must be an absolute path without `..`",
+                        source.value
+                    ),
+                );
+                return Ok(None);
+            }
+            if let Some(warning) = dangerous_bind(&source.value, storage.readonly, &source.at) {
+                diags.push(warning);
+            }
+            Some(source.value.as_str())
+        }
+        StorageKind::Named { name } => {
+            host_path(ctx, name.as_str(), &storage.at, "named volume", diags)
+        }
+        StorageKind::Anonymous => host_path(ctx, target, &storage.at, "anonymous volume", diags),
+        StorageKind::S3 { bucket } => {
+            host_path(ctx, bucket.as_str(), &storage.at, "S3 volume", diags)
+        }
+        StorageKind::Tmpfs { size, mode } => {
+            let mut options = vec!["nosuid".to_string(), "nodev".to_string()];
+            if let Some(size) = size {
+                options.push(format!("size={size}"));
+            }
+            options.push(format!("mode={:o}", mode.unwrap_or(0o1777)));
+            return mount(target, "tmpfs", "tmpfs", options).map(Some);
+        }
+    };
+    source
+        .map(|source| bind(target, source, storage.readonly))
+        .transpose()
+}
+
+/// A recursive, private bind: every bind bundlec writes is one.
+fn bind(target: &str, source: &str, readonly: bool) -> Result<Mount, OciSpecError> {
+    let access = if readonly { "ro" } else { "rw" };
+    let options = vec![
+        "rbind".to_string(),
+        "rprivate".to_string(),
+        access.to_string(),
+    ];
+    mount(target, "bind", source, options)
+}
+
+fn mount(
+    target: &str,
+    typ: &str,
+    source: &str,
+    options: Vec<String>,
+) -> Result<Mount, OciSpecError> {
+    MountBuilder::default()
+        .destination(target)
+        .typ(typ)
+        .source(source)
+        .options(options)
+        .build()
+}
+
+/// Absolute, free of `..`, not `/`, and not already a mount target (`taken` holds normalized paths).
+fn check_target(target: &str, at: &Loc, taken: &Targets, diags: &mut Diagnostics) -> bool {
+    if !absolute_clean(target) {
+        diags.error(
+            codes::BAD_MOUNT,
+            at,
+            format!("mount target `{target}` must be an absolute path without `..`"),
+        );
+        return false;
+    }
+    let normalized = normalize(target);
+    if normalized == "/" {
+        diags.error(
+            codes::BAD_MOUNT,
+            at,
+            "a mount cannot replace the container's root",
+        );
+        return false;
+    }
+    if let Some(first) = taken.get(&normalized) {
+        let mut error = Diagnostic::error_at(
+            codes::DUPLICATE_MOUNT,
+            at,
+            format!("two mounts target `{target}`"),
+        );
+        if !first.path.is_empty() {
+            error = error.with_hint(format!("the first is `{}`", first.path));
+        } else {
+            error = error.with_hint("that path is one of the standard mounts");
+        }
+        diags.push(error);
+        return false;
+    }
+    true
+}
+
+fn host_path<'a>(
+    ctx: &'a Context<'_>,
+    key: &str,
+    at: &Loc,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> Option<&'a str> {
+    let found = ctx.options.volumes.get(key).map(String::as_str);
+    match found {
+        Some(path) if absolute_clean(path) => Some(path),
+        Some(path) => {
+            diags.error(
+                codes::BAD_MOUNT,
+                &Loc::at(format!("options.volumes.{key}")),
+                format!("host path `{path}` must be absolute, without `..`"),
+            );
+            None
+        }
+        None => {
+            diags.error_hint(
+                codes::VOLUME_NOT_PROVIDED,
+                at,
+                format!("{what} `{key}` has no host path"),
+                format!("give it with `--volume {key}=PATH` or in `options.volumes`"),
+            );
+            None
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! The spec as bundlec reads it: a deployment of services, each value checked on its own and
+//! kept with where it is written when a later rule may report on it.
+
+use std::net::IpAddr;
+
+use crate::diagnostic::{Loc, Located};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deployment {
+    pub name: String,
+    pub services: Vec<Service>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Service {
+    pub name: String,
+    /// Where the service's key is: `services.<name>`.
+    pub at: Loc,
+    pub image: Option<Located<String>>,
+    /// `command.entrypoint` and `command.args`, each word where it is written.
+    pub entrypoint: Option<Vec<Located<String>>>,
+    pub args: Option<Vec<Located<String>>>,
+    pub workdir: Option<Located<String>>,
+    pub env: Vec<EnvVar>,
+    pub resources: Resources,
+    pub devices: Vec<DeviceRequest>,
+    pub storage: Vec<Storage>,
+    pub cap_add: Vec<Located<String>>,
+    pub cap_drop: Vec<Located<String>>,
+    pub privileged: bool,
+    pub user: Option<Located<String>>,
+    pub extra_groups: Vec<Located<String>>,
+    pub read_only_root_fs: bool,
+    pub tty: bool,
+    pub hostname: Option<Located<String>>,
+    /// `dns`, where the list is written; only the valid addresses.
+    pub dns: Option<Located<Vec<IpAddr>>>,
+    /// `extra_hosts` as (name, address), where the list is written; only the valid entries.
+    pub extra_hosts: Option<Located<Vec<(String, IpAddr)>>>,
+    pub sysctls: Vec<(Located<String>, String)>,
+    pub ulimits: Vec<Ulimit>,
+    /// From `security_opt: [no-new-privileges:…]`.
+    pub no_new_privileges: Option<bool>,
+    pub labels: Vec<(String, String)>,
+    pub network_mode: NetworkMode,
+    /// `scale`, where it is written; without it ZLayer scales adaptively.
+    pub scale: Option<Located<Scale>>,
+}
+
+impl Service {
+    /// Replicas of a fixed scale; `None` for adaptive or manual scaling, or no `scale`.
+    pub fn fixed_replicas(&self) -> Option<u32> {
+        self.scale
+            .as_ref()
+            .and_then(|scale| scale.value.fixed_replicas)
+    }
+
+    /// The `max` of an adaptive scale, when it is given.
+    pub fn max_replicas(&self) -> Option<u32> {
+        self.scale
+            .as_ref()
+            .and_then(|scale| scale.value.max_replicas)
+    }
+}
+
+/// What `scale` fixes: the orchestrator scales, so only the replica counts matter here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scale {
+    /// Replicas of a fixed scale; `None` for adaptive or manual scaling.
+    pub fixed_replicas: Option<u32>,
+    /// The `max` of an adaptive scale, when it is a whole number from 1 up (never reported:
+    /// scaling is the orchestrator's, and only the preview's replica menu reads it).
+    pub max_replicas: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvVar {
+    pub key: String,
+    pub value: EnvValue,
+    pub at: Loc,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EnvValue {
+    Literal(String),
+    /// `$E:NAME`: a variable of the host, given in the options.
+    HostEnv(String),
+    /// `$S:ref`: a secret, given in the options.
+    Secret(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Resources {
+    pub cpu: Option<f64>,
+    pub memory: Option<u64>,
+    pub pids_limit: Option<i64>,
+    pub cpuset: Option<String>,
+    pub cpu_shares: Option<u64>,
+    pub memory_swap: Option<Located<i64>>,
+    pub memory_reservation: Option<Located<u64>>,
+    pub memory_swappiness: Option<u64>,
+    pub oom_score_adj: Option<i32>,
+    pub gpu: Option<GpuRequest>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GpuVendor {
+    Nvidia,
+    Amd,
+    Intel,
+    /// Accepted so ZLayer's macOS examples parse; it has no Linux device nodes.
+    Apple,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GpuRequest {
+    pub vendor: Located<GpuVendor>,
+    pub count: Located<u32>,
+    pub distributed: Option<Distributed>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Distributed {
+    pub backend: String,
+    pub master_port: u16,
+    pub at: Loc,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceRequest {
+    /// Normalized lexically (`/dev/./fuse` is `/dev/fuse`); always below `/dev`.
+    pub path: Located<String>,
+    pub read: bool,
+    pub write: bool,
+    pub mknod: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Storage {
+    pub kind: StorageKind,
+    pub target: Located<String>,
+    pub readonly: bool,
+    pub at: Loc,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StorageKind {
+    Bind {
+        source: Located<String>,
+    },
+    Named {
+        name: String,
+    },
+    Anonymous,
+    Tmpfs {
+        size: Option<u64>,
+        mode: Option<u32>,
+    },
+    S3 {
+        bucket: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ulimit {
+    pub name: Located<String>,
+    pub soft: u64,
+    pub hard: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NetworkMode {
+    #[default]
+    Default,
+    Host,
+    None,
+}
