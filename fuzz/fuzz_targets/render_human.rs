@@ -30,6 +30,9 @@ struct Synthetic {
     path: String,
     position: Position,
     hint: Option<String>,
+    /// The end of the range, as a distance from the start (lines, then columns), or absent.
+    /// Last, so that inputs saved before ranges existed decode their other fields as they did.
+    end: Option<(u8, u16)>,
 }
 
 fn render(diagnostics: &[Diagnostic], text: &str) {
@@ -83,6 +86,13 @@ fuzz_target!(|data: &[u8]| {
                 ),
                 Position::Anywhere { line, column } => (line, column),
             };
+            let (end_line, end_column) = match (line, column, s.end) {
+                (Some(line), Some(column), Some((lines, columns))) => (
+                    Some(line.saturating_add(u32::from(lines))),
+                    Some(column.saturating_add(u32::from(columns))),
+                ),
+                _ => (None, None),
+            };
             Diagnostic {
                 severity: if s.warning {
                     Severity::Warning
@@ -94,6 +104,8 @@ fuzz_target!(|data: &[u8]| {
                 path: s.path,
                 line,
                 column,
+                end_line,
+                end_column,
                 hint: s.hint,
             }
         })

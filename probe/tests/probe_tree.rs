@@ -215,7 +215,10 @@ fn probe_reads_a_prepared_tree() {
     // The output is the core's canonical form: it reads back to the same bytes.
     let text = common::stdout(&output);
     assert_eq!(
-        bundlec_core::Inventory::from_json(&text).unwrap().to_json().unwrap(),
+        bundlec_core::Inventory::from_json(&text)
+            .unwrap()
+            .to_json()
+            .unwrap(),
         text
     );
 }

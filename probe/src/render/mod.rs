@@ -408,4 +408,29 @@ mod tests {
         let last: Vec<&str> = text.lines().skip(6 * (lines as usize - 1)).collect();
         assert_eq!(last[3], "1 | key1: v");
     }
+
+    /// Found by fuzzing (fuzz/regressions/render_human/caret-at-column-4294967295): a column far
+    /// past the end of its line once padded the caret with one blank per column, 4 GiB here.
+    #[test]
+    fn a_column_far_past_the_line_end_stays_bounded() {
+        for (column, end) in [
+            (u32::MAX, None),
+            (u32::MAX - 1, Some(u32::MAX)),
+            (1 << 20, None),
+        ] {
+            let mut d = diagnostic(Some(5), Some(column));
+            d.end_line = end.map(|_| 5);
+            d.end_column = end;
+            let text = one(
+                &d,
+                Source {
+                    name: "spec.yaml",
+                    text: SPEC,
+                },
+            );
+            assert!(text.len() < 400, "{} bytes", text.len());
+            assert!(text.contains(&format!("spec.yaml:5:{column}")), "{text}");
+            assert!(text.contains('^'), "{text}");
+        }
+    }
 }
