@@ -107,7 +107,7 @@ export function shownProblems(page) {
 
 /**
  * Runs `bundlec compile` natively. `hostEnv` goes into the CLI's environment, which is where it
- * reads `$E:` values; `env` is [key, value] pairs (`--env`), `gpus` indices (`--gpu`), `rootfs`
+ * reads `$E:` values, each allowed with `--host-env`; `env` is [key, value] pairs (`--env`), `gpus` indices (`--gpu`), `rootfs`
  * a folder holding etc/passwd and etc/group. Resolves to { status, stdout, diagnostics }.
  */
 export function nativeCompile({
@@ -124,6 +124,8 @@ export function nativeCompile({
   for (const [name, value] of env) args.push('--env', `${name}=${value}`);
   for (const index of gpus) args.push('--gpu', String(index));
   if (rootfs) args.push('--rootfs', rootfs);
+  // The CLI lets a spec read only the host variables the operator allows.
+  for (const name of Object.keys(hostEnv)) args.push('--host-env', name);
   const processEnv = { PATH: process.env.PATH, ...hostEnv };
   const run = spawnSync(BUNDLEC, args, { env: processEnv, encoding: 'utf8' });
   let diagnostics = [];
