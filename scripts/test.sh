@@ -12,6 +12,7 @@ step "setup"
 
 step "rustfmt"
 cargo fmt --all -- --check
+cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 
 step "clippy: native"
 cargo clippy --workspace --exclude bundlec-web --exclude bundlec-component --all-targets -- -D warnings
