@@ -37,7 +37,10 @@ struct Frame<'t> {
 pub(super) struct TreeBuilder<'t> {
     open: Vec<Frame<'t>>,
     documents: Vec<Node<'t>>,
-    anchors: BTreeMap<usize, Node<'t>>,
+    /// Anchored nodes by anchor id, as positions into `anchored`: one B-tree type for every
+    /// number-keyed index in the core keeps the WebAssembly module small.
+    anchors: BTreeMap<usize, usize>,
+    anchored: Vec<Node<'t>>,
     alias_budget_used: usize,
     cursor: Cursor<'t>,
 }
@@ -76,6 +79,7 @@ impl<'t> TreeBuilder<'t> {
             open: Vec::new(),
             documents: Vec::new(),
             anchors: BTreeMap::new(),
+            anchored: Vec::new(),
             alias_budget_used: 0,
             cursor: Cursor {
                 text,
@@ -233,7 +237,11 @@ impl<'t> TreeBuilder<'t> {
     fn alias(&mut self, anchor: usize, span: Span, here: &Loc) -> Result<(), Diagnostic> {
         let (line, column) = point(span.start);
         let (end_line, end_column) = point(span.end);
-        let Some(node) = self.anchors.get(&anchor).cloned() else {
+        let found = self
+            .anchors
+            .get(&anchor)
+            .and_then(|&i| self.anchored.get(i));
+        let Some(node) = found.cloned() else {
             return Err(Diagnostic::error_at(
                 codes::YAML_SYNTAX,
                 here,
@@ -263,7 +271,8 @@ impl<'t> TreeBuilder<'t> {
     /// Adds a complete node to its parent, or ends the document.
     fn finish(&mut self, node: Node<'t>, anchor: usize) -> Result<(), Diagnostic> {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, self.anchored.len());
+            self.anchored.push(node.clone());
         }
         match self.open.last_mut() {
             Some(parent) => parent.children.push(node),
