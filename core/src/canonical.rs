@@ -162,12 +162,12 @@ impl Serialize for CanonicalCapabilities<'_> {
 
 impl Serialize for SortedSet<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut names: Vec<&str> = self
+        let names: Vec<&str> = self
             .0
             .iter()
             .map(|cap| crate::caps::capability_name(*cap))
             .collect();
-        names.sort_unstable();
+        let names = crate::sorting::sort_by(names, |a, b| a.cmp(b));
         serializer.collect_seq(names.iter().map(|name| CapName(name)))
     }
 }

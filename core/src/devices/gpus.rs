@@ -8,6 +8,7 @@ use crate::codes;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostics, Loc};
 use crate::inventory::{Gpu, InventoryIndex, Vendor};
+use crate::sorting::sort_by;
 use crate::spec::{Distributed, GpuRequest, GpuVendor};
 
 /// Access for GPU nodes: read and write, never mknod.
@@ -123,8 +124,8 @@ fn assign<'a>(
     vendor: Vendor,
     diags: &mut Diagnostics,
 ) -> Option<Vec<&'a Gpu>> {
-    let mut available: Vec<&Gpu> = ctx.inventory.gpus_of(vendor).collect();
-    available.sort_by_key(|gpu| gpu.index);
+    let available: Vec<&Gpu> = ctx.inventory.gpus_of(vendor).collect();
+    let available = sort_by(available, |a, b| a.index.cmp(&b.index));
     let count = request.count.value as usize;
     match &ctx.options.gpu_indices {
         Some(indices) => by_indices(indices, &available, count, vendor, diags),

@@ -9,6 +9,7 @@ use saphyr_parser::{Event, Marker, ScalarStyle, Span, Tag};
 use super::{is_null, Node, Value};
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Loc};
+use crate::sorting::sort_by;
 
 /// Bounds the nodes anchors may expand to, so a hostile spec cannot exhaust memory.
 const ALIAS_LIMIT: usize = 10_000;
@@ -290,9 +291,9 @@ fn pairs(children: Vec<Node<'_>>) -> Result<Vec<(Node<'_>, Node<'_>)>, Diagnosti
     while let (Some(key), Some(value)) = (children.next(), children.next()) {
         entries.push((key, value));
     }
-    let mut keys: Vec<(&Value<'_>, &Node<'_>)> =
+    let keys: Vec<(&Value<'_>, &Node<'_>)> =
         entries.iter().map(|(key, _)| (&key.value, key)).collect();
-    keys.sort_by(|a, b| {
+    let keys = sort_by(keys, |a, b| {
         key_text(a.0)
             .cmp(&key_text(b.0))
             .then((a.1.line, a.1.column).cmp(&(b.1.line, b.1.column)))
