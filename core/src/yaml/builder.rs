@@ -9,7 +9,7 @@ use saphyr_parser::{Event, Marker, ScalarStyle, Span, Tag};
 use super::{is_null, Node, Value};
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Loc};
-use crate::sorting::sort_by;
+use crate::sorting::sorted_positions;
 
 /// Bounds the nodes anchors may expand to, so a hostile spec cannot exhaust memory.
 const ALIAS_LIMIT: usize = 10_000;
@@ -291,22 +291,25 @@ fn pairs(children: Vec<Node<'_>>) -> Result<Vec<(Node<'_>, Node<'_>)>, Diagnosti
     while let (Some(key), Some(value)) = (children.next(), children.next()) {
         entries.push((key, value));
     }
-    let keys: Vec<(&Value<'_>, &Node<'_>)> =
-        entries.iter().map(|(key, _)| (&key.value, key)).collect();
-    let keys = sort_by(keys, |a, b| {
-        key_text(a.0)
-            .cmp(&key_text(b.0))
-            .then((a.1.line, a.1.column).cmp(&(b.1.line, b.1.column)))
+    let key = |i: usize| entries.get(i).map(|(key, _)| key);
+    let order = sorted_positions(entries.len(), &mut |a, b| match (key(a), key(b)) {
+        (Some(a), Some(b)) => key_text(&a.value)
+            .cmp(&key_text(&b.value))
+            .then((a.line, a.column).cmp(&(b.line, b.column))),
+        // Positions are below `entries.len()`.
+        _ => std::cmp::Ordering::Equal,
     });
-    for pair in keys.windows(2) {
-        if let [(first, _), (second, node)] = pair {
-            if first == second {
-                return Err(Diagnostic::error_at(
-                    codes::DUPLICATE_KEY,
-                    &node.loc(""),
-                    "a key appears twice in the same map",
-                )
-                .with_hint("remove one of the two"));
+    for pair in order.windows(2) {
+        if let [first, second] = pair {
+            if let (Some(first), Some(second)) = (key(*first), key(*second)) {
+                if first.value == second.value {
+                    return Err(Diagnostic::error_at(
+                        codes::DUPLICATE_KEY,
+                        &second.loc(""),
+                        "a key appears twice in the same map",
+                    )
+                    .with_hint("remove one of the two"));
+                }
             }
         }
     }
