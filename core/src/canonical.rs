@@ -21,6 +21,38 @@ struct CanonicalProcess<'a>(&'a Process);
 struct CanonicalCapabilities<'a>(&'a LinuxCapabilities);
 struct SortedSet<'a>(&'a Capabilities);
 struct CanonicalLinux<'a>(&'a Linux);
+/// A string map in key order. The order is an index of positions by key, the core's one index
+/// type, so that WebAssembly carries no further copy of the B-tree (and sort) code for it.
+struct SortedMap<'a> {
+    pairs: Vec<(&'a str, &'a str)>,
+    order: BTreeMap<&'a str, usize>,
+}
+
+impl<'a> SortedMap<'a> {
+    fn new(map: impl IntoIterator<Item = (&'a String, &'a String)>) -> SortedMap<'a> {
+        let pairs: Vec<(&str, &str)> = map
+            .into_iter()
+            .map(|(key, value)| (key.as_str(), value.as_str()))
+            .collect();
+        let mut order = BTreeMap::new();
+        for (i, (key, _)) in pairs.iter().enumerate() {
+            order.insert(*key, i);
+        }
+        SortedMap { pairs, order }
+    }
+}
+
+impl Serialize for SortedMap<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(
+            self.order
+                .values()
+                .filter_map(|&i| self.pairs.get(i))
+                .map(|&(key, value)| (key, value)),
+        )
+    }
+}
+
 /// A capability as the OCI spec names it: `CAP_` and the kernel's name.
 struct CapName<'a>(&'a str);
 
@@ -55,10 +87,7 @@ impl Serialize for CanonicalSpec<'_> {
             spec.process().as_ref().map(CanonicalProcess).as_ref(),
         )?;
         entry(&mut map, "hostname", spec.hostname().as_ref())?;
-        let annotations = spec
-            .annotations()
-            .as_ref()
-            .map(|map| map.iter().collect::<BTreeMap<_, _>>());
+        let annotations = spec.annotations().as_ref().map(SortedMap::new);
         entry(&mut map, "annotations", annotations.as_ref())?;
         entry(
             &mut map,
@@ -133,12 +162,12 @@ impl Serialize for CanonicalCapabilities<'_> {
 
 impl Serialize for SortedSet<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut names: Vec<&str> = self
+        let names: Vec<&str> = self
             .0
             .iter()
             .map(|cap| crate::caps::capability_name(*cap))
             .collect();
-        names.sort_unstable();
+        let names = crate::sorting::sort_by(names, |a, b| a.cmp(b));
         serializer.collect_seq(names.iter().map(|name| CapName(name)))
     }
 }
@@ -147,10 +176,7 @@ impl Serialize for CanonicalLinux<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let linux = self.0;
         let mut map = serializer.serialize_map(None)?;
-        let sysctl = linux
-            .sysctl()
-            .as_ref()
-            .map(|map| map.iter().collect::<BTreeMap<_, _>>());
+        let sysctl = linux.sysctl().as_ref().map(SortedMap::new);
         entry(&mut map, "sysctl", sysctl.as_ref())?;
         entry(&mut map, "resources", linux.resources().as_ref())?;
         entry(&mut map, "namespaces", linux.namespaces().as_ref())?;

@@ -181,8 +181,8 @@ impl Diagnostics {
     }
 
     /// Sorted by position so every target reports them in the same order.
-    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
-        self.items.sort_by(|a, b| {
+    pub fn into_sorted(self) -> Vec<Diagnostic> {
+        let mut items = crate::sorting::sort_by(self.items, |a, b| {
             (
                 a.severity,
                 a.line.unwrap_or(u32::MAX),
@@ -198,8 +198,8 @@ impl Diagnostics {
                     &b.code,
                 ))
         });
-        self.items.dedup();
-        self.items
+        items.dedup();
+        items
     }
 }
 

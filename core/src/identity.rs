@@ -2,6 +2,7 @@
 //! Lookups scan the text line by line: most compiles look up one name; many group names share
 //! one table.
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
 /// One `/etc/passwd` line.
@@ -23,6 +24,23 @@ pub struct GroupEntry<'a> {
 impl GroupEntry<'_> {
     pub fn has_member(&self, user: &str) -> bool {
         self.members.split(',').any(|member| member.trim() == user)
+    }
+}
+
+/// Group ids by name. Positions into `gids` rather than the ids themselves: every index in
+/// the core is a `BTreeMap<&str, usize>`, one copy of the B-tree code in WebAssembly.
+#[derive(Debug, Clone, Default)]
+pub struct GroupIds<'a> {
+    gids: Vec<u32>,
+    by_name: BTreeMap<&'a str, usize>,
+}
+
+impl GroupIds<'_> {
+    pub fn get(&self, name: &str) -> Option<u32> {
+        self.by_name
+            .get(name)
+            .and_then(|&i| self.gids.get(i))
+            .copied()
     }
 }
 
@@ -61,10 +79,13 @@ impl<'a> Identity<'a> {
     }
 
     /// Every group's gid by name; the first line of a name wins.
-    pub fn group_ids_by_name(&self) -> BTreeMap<&'a str, u32> {
-        let mut ids = BTreeMap::new();
+    pub fn group_ids_by_name(&self) -> GroupIds<'a> {
+        let mut ids = GroupIds::default();
         for entry in self.group_entries() {
-            ids.entry(entry.name).or_insert(entry.gid);
+            if let Entry::Vacant(slot) = ids.by_name.entry(entry.name) {
+                slot.insert(ids.gids.len());
+                ids.gids.push(entry.gid);
+            }
         }
         ids
     }
@@ -121,7 +142,7 @@ mod tests {
             identity.user_by_name("nginx").map(|u| (u.uid, u.gid)),
             Some((101, 101))
         );
-        assert_eq!(identity.group_ids_by_name().get("staff"), Some(&50));
+        assert_eq!(identity.group_ids_by_name().get("staff"), Some(50));
         assert_eq!(identity.memberships("nginx"), vec![44]);
         assert_eq!(identity.user_by_name("broken"), None);
         assert_eq!(identity.user_by_uid(0).map(|u| u.name), Some("root"));

@@ -51,6 +51,7 @@ mod names;
 mod options;
 mod outline;
 mod request;
+mod sorting;
 mod spec;
 mod units;
 mod yaml;

@@ -1,13 +1,14 @@
 //! GPUs: the replica's GPUs from the inventory (or the option's indices), their nodes, the
 //! vendor's shared nodes, and the environment that tells the runtime and the job which they are.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::{grant_from_inventory, Grants};
 use crate::codes;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostics, Loc};
 use crate::inventory::{Gpu, InventoryIndex, Vendor};
+use crate::sorting::sort_by;
 use crate::spec::{Distributed, GpuRequest, GpuVendor};
 
 /// Access for GPU nodes: read and write, never mknod.
@@ -123,8 +124,8 @@ fn assign<'a>(
     vendor: Vendor,
     diags: &mut Diagnostics,
 ) -> Option<Vec<&'a Gpu>> {
-    let mut available: Vec<&Gpu> = ctx.inventory.gpus_of(vendor).collect();
-    available.sort_by_key(|gpu| gpu.index);
+    let available: Vec<&Gpu> = ctx.inventory.gpus_of(vendor).collect();
+    let available = sort_by(available, |a, b| a.index.cmp(&b.index));
     let count = request.count.value as usize;
     match &ctx.options.gpu_indices {
         Some(indices) => by_indices(indices, &available, count, vendor, diags),
@@ -155,10 +156,12 @@ fn by_indices<'a>(
 ) -> Option<Vec<&'a Gpu>> {
     let at = Loc::at("options.gpuIndices");
     // The same GPU given twice would count twice: each index is one GPU, once.
-    let mut given = BTreeSet::new();
+    // Maps rather than sets, keyed by `usize`: the core's one number-keyed B-tree type
+    // (smaller WebAssembly).
+    let mut given: BTreeMap<usize, usize> = BTreeMap::new();
     let mut duplicated = false;
     for (i, index) in indices.iter().enumerate() {
-        if !given.insert(*index) {
+        if given.insert(*index as usize, i).is_some() {
             duplicated = true;
             diags.error(
                 codes::GPU_INDICES_MISMATCH,
@@ -181,14 +184,17 @@ fn by_indices<'a>(
     if duplicated {
         return None;
     }
-    let by_index: BTreeMap<u32, &Gpu> = available
-        .iter()
-        .rev()
-        .map(|gpu| (gpu.index, *gpu))
-        .collect();
+    // The first GPU of an index wins.
+    let mut by_index: BTreeMap<usize, usize> = BTreeMap::new();
+    for (position, gpu) in available.iter().enumerate() {
+        by_index.entry(gpu.index as usize).or_insert(position);
+    }
     let mut chosen = Vec::with_capacity(count);
     for (i, index) in indices.iter().enumerate() {
-        match by_index.get(index) {
+        match by_index
+            .get(&(*index as usize))
+            .and_then(|&position| available.get(position))
+        {
             Some(gpu) => chosen.push(*gpu),
             None => diags.error(
                 codes::GPU_NOT_IN_INVENTORY,

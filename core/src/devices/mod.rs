@@ -50,7 +50,7 @@ struct Grant<'a> {
 #[derive(Default)]
 struct Grants<'a> {
     list: Vec<Grant<'a>>,
-    by_path: BTreeMap<String, usize>,
+    by_path: BTreeMap<&'a str, usize>,
 }
 
 pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan, OciSpecError> {
@@ -134,7 +134,7 @@ fn access(read: bool, write: bool, mknod: bool) -> String {
 }
 
 /// Adds a grant, merging access when the same path is granted twice.
-fn grant<'a>(grants: &mut Grants<'a>, path: &str, node: &'a DeviceNode, access: &str) {
+fn grant<'a>(grants: &mut Grants<'a>, path: &'a str, node: &'a DeviceNode, access: &str) {
     if let Some(existing) = grants
         .by_path
         .get(path)
@@ -147,7 +147,7 @@ fn grant<'a>(grants: &mut Grants<'a>, path: &str, node: &'a DeviceNode, access: 
             .copied()
             .collect();
     } else {
-        grants.by_path.insert(path.to_string(), grants.list.len());
+        grants.by_path.insert(path, grants.list.len());
         grants.list.push(Grant {
             path: path.to_string(),
             node,
@@ -161,7 +161,7 @@ fn grant_from_inventory<'a>(
     ctx: &Context<'a>,
     inventory: &InventoryIndex<'a>,
     grants: &mut Grants<'a>,
-    path: &str,
+    path: &'a str,
     access: &str,
     (at, what): (&Loc, &str),
     diags: &mut Diagnostics,

@@ -27,34 +27,48 @@ impl Inventory {
 
     /// Nodes and links by path, for compiles that resolve many paths.
     pub(crate) fn index(&self) -> InventoryIndex<'_> {
-        let mut nodes = BTreeMap::new();
-        for node in &self.devices {
-            // The first entry of a path wins.
-            nodes.entry(node.path.as_str()).or_insert(node);
+        InventoryIndex {
+            inventory: self,
+            nodes: first_by_path(self.devices.iter().map(|node| node.path.as_str())),
+            links: first_by_path(self.links.iter().map(|link| link.path.as_str())),
         }
-        let mut links = BTreeMap::new();
-        for link in &self.links {
-            links
-                .entry(link.path.as_str())
-                .or_insert(link.target.as_str());
-        }
-        InventoryIndex { nodes, links }
     }
 }
 
+/// Each path's first position in `paths`.
+fn first_by_path<'a>(paths: impl Iterator<Item = &'a str>) -> BTreeMap<&'a str, usize> {
+    let mut positions = BTreeMap::new();
+    for (i, path) in paths.enumerate() {
+        positions.entry(path).or_insert(i);
+    }
+    positions
+}
+
 /// An inventory's nodes and links by path, so that resolving a path costs O(log n) a lookup.
+/// Positions rather than references: every index in the core is a `BTreeMap<&str, usize>`,
+/// so the WebAssembly module carries one copy of the B-tree code for all of them.
 #[derive(Debug, Clone)]
 pub struct InventoryIndex<'a> {
-    nodes: BTreeMap<&'a str, &'a DeviceNode>,
-    links: BTreeMap<&'a str, &'a str>,
+    inventory: &'a Inventory,
+    nodes: BTreeMap<&'a str, usize>,
+    links: BTreeMap<&'a str, usize>,
 }
 
 impl<'a> InventoryIndex<'a> {
     pub fn resolve(&self, path: &str) -> Option<&'a DeviceNode> {
         resolve_with(
             path,
-            |path| self.nodes.get(path).copied(),
-            |path| self.links.get(path).copied(),
+            |path| {
+                self.nodes
+                    .get(path)
+                    .and_then(|&i| self.inventory.devices.get(i))
+            },
+            |path| {
+                self.links
+                    .get(path)
+                    .and_then(|&i| self.inventory.links.get(i))
+                    .map(|link| link.target.as_str())
+            },
         )
     }
 }

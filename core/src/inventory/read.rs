@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{Inventory, Vendor, INVENTORY_VERSION};
+use super::{Inventory, INVENTORY_VERSION};
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Loc};
 use crate::names::device_path;
@@ -77,23 +77,27 @@ impl Inventory {
     /// Every node and link path is normalized, below /dev, and listed once.
     fn check_paths(&self) -> Result<(), (String, String)> {
         // Device and link paths share one namespace: a path is a node or a link, once.
-        let mut paths: BTreeMap<&str, String> = BTreeMap::new();
+        // Entries are numbered devices first, then links; `entry` names one back.
+        let devices = self.devices.len();
+        let entry = |position: usize| match position.checked_sub(devices) {
+            None => format!("devices[{position}]"),
+            Some(link) => format!("links[{link}]"),
+        };
+        let mut paths: BTreeMap<&str, usize> = BTreeMap::new();
         let entries = self
             .devices
             .iter()
-            .enumerate()
-            .map(|(i, node)| (format!("devices[{i}]"), node.path.as_str()))
-            .chain(
-                self.links
-                    .iter()
-                    .enumerate()
-                    .map(|(i, link)| (format!("links[{i}]"), link.path.as_str())),
-            );
-        for (entry, path) in entries {
-            let at = format!("{entry}.path");
-            check_device_path(path).map_err(|message| (at.clone(), message))?;
-            if let Some(first) = paths.insert(path, entry) {
-                return Err((at, format!("`{path}` is listed twice (first at `{first}`)")));
+            .map(|node| node.path.as_str())
+            .chain(self.links.iter().map(|link| link.path.as_str()));
+        for (position, path) in entries.enumerate() {
+            if let Err(message) = check_device_path(path) {
+                return Err((format!("{}.path", entry(position)), message));
+            }
+            if let Some(first) = paths.insert(path, position) {
+                return Err((
+                    format!("{}.path", entry(position)),
+                    format!("`{path}` is listed twice (first at `{}`)", entry(first)),
+                ));
             }
         }
         Ok(())
@@ -126,10 +130,18 @@ impl Inventory {
 
     /// No GPU is listed twice, and no GPU node belongs to two GPUs.
     fn check_gpus(&self) -> Result<(), (String, String)> {
-        let mut gpus: BTreeMap<(Vendor, u32), usize> = BTreeMap::new();
-        let mut gpu_nodes: BTreeMap<&str, String> = BTreeMap::new();
-        for (i, gpu) in self.gpus.iter().enumerate() {
-            if let Some(first) = gpus.insert((gpu.vendor, gpu.index), i) {
+        // Keyed by text (`nvidia 0`) so this index shares the core's one index type.
+        let keys: Vec<String> = self
+            .gpus
+            .iter()
+            .map(|gpu| format!("{} {}", gpu.vendor.name(), gpu.index))
+            .collect();
+        let mut gpus: BTreeMap<&str, usize> = BTreeMap::new();
+        // Where each GPU node path was listed, by its position in `listed`.
+        let mut listed: Vec<String> = Vec::new();
+        let mut gpu_nodes: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, (gpu, key)) in self.gpus.iter().zip(&keys).enumerate() {
+            if let Some(first) = gpus.insert(key, i) {
                 return Err((
                     format!("gpus[{i}].index"),
                     format!(
@@ -150,8 +162,11 @@ impl Inventory {
                 .enumerate()
                 .map(|(j, path)| (format!("gpus[{i}].drm[{j}]"), path));
             for (at, path) in nodes.chain(drm) {
-                check_device_path(path).map_err(|message| (at.clone(), message))?;
-                if let Some(first) = gpu_nodes.insert(path, at.clone()) {
+                if let Err(message) = check_device_path(path) {
+                    return Err((at, message));
+                }
+                if let Some(first) = gpu_nodes.insert(path, listed.len()) {
+                    let first = listed.get(first).map_or("", String::as_str);
                     return Err((
                         at,
                         format!(
@@ -159,6 +174,7 @@ impl Inventory {
                         ),
                     ));
                 }
+                listed.push(at);
             }
         }
         Ok(())

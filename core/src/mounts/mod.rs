@@ -61,8 +61,10 @@ const STANDARD: &[(&str, &str, &str, &[&str])] = &[
     ),
 ];
 
-/// Normalized mount targets taken so far, with where each was written.
-type Targets = BTreeMap<String, Loc>;
+/// Normalized mount targets taken so far, with the path of the place each was written (empty
+/// for the standard mounts). The type of the options' maps, so that WebAssembly carries no
+/// further copy of the B-tree code for it.
+type Targets = BTreeMap<String, String>;
 
 pub fn mounts(
     ctx: &Context<'_>,
@@ -77,14 +79,14 @@ pub fn mounts(
         }
         mounts.push(mount(target, typ, source, options)?);
         // The standard targets are written normalized.
-        targets.insert((*target).to_string(), Loc::at(""));
+        targets.insert((*target).to_string(), String::new());
     }
     for storage in &ctx.service.storage {
         let target = &storage.target;
         if !check_target(&target.value, &target.at, &targets, diags) {
             continue;
         }
-        targets.insert(normalize(&target.value), target.at.clone());
+        targets.insert(normalize(&target.value), target.at.path.clone());
         if let Some(built) = storage_mount(ctx, storage, diags)? {
             mounts.push(built);
         }
@@ -99,7 +101,7 @@ pub fn mounts(
             );
         } else if check_target(socket, &at, &targets, diags) {
             mounts.push(bind(socket, socket, true)?);
-            targets.insert(normalize(socket), at);
+            targets.insert(normalize(socket), at.path);
         }
     }
     let files = files::bundle_files(ctx, &targets, &mut mounts, diags)?;
@@ -202,8 +204,8 @@ fn check_target(target: &str, at: &Loc, taken: &Targets, diags: &mut Diagnostics
             at,
             format!("two mounts target `{target}`"),
         );
-        if !first.path.is_empty() {
-            error = error.with_hint(format!("the first is `{}`", first.path));
+        if !first.is_empty() {
+            error = error.with_hint(format!("the first is `{first}`"));
         } else {
             error = error.with_hint("that path is one of the standard mounts");
         }

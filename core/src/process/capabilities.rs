@@ -25,7 +25,7 @@ pub(super) fn capabilities(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<&'
     }
     let (added_all, added) = add;
     let (dropped_all, dropped) = drop;
-    let mut set: Vec<&'static str> = if added_all {
+    let set: Vec<&'static str> = if added_all {
         ALL_CAPABILITIES
             .iter()
             .copied()
@@ -42,9 +42,20 @@ pub(super) fn capabilities(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<&'
         set.extend(added);
         set
     };
-    set.sort_by_key(|name| ALL_CAPABILITIES.iter().position(|known| known == name));
-    set.dedup();
-    set
+    // Kernel order, each once: marks by position rather than a sort (every name in the set is
+    // one of ALL_CAPABILITIES).
+    let mut present = vec![false; ALL_CAPABILITIES.len()];
+    for name in &set {
+        let position = ALL_CAPABILITIES.iter().position(|known| known == name);
+        if let Some(mark) = position.and_then(|i| present.get_mut(i)) {
+            *mark = true;
+        }
+    }
+    ALL_CAPABILITIES
+        .iter()
+        .zip(&present)
+        .filter_map(|(name, &present)| present.then_some(*name))
+        .collect()
 }
 
 /// The capabilities a list names, and whether it says `ALL`.

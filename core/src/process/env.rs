@@ -13,24 +13,25 @@ const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/s
 
 /// The environment in first-set order, where a later key replaces an earlier one in place.
 /// An index by key keeps every set O(log n), so a hundred thousand keys stay fast.
+/// Keys are borrowed from the inputs, which outlive it.
 #[derive(Default)]
-struct EnvVars {
-    vars: Vec<(String, String)>,
-    index: BTreeMap<String, usize>,
+struct EnvVars<'k> {
+    vars: Vec<(&'k str, String)>,
+    index: BTreeMap<&'k str, usize>,
 }
 
-impl EnvVars {
-    fn set(&mut self, key: &str, value: String) {
+impl<'k> EnvVars<'k> {
+    fn set(&mut self, key: &'k str, value: String) {
         match self.index.get(key).and_then(|&i| self.vars.get_mut(i)) {
             Some(existing) => existing.1 = value,
             None => {
-                self.index.insert(key.to_string(), self.vars.len());
-                self.vars.push((key.to_string(), value));
+                self.index.insert(key, self.vars.len());
+                self.vars.push((key, value));
             }
         }
     }
 
-    fn set_default(&mut self, key: &str, value: &str) {
+    fn set_default(&mut self, key: &'k str, value: &str) {
         if !self.index.contains_key(key) {
             self.set(key, value.to_string());
         }

@@ -1,7 +1,7 @@
 //! The user and groups: numbers as written, names resolved through the rootfs passwd and
 //! group files, never falling back to root.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use oci_spec::runtime::{User, UserBuilder};
 use oci_spec::OciSpecError;
@@ -9,6 +9,7 @@ use oci_spec::OciSpecError;
 use crate::codes;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostics, Loc, Located};
+use crate::identity::GroupIds;
 
 /// Spec `user`, else image `User`; names resolve through passwd/group and never fall back to root.
 pub(super) fn user(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<User, OciSpecError> {
@@ -42,8 +43,9 @@ pub(super) fn user(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<User, O
             gids.push(gid);
         }
     }
-    let mut seen = BTreeSet::new();
-    gids.retain(|gid| seen.insert(*gid));
+    // A map rather than a set: the core's one number-keyed B-tree type (smaller WebAssembly).
+    let mut seen: BTreeMap<usize, usize> = BTreeMap::new();
+    gids.retain(|&gid| seen.insert(gid as usize, 0).is_none());
     UserBuilder::default()
         .uid(uid)
         .gid(gid)
@@ -127,7 +129,7 @@ fn unknown_user(ctx: &Context<'_>, name: &str, at: &Loc, diags: &mut Diagnostics
 
 fn resolve_group(
     ctx: &Context<'_>,
-    groups: &BTreeMap<&str, u32>,
+    groups: &GroupIds<'_>,
     group: &Located<String>,
     diags: &mut Diagnostics,
 ) -> Option<u32> {
@@ -135,7 +137,7 @@ fn resolve_group(
         return id_in_range(gid, group, "gid", diags);
     }
     match groups.get(group.value.as_str()) {
-        Some(gid) => id_in_range(u64::from(*gid), group, "gid", diags),
+        Some(gid) => id_in_range(u64::from(gid), group, "gid", diags),
         None => {
             let name = &group.value;
             let (message, hint) = match (ctx.identity.groups, &ctx.options.rootfs) {

@@ -9,6 +9,7 @@ use saphyr_parser::{Event, Marker, ScalarStyle, Span, Tag};
 use super::{is_null, Node, Value};
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Loc};
+use crate::sorting::sorted_positions;
 
 /// Bounds the nodes anchors may expand to, so a hostile spec cannot exhaust memory.
 const ALIAS_LIMIT: usize = 10_000;
@@ -37,7 +38,10 @@ struct Frame<'t> {
 pub(super) struct TreeBuilder<'t> {
     open: Vec<Frame<'t>>,
     documents: Vec<Node<'t>>,
-    anchors: BTreeMap<usize, Node<'t>>,
+    /// Anchored nodes by anchor id, as positions into `anchored`: one B-tree type for every
+    /// number-keyed index in the core keeps the WebAssembly module small.
+    anchors: BTreeMap<usize, usize>,
+    anchored: Vec<Node<'t>>,
     alias_budget_used: usize,
     cursor: Cursor<'t>,
 }
@@ -76,6 +80,7 @@ impl<'t> TreeBuilder<'t> {
             open: Vec::new(),
             documents: Vec::new(),
             anchors: BTreeMap::new(),
+            anchored: Vec::new(),
             alias_budget_used: 0,
             cursor: Cursor {
                 text,
@@ -233,7 +238,11 @@ impl<'t> TreeBuilder<'t> {
     fn alias(&mut self, anchor: usize, span: Span, here: &Loc) -> Result<(), Diagnostic> {
         let (line, column) = point(span.start);
         let (end_line, end_column) = point(span.end);
-        let Some(node) = self.anchors.get(&anchor).cloned() else {
+        let found = self
+            .anchors
+            .get(&anchor)
+            .and_then(|&i| self.anchored.get(i));
+        let Some(node) = found.cloned() else {
             return Err(Diagnostic::error_at(
                 codes::YAML_SYNTAX,
                 here,
@@ -263,7 +272,8 @@ impl<'t> TreeBuilder<'t> {
     /// Adds a complete node to its parent, or ends the document.
     fn finish(&mut self, node: Node<'t>, anchor: usize) -> Result<(), Diagnostic> {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, self.anchored.len());
+            self.anchored.push(node.clone());
         }
         match self.open.last_mut() {
             Some(parent) => parent.children.push(node),
@@ -281,22 +291,25 @@ fn pairs(children: Vec<Node<'_>>) -> Result<Vec<(Node<'_>, Node<'_>)>, Diagnosti
     while let (Some(key), Some(value)) = (children.next(), children.next()) {
         entries.push((key, value));
     }
-    let mut keys: Vec<(&Value<'_>, &Node<'_>)> =
-        entries.iter().map(|(key, _)| (&key.value, key)).collect();
-    keys.sort_by(|a, b| {
-        key_text(a.0)
-            .cmp(&key_text(b.0))
-            .then((a.1.line, a.1.column).cmp(&(b.1.line, b.1.column)))
+    let key = |i: usize| entries.get(i).map(|(key, _)| key);
+    let order = sorted_positions(entries.len(), &mut |a, b| match (key(a), key(b)) {
+        (Some(a), Some(b)) => key_text(&a.value)
+            .cmp(&key_text(&b.value))
+            .then((a.line, a.column).cmp(&(b.line, b.column))),
+        // Positions are below `entries.len()`.
+        _ => std::cmp::Ordering::Equal,
     });
-    for pair in keys.windows(2) {
-        if let [(first, _), (second, node)] = pair {
-            if first == second {
-                return Err(Diagnostic::error_at(
-                    codes::DUPLICATE_KEY,
-                    &node.loc(""),
-                    "a key appears twice in the same map",
-                )
-                .with_hint("remove one of the two"));
+    for pair in order.windows(2) {
+        if let [first, second] = pair {
+            if let (Some(first), Some(second)) = (key(*first), key(*second)) {
+                if first.value == second.value {
+                    return Err(Diagnostic::error_at(
+                        codes::DUPLICATE_KEY,
+                        &second.loc(""),
+                        "a key appears twice in the same map",
+                    )
+                    .with_hint("remove one of the two"));
+                }
             }
         }
     }
