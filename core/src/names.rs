@@ -67,6 +67,15 @@ pub fn device_path(path: &str) -> Result<String, String> {
     }
 }
 
+/// Whether `path` is already a normal path below `/dev`: no empty, `.` or `..` component and no
+/// trailing `/`. The common case, checked without allocating (the inventory checks every node).
+pub fn is_normal_device_path(path: &str) -> bool {
+    path.strip_prefix("/dev/").is_some_and(|rest| {
+        rest.split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
+    })
+}
+
 /// Resolves `.` and `..` lexically; `None` for a relative path or one that climbs out of `/`.
 pub fn resolve_dots(path: &str) -> Option<String> {
     if !path.starts_with('/') {
@@ -83,4 +92,34 @@ pub fn resolve_dots(path: &str) -> Option<String> {
         }
     }
     Some(format!("/{}", parts.join("/")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normal_device_paths_agree_with_resolving_them() {
+        for path in [
+            "/dev/null",
+            "/dev/dri/card0",
+            "/dev/",
+            "/dev",
+            "/dev//null",
+            "/dev/./null",
+            "/dev/a/../null",
+            "/dev/null/",
+            "dev/null",
+            "/etc/passwd",
+            "/dev/..",
+            "/dev/.hidden",
+        ] {
+            let resolved = device_path(path).ok();
+            assert_eq!(
+                is_normal_device_path(path),
+                resolved.as_deref() == Some(path),
+                "{path}"
+            );
+        }
+    }
 }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::{Inventory, INVENTORY_VERSION};
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Loc};
-use crate::names::device_path;
+use crate::names::{device_path, is_normal_device_path};
 
 impl Inventory {
     /// Reads an inventory document, of this version or an older one.
@@ -208,6 +208,9 @@ pub const MAX_MINOR: u32 = (1 << 20) - 1;
 
 /// An inventory path must already be in the normal form the probe writes.
 fn check_device_path(path: &str) -> Result<(), String> {
+    if is_normal_device_path(path) {
+        return Ok(());
+    }
     let normalized = device_path(path)?;
     if normalized != path {
         return Err(format!(
