@@ -137,8 +137,10 @@ impl Inventory {
             .map(|gpu| format!("{} {}", gpu.vendor.name(), gpu.index))
             .collect();
         let mut gpus: BTreeMap<&str, usize> = BTreeMap::new();
-        // Where each GPU node path was listed, by its position in `listed`.
-        let mut listed: Vec<String> = Vec::new();
+        // Where each GPU node path was listed (GPU, list, position), by its position in `listed`;
+        // the path text is only built for an error.
+        let mut listed: Vec<(usize, &str, usize)> = Vec::new();
+        let place = |(i, list, j): (usize, &str, usize)| format!("gpus[{i}].{list}[{j}]");
         let mut gpu_nodes: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, (gpu, key)) in self.gpus.iter().zip(&keys).enumerate() {
             if let Some(first) = gpus.insert(key, i) {
@@ -155,20 +157,20 @@ impl Inventory {
                 .nodes
                 .iter()
                 .enumerate()
-                .map(|(j, path)| (format!("gpus[{i}].nodes[{j}]"), path));
+                .map(|(j, path)| ((i, "nodes", j), path));
             let drm = gpu
                 .drm
                 .iter()
                 .enumerate()
-                .map(|(j, path)| (format!("gpus[{i}].drm[{j}]"), path));
+                .map(|(j, path)| ((i, "drm", j), path));
             for (at, path) in nodes.chain(drm) {
                 if let Err(message) = check_device_path(path) {
-                    return Err((at, message));
+                    return Err((place(at), message));
                 }
                 if let Some(first) = gpu_nodes.insert(path, listed.len()) {
-                    let first = listed.get(first).map_or("", String::as_str);
+                    let first = listed.get(first).map_or_else(String::new, |&at| place(at));
                     return Err((
-                        at,
+                        place(at),
                         format!(
                             "`{path}` is listed for two GPUs or twice for one (first at `{first}`)"
                         ),
@@ -185,11 +187,11 @@ impl Inventory {
         for (vendor, shared) in &self.gpu_shared {
             let mut seen = BTreeMap::new();
             for (j, path) in shared.iter().enumerate() {
-                let at = format!("gpuShared.{}[{j}]", vendor.name());
-                check_device_path(path).map_err(|message| (at.clone(), message))?;
+                let at = || format!("gpuShared.{}[{j}]", vendor.name());
+                check_device_path(path).map_err(|message| (at(), message))?;
                 if let Some(first) = seen.insert(path.as_str(), j) {
                     return Err((
-                        at,
+                        at(),
                         format!(
                             "`{path}` is listed twice (first at `gpuShared.{}[{first}]`)",
                             vendor.name()
