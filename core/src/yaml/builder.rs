@@ -208,7 +208,13 @@ impl<'t> TreeBuilder<'t> {
         // A flow collection ends at its bracket; a block one where its last child does
         // (its end event stands at the next token, past comments and blank lines).
         let end = if span.end.index() > span.start.index() {
-            point(span.end)
+            // The parser's end of a flow collection also takes in the blanks after its bracket.
+            let (line, column) = point(span.end);
+            let blanks = self.cursor.blanks_before(span.end.index());
+            (
+                line,
+                column.saturating_sub(u32::try_from(blanks).unwrap_or(0)),
+            )
         } else {
             frame
                 .children

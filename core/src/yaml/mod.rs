@@ -257,6 +257,18 @@ mod tests {
         };
         assert_eq!(range(&items[0]), (3, 5, 3, 9));
         assert_eq!(range(&root), (1, 1, 4, 11));
+        // A flow collection ends at its bracket, not after the blanks that follow it.
+        let text = "e: [a, b]   \nf: { g: [c]  }  \n";
+        let root = parse(text).unwrap();
+        let Value::Map(top) = &root.value else {
+            panic!("map")
+        };
+        assert_eq!(range(&top[0].1), (1, 4, 1, 10));
+        assert_eq!(range(&top[1].1), (2, 4, 2, 15));
+        let Value::Map(inner) = &top[1].1.value else {
+            panic!("flow map")
+        };
+        assert_eq!(range(&inner[0].1), (2, 9, 2, 12));
     }
 
     #[test]
