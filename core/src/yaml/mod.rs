@@ -167,7 +167,8 @@ pub fn parse(text: &str) -> Result<Node<'_>, Diagnostic> {
         match event {
             Ok((event, span)) => builder.event(event, span)?,
             Err(error) => {
-                let at = position(error.marker().line(), error.marker().col());
+                let (line, column) = within_text(text, error.marker().line(), error.marker().col());
+                let at = position(line, column);
                 return Err(Diagnostic::error_at(
                     codes::YAML_SYNTAX,
                     &at,
@@ -191,6 +192,17 @@ pub fn parse(text: &str) -> Result<Node<'_>, Diagnostic> {
         .with_hint("put one deployment in each file")),
         (Some(document), None) => Ok(document),
     }
+}
+
+/// The scanner places an error at the end of the stream one line past a text that has no final
+/// newline; such a place is moved to just after the last character, on the last line.
+fn within_text(text: &str, line: usize, column: usize) -> (usize, usize) {
+    let lines = text.split('\n').count();
+    if line <= lines {
+        return (line, column);
+    }
+    let last = text.rsplit('\n').next().unwrap_or_default();
+    (lines, last.chars().count())
 }
 
 /// A one-character range at a 0-based column: where the parser stopped.
@@ -288,6 +300,9 @@ mod tests {
         assert_eq!(error.code, "duplicate-key");
         assert_eq!(error.line, Some(2));
         assert!(parse("a: [1, 2\n").is_err());
+        // At the end of a text without a final newline, the error stays on the last line.
+        let error = parse("a: [").unwrap_err();
+        assert_eq!((error.line, error.column), (Some(1), Some(5)));
         assert_eq!(
             parse("a: 1\n---\nb: 2\n").unwrap_err().code,
             "multiple-documents"
