@@ -68,7 +68,8 @@ pub use compile::{compile, compile_all, compile_raw, Compiled, ServiceOutcome, O
 pub use diagnostic::{closest, Diagnostic, Severity};
 pub use image::ImageConfig;
 pub use inventory::{
-    DeviceLink, DeviceNode, DeviceType, Drivers, Gpu, Host, Inventory, Vendor, INVENTORY_SCHEMA,
+    AppArmor, DeviceLink, DeviceNode, DeviceType, Drivers, Gpu, Host, Inventory, Selinux, Vendor,
+    INVENTORY_SCHEMA,
     INVENTORY_VERSION,
 };
 pub use mounts::BundleFile;

@@ -62,6 +62,10 @@ pub struct Options {
     /// runc refuses a rootfs reached through a symlink.
     #[serde(default)]
     pub rootfs: Option<String>,
+    /// Texts of the seccomp profiles `security_opt: [seccomp=PATH]` names, keyed by PATH as
+    /// the spec writes it (the CLI reads them relative to the spec's folder).
+    #[serde(default)]
+    pub seccomp_profiles: BTreeMap<String, String>,
 }
 
 impl Options {

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Loc};
-use crate::spec::{self, EnvValue, Service, StorageKind};
+use crate::spec::{self, EnvValue, Seccomp, Service, StorageKind};
 
 /// The outline of a deployment spec.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -36,6 +36,9 @@ pub struct ServiceOutline {
     pub host_env: Vec<Reference>,
     /// The volumes whose host directory `options.volumes` gives, unique by key.
     pub volumes: Vec<Volume>,
+    /// The seccomp profile `security_opt: [seccomp=PATH]` names, whose text
+    /// `options.seccompProfiles[PATH]` gives (the CLI reads it beside the spec).
+    pub seccomp_profile: Option<Reference>,
 }
 
 /// A secret or host variable an environment value refers to.
@@ -131,6 +134,13 @@ fn service(service: &Service) -> ServiceOutline {
         secrets,
         host_env,
         volumes: volumes(service),
+        seccomp_profile: match &service.confinement.seccomp {
+            Seccomp::Profile(path) => Some(Reference {
+                name: path.value.clone(),
+                span: Span::of(&path.at),
+            }),
+            _ => None,
+        },
     }
 }
 

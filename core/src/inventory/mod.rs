@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// The inventory version this build writes.
-pub const INVENTORY_VERSION: u32 = 1;
+/// Version 2 adds the host's confinement facts: `capabilities`, `apparmor`, `selinux`.
+pub const INVENTORY_VERSION: u32 = 2;
 
 /// What a node has: its device nodes and links, driver majors and GPUs, as `bundlec probe`
 /// writes it (see `bundlec schema inventory`).
@@ -41,7 +42,8 @@ pub struct Inventory {
     pub warnings: Vec<String>,
 }
 
-/// Facts about the host, for people reading the inventory; the compile does not use them.
+/// Facts about the host. The compile reads `arch` and `kernel` (the seccomp profile), the
+/// capability bounding set (privileged) and the loaded AppArmor profiles.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Host {
@@ -60,6 +62,39 @@ pub struct Host {
     /// Whether the kernel supports seccomp filters.
     #[serde(default)]
     pub seccomp: bool,
+    /// Version 2: the capability bounding set the probe ran with (`CapBnd` of
+    /// `/proc/self/status`), kernel names without `CAP_`, in kernel order. A privileged
+    /// container gets these; `None` when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Vec<String>>,
+    /// Version 2: AppArmor on the node; `None` when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apparmor: Option<AppArmor>,
+    /// Version 2: SELinux on the node; `None` when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selinux: Option<Selinux>,
+}
+
+/// AppArmor on a node, as `/sys/kernel/security/apparmor` shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AppArmor {
+    /// Whether AppArmor is enabled (`/sys/module/apparmor/parameters/enabled` is `Y`).
+    pub enabled: bool,
+    /// The names of the loaded profiles, sorted, without their mode.
+    #[serde(default)]
+    pub profiles: Vec<String>,
+}
+
+/// SELinux on a node, as `/sys/fs/selinux/enforce` shows it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Selinux {
+    /// Whether SELinux is enabled (selinuxfs is mounted).
+    pub enabled: bool,
+    /// Whether it enforces (`enforce` reads `1`) rather than only logs.
+    #[serde(default)]
+    pub enforcing: bool,
 }
 
 /// The kind of a device node, written as `ls -l` and the OCI spec write it.

@@ -43,6 +43,7 @@ pub fn process(
     // it, a privileged container may gain privileges and any other may not.
     let no_new_privileges = ctx
         .service
+        .confinement
         .no_new_privileges
         .unwrap_or(!ctx.service.privileged);
     let mut builder = ProcessBuilder::default()

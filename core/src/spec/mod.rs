@@ -12,7 +12,8 @@ mod storage;
 
 // What the sections name; the rest of the model is reached through these.
 pub use model::{
-    Deployment, Distributed, EnvValue, GpuRequest, GpuVendor, NetworkMode, Resources, Service,
-    Storage, StorageKind,
+    AppArmorChoice, Confinement, Deployment, Distributed, EnvValue, GpuRequest, GpuVendor,
+    NetworkMode, Resources, Seccomp, SelinuxChoice, SelinuxLabel, Service, Storage, StorageKind,
 };
+pub use security::confinement;
 pub use read::parse;

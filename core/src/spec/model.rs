@@ -39,8 +39,8 @@ pub struct Service {
     pub extra_hosts: Option<Located<Vec<(String, IpAddr)>>>,
     pub sysctls: Vec<(Located<String>, String)>,
     pub ulimits: Vec<Ulimit>,
-    /// From `security_opt: [no-new-privileges:…]`.
-    pub no_new_privileges: Option<bool>,
+    /// What `security_opt` chooses: seccomp, AppArmor, SELinux, no-new-privileges.
+    pub confinement: Confinement,
     pub labels: Vec<(String, String)>,
     pub network_mode: NetworkMode,
     /// `scale`, where it is written; without it ZLayer scales adaptively.
@@ -166,6 +166,52 @@ pub struct Ulimit {
     pub name: Located<String>,
     pub soft: u64,
     pub hard: u64,
+}
+
+/// The confinement `security_opt` asks for; each field keeps where it is written.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Confinement {
+    pub seccomp: Seccomp,
+    pub apparmor: Option<Located<AppArmorChoice>>,
+    pub selinux: Option<SelinuxChoice>,
+    /// From `no-new-privileges[:true|false]`.
+    pub no_new_privileges: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Seccomp {
+    /// Docker's default profile, resolved for the node.
+    #[default]
+    Default,
+    /// `seccomp=unconfined`: no filter.
+    Unconfined(Loc),
+    /// `seccomp=PATH`: the profile whose text `options.seccompProfiles[PATH]` gives.
+    Profile(Located<String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AppArmorChoice {
+    /// `apparmor=NAME`.
+    Profile(String),
+    /// `apparmor=unconfined`.
+    Unconfined,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SelinuxChoice {
+    /// `label=disable`.
+    Disabled(Loc),
+    /// `label=user:…`, `role:…`, `type:…`, `level:…`, over `system_u:system_r:container_t:s0`.
+    Label(SelinuxLabel),
+}
+
+/// The parts of an SELinux label `label=` options set; unset parts keep Docker's defaults.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SelinuxLabel {
+    pub user: Option<Located<String>>,
+    pub role: Option<Located<String>>,
+    pub kind: Option<Located<String>>,
+    pub level: Option<Located<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

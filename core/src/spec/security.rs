@@ -1,10 +1,12 @@
 //! Reading what a service may do: capabilities, privilege, user and groups, the read-only
 //! root, `security_opt`, and its limits (`sysctls`, `ulimits`).
 
-use super::model::{Service, Ulimit};
+use super::model::{
+    AppArmorChoice, Confinement, Seccomp, SelinuxChoice, SelinuxLabel, Service, Ulimit,
+};
 use crate::codes;
 use crate::decode::{self, bounded, entries, Fields};
-use crate::diagnostic::{Diagnostics, Located};
+use crate::diagnostic::{Diagnostics, Loc, Located};
 use crate::yaml::{Node, Value};
 
 /// Capabilities, `privileged`, `user`, `extra_groups` and `read_only_root_fs`.
@@ -33,17 +35,7 @@ pub(super) fn limits(fields: &Fields<'_>, service: &mut Service, diags: &mut Dia
             .filter_map(|(name, value, path)| ulimit(name, value, &path, diags))
             .collect();
     }
-    for option in fields.strings("security_opt", diags) {
-        match security_opt(&option.value) {
-            Some(flag) => service.no_new_privileges = Some(flag),
-            None => diags.error_hint(
-                codes::UNSUPPORTED_SECURITY_OPT,
-                &option.at,
-                format!("security option `{}` is not supported", option.value),
-                "bundlec supports `no-new-privileges:true` and `no-new-privileges:false`",
-            ),
-        }
-    }
+    service.confinement = confinement(fields.strings("security_opt", diags), diags);
 }
 
 fn ulimit(
@@ -92,10 +84,103 @@ fn ulimit(
     Some(Ulimit { name, soft, hard })
 }
 
-fn security_opt(option: &str) -> Option<bool> {
-    match option {
-        "no-new-privileges" | "no-new-privileges:true" | "no-new-privileges=true" => Some(true),
-        "no-new-privileges:false" | "no-new-privileges=false" => Some(false),
-        _ => None,
+/// The forms `security_opt` accepts, for the error that lists them.
+const SECURITY_OPT_FORMS: &str = "accepted: `seccomp=unconfined`, `seccomp=PATH`, \
+`apparmor=NAME`, `apparmor=unconfined`, `label=user:USER`, `label=role:ROLE`, \
+`label=type:TYPE`, `label=level:LEVEL`, `label=disable`, `no-new-privileges[:true|false]` \
+(`:` works in place of `=`, as in Docker)";
+
+/// Reads `security_opt` as Docker reads `--security-opt`: `KEY=VALUE` or `KEY:VALUE`; a later
+/// option of one kind replaces an earlier one.
+pub fn confinement(options: Vec<Located<String>>, diags: &mut Diagnostics) -> Confinement {
+    let mut confinement = Confinement::default();
+    let mut label = SelinuxLabel::default();
+    let mut label_disabled: Option<Loc> = None;
+    for option in options {
+        let text = option.value.trim();
+        let (key, value) = match text.split_once(['=', ':']) {
+            Some((key, value)) => (key, Some(value)),
+            None => (text, None),
+        };
+        let at = &option.at;
+        let unsupported = |diags: &mut Diagnostics, what: String| {
+            diags.error_hint(codes::UNSUPPORTED_SECURITY_OPT, at, what, SECURITY_OPT_FORMS);
+        };
+        match (key, value) {
+            ("no-new-privileges", None | Some("true")) => {
+                confinement.no_new_privileges = Some(true);
+            }
+            ("no-new-privileges", Some("false")) => confinement.no_new_privileges = Some(false),
+            ("seccomp", Some("unconfined")) => {
+                confinement.seccomp = Seccomp::Unconfined(at.clone());
+            }
+            // moby's name for its default profile.
+            ("seccomp", Some("builtin")) => confinement.seccomp = Seccomp::Default,
+            ("seccomp", Some(path)) if !path.is_empty() => {
+                confinement.seccomp = Seccomp::Profile(Located {
+                    value: path.to_string(),
+                    at: at.clone(),
+                });
+            }
+            ("apparmor", Some(name)) if !name.is_empty() => {
+                let choice = if name == "unconfined" {
+                    AppArmorChoice::Unconfined
+                } else {
+                    AppArmorChoice::Profile(name.to_string())
+                };
+                confinement.apparmor = Some(Located {
+                    value: choice,
+                    at: at.clone(),
+                });
+            }
+            ("label", Some("disable")) => label_disabled = Some(at.clone()),
+            ("label", Some(part)) => {
+                let (kind, value) = part.split_once(':').unwrap_or((part, ""));
+                let slot = match kind {
+                    "user" => &mut label.user,
+                    "role" => &mut label.role,
+                    "type" => &mut label.kind,
+                    "level" => &mut label.level,
+                    _ => {
+                        unsupported(diags, format!("`{text}` is not an SELinux label option"));
+                        continue;
+                    }
+                };
+                if value.is_empty() || value.contains(char::is_whitespace) {
+                    diags.error_hint(
+                        codes::UNSUPPORTED_SECURITY_OPT,
+                        at,
+                        format!("the SELinux {kind} in `{text}` is empty or has spaces"),
+                        format!("write `label={kind}:VALUE`"),
+                    );
+                    continue;
+                }
+                *slot = Some(Located {
+                    value: value.to_string(),
+                    at: at.clone(),
+                });
+            }
+            _ => unsupported(diags, format!("security option `{text}` is not supported")),
+        }
     }
+    let label_set = [&label.user, &label.role, &label.kind, &label.level]
+        .into_iter()
+        .flatten()
+        .next()
+        .cloned();
+    confinement.selinux = match (label_disabled, label_set) {
+        (Some(disabled), Some(part)) => {
+            diags.error_hint(
+                codes::UNSUPPORTED_SECURITY_OPT,
+                &part.at,
+                "`label=disable` and an SELinux label part contradict each other",
+                "keep `label=disable` or the label parts, not both",
+            );
+            Some(SelinuxChoice::Disabled(disabled))
+        }
+        (Some(disabled), None) => Some(SelinuxChoice::Disabled(disabled)),
+        (None, Some(_)) => Some(SelinuxChoice::Label(label)),
+        (None, None) => None,
+    };
+    confinement
 }
