@@ -111,6 +111,10 @@ fn host(root: &Path, warnings: &mut Vec<String>) -> Host {
         kernel: kernel.unwrap_or_else(|| from_uname(nix::sys::utsname::UtsName::release)),
         cgroup,
         seccomp,
+        // The probe's helper fills these (issue 11); unknown until then.
+        capabilities: None,
+        apparmor: None,
+        selinux: None,
     }
 }
 
