@@ -12,6 +12,7 @@ pub mod confined;
 pub mod devscan;
 pub mod failure;
 pub mod gpus;
+pub mod host_confinement;
 pub mod input;
 pub mod output;
 pub mod path_error;
