@@ -20,4 +20,5 @@ pub mod probe;
 pub mod render;
 pub mod report;
 pub mod request;
+pub mod seccomp_files;
 pub mod volumes;
