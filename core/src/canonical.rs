@@ -122,7 +122,13 @@ impl Serialize for CanonicalProcess<'_> {
             "noNewPrivileges",
             process.no_new_privileges().as_ref(),
         )?;
+        entry(
+            &mut map,
+            "apparmorProfile",
+            process.apparmor_profile().as_ref(),
+        )?;
         entry(&mut map, "oomScoreAdj", process.oom_score_adj().as_ref())?;
+        entry(&mut map, "selinuxLabel", process.selinux_label().as_ref())?;
         map.end()
     }
 }
@@ -181,6 +187,7 @@ impl Serialize for CanonicalLinux<'_> {
         entry(&mut map, "resources", linux.resources().as_ref())?;
         entry(&mut map, "namespaces", linux.namespaces().as_ref())?;
         entry(&mut map, "devices", linux.devices().as_ref())?;
+        entry(&mut map, "seccomp", linux.seccomp().as_ref())?;
         entry(
             &mut map,
             "rootfsPropagation",

@@ -14,7 +14,7 @@ use crate::mounts::BundleFile;
 use crate::names::{absolute_clean, normalize};
 use crate::request::{RawRequest, Request};
 use crate::spec::{self, Deployment, Service};
-use crate::{canonical, devices, linux, mounts, process, resources};
+use crate::{canonical, devices, linux, mounts, process, resources, seccomp};
 
 /// The OCI runtime-spec version of every config bundlec writes.
 pub const OCI_VERSION: &str = "1.2.1";
@@ -131,10 +131,12 @@ fn assemble(
     diags: &mut Diagnostics,
 ) -> Result<Option<(Spec, Vec<BundleFile>)>, OciSpecError> {
     let devices::DevicePlan { nodes, rules, env } = devices::devices(ctx, diags)?;
-    let process = process::process(ctx, &env, diags)?;
+    let capabilities = process::capabilities(ctx, diags);
+    let process = process::process(ctx, &env, &capabilities, diags)?;
+    let seccomp = seccomp::seccomp(ctx, &capabilities, diags)?;
     let (mounts, files) = mounts::mounts(ctx, diags)?;
     let resources = resources::resources(ctx, rules, diags)?;
-    let linux = linux::linux(ctx, nodes, resources, diags)?;
+    let linux = linux::linux(ctx, nodes, resources, seccomp, diags)?;
     let hostname = linux::hostname(ctx, diags);
     let root_path = ctx.options.rootfs.as_deref().unwrap_or("rootfs");
     if ctx.options.rootfs.is_some() && !absolute_clean(root_path) {

@@ -62,6 +62,7 @@ mod linux;
 mod mounts;
 mod process;
 mod resources;
+mod seccomp;
 
 pub use codes::{codes, explain};
 pub use compile::{compile, compile_all, compile_raw, Compiled, ServiceOutcome, OCI_VERSION};
@@ -69,8 +70,7 @@ pub use diagnostic::{closest, Diagnostic, Severity};
 pub use image::ImageConfig;
 pub use inventory::{
     AppArmor, DeviceLink, DeviceNode, DeviceType, Drivers, Gpu, Host, Inventory, Selinux, Vendor,
-    INVENTORY_SCHEMA,
-    INVENTORY_VERSION,
+    INVENTORY_SCHEMA, INVENTORY_VERSION,
 };
 pub use mounts::BundleFile;
 pub use options::{Options, OrderedStrings, OPTIONS_SCHEMA};
@@ -82,6 +82,10 @@ pub use request::{RawRequest, Request, RequestText};
 pub mod internals {
     pub use crate::canonical::to_json as canonical_json;
     pub use crate::diagnostic::Diagnostics;
+    pub use crate::seccomp::{
+        default as default_seccomp, native_arch, ArchEntry, Argument, Condition, KernelVersion,
+        Rule, Target,
+    };
     pub use crate::spec::parse as parse_spec;
 }
 

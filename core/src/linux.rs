@@ -3,6 +3,7 @@
 
 use oci_spec::runtime::{
     Linux, LinuxBuilder, LinuxDevice, LinuxNamespaceBuilder, LinuxNamespaceType, LinuxResources,
+    LinuxSeccomp,
 };
 use oci_spec::OciSpecError;
 
@@ -51,6 +52,7 @@ pub fn linux(
     ctx: &Context<'_>,
     devices: Vec<LinuxDevice>,
     resources: LinuxResources,
+    seccomp: Option<LinuxSeccomp>,
     diags: &mut Diagnostics,
 ) -> Result<Linux, OciSpecError> {
     let mut kinds = vec![
@@ -90,6 +92,9 @@ pub fn linux(
     let sysctls = sysctls(ctx, diags);
     if !sysctls.is_empty() {
         builder = builder.sysctl(sysctl_map(sysctls));
+    }
+    if let Some(seccomp) = seccomp {
+        builder = builder.seccomp(seccomp);
     }
     let mut linux = builder.build()?;
     if ctx.service.privileged {

@@ -12,8 +12,7 @@ mod storage;
 
 // What the sections name; the rest of the model is reached through these.
 pub use model::{
-    AppArmorChoice, Confinement, Deployment, Distributed, EnvValue, GpuRequest, GpuVendor,
-    NetworkMode, Resources, Seccomp, SelinuxChoice, SelinuxLabel, Service, Storage, StorageKind,
+    AppArmorChoice, Deployment, Distributed, EnvValue, GpuRequest, GpuVendor, NetworkMode,
+    Resources, Seccomp, SelinuxChoice, Service, Storage, StorageKind,
 };
-pub use security::confinement;
 pub use read::parse;
