@@ -817,6 +817,17 @@ fn output_files_are_0600_and_never_follow_links() {
     );
 }
 
+/// A node's inventory, so that a compile resolves seccomp without the `seccomp-host-assumed`
+/// warning (tests that want no diagnostic but the one they check).
+fn node_inventory(dir: &TempDir) -> std::path::PathBuf {
+    let inventory = dir.join("node.json");
+    write(
+        &inventory,
+        r#"{"inventoryVersion": 2, "host": {"arch": "x86_64", "kernel": "6.8.0-45-generic"}}"#,
+    );
+    inventory
+}
+
 #[test]
 fn a_closed_stdout_is_a_failure() {
     let dir = TempDir::new("cli-closed");
@@ -824,9 +835,10 @@ fn a_closed_stdout_is_a_failure() {
     write(&spec, PLAIN);
     let output = run(std::process::Command::new("sh")
         .arg("-c")
-        .arg("exec \"$0\" compile \"$1\" >&-")
+        .arg("exec \"$0\" compile \"$1\" --inventory \"$2\" >&-")
         .arg(env!("CARGO_BIN_EXE_bundlec"))
-        .arg(&spec));
+        .arg(&spec)
+        .arg(node_inventory(&dir)));
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_eq!(
         stderr(&output),
@@ -856,6 +868,7 @@ fn every_failure_is_one_json_document() {
     let rootfs_arg = dir.join("rootfs").to_str().unwrap().to_string();
     let missing = dir.join("missing.yaml").to_str().unwrap().to_string();
     let latin1 = dir.join("latin1.yaml").to_str().unwrap().to_string();
+    let node = node_inventory(&dir).to_str().unwrap().to_string();
     let cases: Vec<(Vec<&str>, &str, i32)> = vec![
         (vec!["compile", &missing], "io-error", 1),
         (vec!["compile", &latin1], "not-utf8", 1),
@@ -877,7 +890,14 @@ fn every_failure_is_one_json_document() {
         (vec!["compile", &spec_arg, "--bogus"], "usage", 2),
         (vec!["compile"], "usage", 2),
         (
-            vec!["compile", &spec_arg, "-o", "/nonexistent/dir/out.json"],
+            vec![
+                "compile",
+                &spec_arg,
+                "--inventory",
+                &node,
+                "-o",
+                "/nonexistent/dir/out.json",
+            ],
             "io-error",
             1,
         ),
@@ -940,10 +960,12 @@ fn every_failure_is_one_json_document() {
         assert!(diagnostics[0]["line"].is_null() && diagnostics[0]["column"].is_null());
     }
     // Success: an empty document, as before.
-    let output = ok(bundlec()
-        .arg("compile")
-        .arg(&spec)
-        .args(["--diagnostics", "json"]));
+    let output = ok(bundlec().arg("compile").arg(&spec).args([
+        "--inventory",
+        &node,
+        "--diagnostics",
+        "json",
+    ]));
     assert_eq!(stderr(&output), "{\"diagnostics\":[]}\n");
     // A compile error and nothing after it.
     let output = run(bundlec()
