@@ -391,10 +391,14 @@ fn plain_tree(root: &Path, status: &str) {
 }
 
 /// The probe of `root`: the inventory's `host` and `warnings` (`null` when there are none).
+/// The core reads it back, which also checks every capability name against the core's table.
 fn probe_host(root: &Path) -> (Value, Value) {
     let output = ok(bundlec().args(["probe", "--root"]).arg(root));
     let inventory: Value = serde_json::from_slice(&output.stdout).unwrap();
     common::assert_valid("inventory", &inventory);
+    if let Err(error) = bundlec_core::Inventory::from_json(&common::stdout(&output)) {
+        panic!("the core refuses the probe's inventory: {error:?}");
+    }
     (inventory["host"].clone(), inventory["warnings"].clone())
 }
 
@@ -471,6 +475,16 @@ fn missing_lsm_files_are_unknown_unless_sysfs_proves_them_off() {
     assert_eq!(host.get("selinux"), None, "{host}");
     assert_eq!(host["capabilities"], json!([]));
     assert_eq!(host["seccomp"], true);
+
+    // Every bit the kernel defines (0 to 40): 41 names, each one the core knows.
+    write(
+        &root.join("proc/self/status"),
+        "Name:\tbundlec\nCapBnd:\t000001ffffffffff\n",
+    );
+    let (host, warnings) = probe_host(root);
+    assert_eq!(warnings, Value::Null);
+    assert_eq!(host["capabilities"].as_array().unwrap().len(), 41);
+    assert_eq!(host["capabilities"][24], "SYS_RESOURCE");
 
     // sysfs is there, without AppArmor's module or the selinuxfs files: both are known off.
     std::fs::create_dir_all(root.join("sys/module/ext4/parameters")).unwrap();
