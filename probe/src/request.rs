@@ -1,5 +1,6 @@
 //! Turns command line inputs into a `bundlec_core::Request`: reads the inventory, image config,
-//! secrets, the rootfs identity files and the spec's seccomp profiles, and fills `Options`. No compile rule lives here.
+//! secrets, the rootfs identity files and the spec's seccomp profiles, and fills `Options`. No
+//! compile rule lives here.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -2,15 +2,17 @@
 //! `options.seccompProfiles`. PATH is taken from the spec's folder (the current directory for a
 //! spec on stdin) and read within `--max-input-bytes`; no other path of the spec is read.
 
-use bundlec_core::{Diagnostic, Reference, ServiceOutline};
 use std::collections::BTreeMap;
+
+use bundlec_core::{Diagnostic, Reference, ServiceOutline};
 
 use crate::codes;
 use crate::failure::{self, Coded};
 use crate::input::{read_text, SpecSource};
 use crate::path_error::PathError;
 
-/// The text of the profile the chosen service names, keyed by PATH as written; a file that
+/// The text of the profile the chosen service names, keyed by PATH as written (the core's
+/// `options.seccompProfiles`); a file that
 /// cannot be read is an error diagnostic at its `security_opt` entry. The service is chosen as
 /// the compile chooses it; a spec that cannot be read, or a service that cannot be chosen, names
 /// none (the compile reports those faults itself).
@@ -57,10 +59,15 @@ fn unreadable(
         PathError::Io { .. } => codes::SECCOMP_PROFILE_UNREADABLE,
         other => other.code(),
     };
-    let folder = if spec.folder.as_os_str().is_empty() {
-        "the current directory".to_string()
+    let hint = if spec.folder.as_os_str().is_empty() {
+        "a relative PATH is read from the current directory (the spec's folder, or where bundlec \
+         runs for a spec on stdin)"
+            .to_string()
     } else {
-        format!("`{}`", spec.folder.display())
+        format!(
+            "a relative PATH is read from the spec's folder, `{}`",
+            spec.folder.display()
+        )
     };
     let span = profile.span;
     Diagnostic {
@@ -73,10 +80,7 @@ fn unreadable(
             format!("services.{service}.security_opt"),
             failure::message(error),
         )
-        .with_hint(format!(
-            "a relative PATH is read from the spec's folder ({folder}; the current directory \
-             for a spec on stdin)"
-        ))
+        .with_hint(hint)
     }
 }
 

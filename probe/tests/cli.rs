@@ -1223,7 +1223,7 @@ fn a_missing_seccomp_profile_is_an_error_at_its_entry() {
             "error[seccomp-profile-unreadable]: cannot read the seccomp profile `{}`: No such file or directory (os error 2)\n \
              --> {}:7:39\n  |\n7 |     security_opt: [no-new-privileges, seccomp=profiles/no-mkdir.json]\n  \
              |{}{}\n  \
-             = hint: a relative PATH is read from the spec's folder (`{}`; the current directory for a spec on stdin)\n\n",
+             = hint: a relative PATH is read from the spec's folder, `{}`\n\n",
             profile.display(),
             spec.display(),
             // Column 39, under the 30 characters of the entry.
@@ -1290,4 +1290,31 @@ fn a_missing_seccomp_profile_is_an_error_at_its_entry() {
     let diagnostics = json_diagnostics(&output);
     assert_eq!(diagnostics[0]["code"], "too-large", "{diagnostics:?}");
     assert_eq!(diagnostics[0]["line"], 7);
+}
+
+#[test]
+fn a_missing_profile_of_a_spec_on_stdin_is_looked_for_in_the_current_directory() {
+    let dir = TempDir::new("cli-seccomp-stdin-missing");
+    write(&dir.join("spec.yaml"), SECCOMP_SPEC);
+    let output = run(bundlec()
+        .current_dir(dir.path())
+        .args(["compile", "-"])
+        .stdin(fs::File::open(dir.join("spec.yaml")).unwrap()));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let text = stderr(&output);
+    assert!(
+        text.starts_with(
+            "error[seccomp-profile-unreadable]: cannot read the seccomp profile \
+             `profiles/no-mkdir.json`: No such file or directory (os error 2)\n --> <stdin>:7:39\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(
+            "  = hint: a relative PATH is read from the current directory (the spec's folder, \
+             or where bundlec runs for a spec on stdin)\n\n"
+        ),
+        "{text}"
+    );
 }
