@@ -45,6 +45,7 @@ mod decode;
 mod diagnostic;
 mod identity;
 mod image;
+pub mod image_layout;
 mod inventory;
 mod json;
 mod names;

@@ -72,6 +72,10 @@ pub(super) const CODES: &[Code] = &[
         explanation: "The image config is not what bundlec reads. It must be the OCI image config as JSON (an object whose `config` object holds `User`, `Env`, `Entrypoint`, `Cmd`, `WorkingDir`), with each field of the right type.",
     },
     Code {
+        code: BAD_IMAGE_LAYOUT,
+        explanation: "An OCI image layout given with `--image` is not one bundlec reads: its `index.json`, a nested image index or the image manifest is not valid JSON of the image spec's shape (schemaVersion 2, descriptors with a mediaType, a digest `sha256:HEX` or `sha512:HEX` and a size). The diagnostic's path names the blob. Write the image again with a tool that follows the image spec (skopeo, umoci, buildah, `docker buildx --output type=oci`).",
+    },
+    Code {
         code: BAD_INVENTORY,
         explanation: "The host inventory is not valid. It must be the JSON that `bundlec probe` writes, in a version this bundlec reads, with each device and GPU listed once; probe the node again with this version.",
     },
@@ -200,6 +204,14 @@ pub(super) const CODES: &[Code] = &[
         explanation: "A warning: a privileged container has every capability, so `cap_add` and `cap_drop` change nothing. Remove `privileged: true` to choose capabilities.",
     },
     Code {
+        code: IMAGE_NOT_FOUND,
+        explanation: "The `:TAG` or `@DIGEST` given with `--image` names no manifest in the layout's `index.json` (a tag is the `org.opencontainers.image.ref.name` annotation). The message lists the tags the layout has; with no tag, the layout must hold one manifest, or one per platform.",
+    },
+    Code {
+        code: IMAGE_PLATFORM_MISSING,
+        explanation: "The image has no manifest for the node's platform: Linux, with the architecture and variant of the inventory's `host.arch` (`x86_64` is `amd64`, `aarch64` is `arm64` v8, `armv7l` is `arm` v7), or of this machine without an inventory. The message lists the platforms the image offers. A single-platform image whose config names another architecture is refused too, since it would not run. Pull the image for the node's platform (`skopeo copy --override-arch`), or give the node's inventory.",
+    },
+    Code {
         code: INTERNAL,
         explanation: "bundlec could not build the config although the spec was accepted. This is a bug in bundlec; please report it with the spec.",
     },
@@ -290,6 +302,10 @@ pub(super) const CODES: &[Code] = &[
     Code {
         code: UNKNOWN_USER,
         explanation: "The user, by name, is not in the passwd file given with the options, or no passwd file was given. Pass the image's `/etc/passwd`, or use a numeric uid.",
+    },
+    Code {
+        code: UNSUPPORTED_MEDIA_TYPE,
+        explanation: "A descriptor of the image names a media type bundlec does not read. bundlec reads OCI and Docker v2 schema 2 image indexes, manifests and configs, and layers as tar, tar+gzip and tar+zstd; foreign or encrypted layer types and artifacts are refused rather than skipped, since a rootfs with a layer missing is not the image. Convert the image (`skopeo copy --format oci`) or choose another manifest.",
     },
     Code {
         code: UNSUPPORTED_SECURITY_OPT,

@@ -36,6 +36,8 @@ pub const BAD_HOSTNAME: &str = "bad-hostname";
 pub const BAD_ID: &str = "bad-id";
 /// `bad-image-config`: see [`explain`].
 pub const BAD_IMAGE_CONFIG: &str = "bad-image-config";
+/// `bad-image-layout`: see [`explain`].
+pub const BAD_IMAGE_LAYOUT: &str = "bad-image-layout";
 /// `bad-inventory`: see [`explain`].
 pub const BAD_INVENTORY: &str = "bad-inventory";
 /// `bad-ip`: see [`explain`].
@@ -100,6 +102,10 @@ pub const GPU_SHARED_NODE_MISSING: &str = "gpu-shared-node-missing";
 pub const GPU_VENDOR_UNSUPPORTED: &str = "gpu-vendor-unsupported";
 /// `ignored-when-privileged`: see [`explain`].
 pub const IGNORED_WHEN_PRIVILEGED: &str = "ignored-when-privileged";
+/// `image-not-found`: see [`explain`].
+pub const IMAGE_NOT_FOUND: &str = "image-not-found";
+/// `image-platform-missing`: see [`explain`].
+pub const IMAGE_PLATFORM_MISSING: &str = "image-platform-missing";
 /// `internal`: see [`explain`].
 pub const INTERNAL: &str = "internal";
 /// `missing-field`: see [`explain`].
@@ -146,6 +152,8 @@ pub const UNKNOWN_SERVICE: &str = "unknown-service";
 pub const UNKNOWN_ULIMIT: &str = "unknown-ulimit";
 /// `unknown-user`: see [`explain`].
 pub const UNKNOWN_USER: &str = "unknown-user";
+/// `unsupported-media-type`: see [`explain`].
+pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported-media-type";
 /// `unsupported-security-opt`: see [`explain`].
 pub const UNSUPPORTED_SECURITY_OPT: &str = "unsupported-security-opt";
 /// `unsupported-tag`: see [`explain`].
