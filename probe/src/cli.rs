@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::image::{ImageRef, DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_LAYER_RATIO};
 use crate::input::DEFAULT_MAX_INPUT_BYTES;
 
 /// Compiles ZLayer v1 deployment specs into OCI runtime bundles, and probes hosts for devices.
@@ -48,8 +49,12 @@ pub struct CompileOptions {
     #[arg(long)]
     pub probe: bool,
     /// The OCI image config (the whole document or its `config` object)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "image")]
     pub image_config: Option<PathBuf>,
+    /// The image, as an OCI layout: `oci:DIR[:TAG|@DIGEST]` or `oci-archive:FILE[:TAG|@DIGEST]`;
+    /// its config is used as --image-config is, and `apply` unpacks its layers into BUNDLE/rootfs
+    #[arg(long, value_name = "REF", value_parser = ImageRef::parse)]
+    pub image: Option<ImageRef>,
     /// Share the host's network namespace
     #[arg(long)]
     pub host_network: bool,
@@ -139,9 +144,14 @@ pub struct ApplyArgs {
     /// The deployment spec (YAML or JSON), or `-` for stdin
     #[arg(value_name = "SPEC")]
     pub spec: String,
-    /// The container's root filesystem; the bundle links to it
-    #[arg(long, value_name = "DIR")]
-    pub rootfs: PathBuf,
+    /// The container's root filesystem; the bundle links to it (not with --image)
+    #[arg(
+        long,
+        value_name = "DIR",
+        required_unless_present = "image",
+        conflicts_with = "image"
+    )]
+    pub rootfs: Option<PathBuf>,
     /// The bundle directory to write
     #[arg(long, value_name = "DIR")]
     pub bundle: PathBuf,
@@ -153,6 +163,12 @@ pub struct ApplyArgs {
     /// Replace an existing bundle
     #[arg(long)]
     pub force: bool,
+    /// With --image: a layer may expand to N times its compressed size (past its first 64 MiB)
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_LAYER_RATIO)]
+    pub max_layer_ratio: u64,
+    /// With --image: the most bytes all layers may expand to together
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_IMAGE_BYTES)]
+    pub max_image_bytes: u64,
 }
 
 #[derive(Debug, Args)]

@@ -24,6 +24,25 @@ pub const PROBE_WARNING: &str = "probe-warning";
 /// The file `security_opt: [seccomp=PATH]` names cannot be read.
 pub const SECCOMP_PROFILE_UNREADABLE: &str = "seccomp-profile-unreadable";
 
+/// A layer blob of `--image` is not a tar, gzip or zstd stream bundlec can read to its end.
+pub const BAD_LAYER: &str = "bad-layer";
+/// An `oci-archive:` file is not a tar of an OCI layout, or a JSON blob is not UTF-8.
+pub const BAD_IMAGE_ARCHIVE: &str = "bad-image-archive";
+/// A blob of the image is missing, or its size or digest is not the one its descriptor names.
+pub const IMAGE_BLOB_MISMATCH: &str = "image-blob-mismatch";
+/// A layer expands past `--max-layer-ratio` or `--max-image-bytes`.
+pub const LAYER_TOO_LARGE: &str = "layer-too-large";
+/// A layer entry would be written outside the rootfs (`..`, an absolute name, a hard link out).
+pub const UNSAFE_LAYER_ENTRY: &str = "unsafe-layer-entry";
+
+/// The `&'static` form of a code the core's image layout rules gave (its codes are static
+/// strings, listed by `bundlec_core::codes`).
+pub fn layout_code(code: &str) -> &'static str {
+    bundlec_core::codes()
+        .find(|known| *known == code)
+        .unwrap_or(IO_ERROR)
+}
+
 /// Every code of the command and its explanation, sorted by code.
 const EXPLANATIONS: &[(&str, &str)] = &[
     (
@@ -34,10 +53,32 @@ const EXPLANATIONS: &[(&str, &str)] = &[
          report it with the spec that caused it.",
     ),
     (
+        BAD_IMAGE_ARCHIVE,
+        "The file given as `--image oci-archive:FILE` is not an uncompressed tar archive of an \
+         OCI image layout (it must hold `index.json` and `blobs/`), or a JSON blob of the image \
+         (an index, a manifest, the config) is not UTF-8. `skopeo copy ... oci-archive:FILE` \
+         writes one; a gzip-compressed archive must be uncompressed first.",
+    ),
+    (
+        BAD_LAYER,
+        "A layer of the image could not be read to its end: a truncated or corrupt gzip or zstd \
+         stream, or a tar whose headers are damaged. The message names the layer blob and the \
+         decoder's reason. Nothing is written at the bundle path: the layers are unpacked in the \
+         temporary bundle, which is removed. Write the image again from a good source.",
+    ),
+    (
         BUNDLE_EXISTS,
         "`bundlec apply` found a bundle at the `--bundle` path and was not told to replace it. \
          Pass `--force` to replace a bundle bundlec wrote (it is swapped for the new one in one \
          step), or choose another `--bundle` directory. Nothing was written.",
+    ),
+    (
+        IMAGE_BLOB_MISMATCH,
+        "A blob of the image is missing from the layout, or its size or its sha256/sha512 digest \
+         differs from what the descriptor that names it says. JSON blobs are checked before they \
+         are read; layers as they stream, and a mismatch fails the apply before the bundle is put \
+         in place, so nothing is written at the bundle path. The blob was changed or truncated \
+         after the image was written: copy the image again.",
     ),
     (
         IO_ERROR,
@@ -46,6 +87,14 @@ const EXPLANATIONS: &[(&str, &str)] = &[
          that does not exist, a closed stdout, a volume directory that cannot be created. The \
          message names the file and gives the operating system's reason; the diagnostic's path \
          is the file. Fix the path or its permissions and run the command again.",
+    ),
+    (
+        LAYER_TOO_LARGE,
+        "A layer expands to more bytes than bundlec allows, as a decompression bomb would: past \
+         its first 64 MiB, a layer may expand to 200 times its compressed size \
+         (`--max-layer-ratio`), and all layers together to 128 GiB (`--max-image-bytes`, room \
+         for large GPU images). Raise the limit named in the message if the image is trusted; \
+         nothing is written at the bundle path.",
     ),
     (
         NOT_A_DIRECTORY,
@@ -100,6 +149,14 @@ const EXPLANATIONS: &[(&str, &str)] = &[
          yourself, or choose another `--bundle`.",
     ),
     (
+        UNSAFE_LAYER_ENTRY,
+        "An entry of a layer would be written outside the rootfs: its name is absolute or climbs \
+         out with `..`, or it is a hard link to such a path. bundlec refuses the image rather \
+         than skip the entry; the message names the layer and the entry. Links inside the rootfs \
+         are safe: every path is resolved inside it (an absolute link target counts from the \
+         rootfs), as runtimes resolve them.",
+    ),
+    (
         USAGE,
         "The command line does not parse: an unknown subcommand or option, a missing argument, \
          a value of the wrong form (`--env` without `=`, a replica that is not a number), or a \
@@ -144,11 +201,16 @@ mod tests {
             UNKNOWN_SCHEMA,
             PROBE_WARNING,
             SECCOMP_PROFILE_UNREADABLE,
+            BAD_LAYER,
+            BAD_IMAGE_ARCHIVE,
+            IMAGE_BLOB_MISMATCH,
+            LAYER_TOO_LARGE,
+            UNSAFE_LAYER_ENTRY,
         ] {
             let text = explain(code).unwrap_or_else(|| panic!("{code} is not explained"));
             assert!(text.len() > 80 && !text.contains('\n'), "{code}: {text}");
         }
-        assert_eq!(codes.len(), 11);
+        assert_eq!(codes.len(), 16);
         assert_eq!(explain("bad-memory"), None);
     }
 }

@@ -13,6 +13,7 @@ pub mod devscan;
 pub mod failure;
 pub mod gpus;
 pub mod host_confinement;
+pub mod image;
 pub mod input;
 pub mod output;
 pub mod path_error;

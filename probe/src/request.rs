@@ -31,6 +31,17 @@ pub fn check_rootfs(rootfs: &Path) -> Result<(), PathError> {
     }
 }
 
+/// The node's inventory (`--probe` or `--inventory`), read before the rest of the request when
+/// an image must be resolved for its platform.
+#[derive(Debug, Default)]
+pub struct Node {
+    pub inventory: Option<Inventory>,
+    /// The inventory's diagnostics, when it is not valid.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The warnings of a live `--probe`.
+    pub probe_warnings: Vec<String>,
+}
+
 /// The request the inputs describe; file errors are `Err`. `rootfs`, when given, has been
 /// checked to be a directory (`check_rootfs`, or `bundle::check` for `apply`).
 pub fn build(
@@ -38,6 +49,11 @@ pub fn build(
     args: &CompileOptions,
     rootfs: Option<&Path>,
 ) -> Result<Built, PathError> {
+    build_with(spec, args, read_node(args)?, None, rootfs)
+}
+
+/// Reads the inventory, or probes this host for it.
+pub fn read_node(args: &CompileOptions) -> Result<Node, PathError> {
     let mut diagnostics = Vec::new();
     let mut probe_warnings = Vec::new();
     let limit = args.max_input_bytes;
@@ -53,11 +69,36 @@ pub fn build(
             None => None,
         }
     };
-    let image_config = match &args.image_config {
-        Some(path) => ImageConfig::from_json(&read_text("the image config", path, limit)?)
+    Ok(Node {
+        inventory,
+        diagnostics,
+        probe_warnings,
+    })
+}
+
+/// `build` from a node already read, and with the image config of `--image` when one was
+/// resolved (`image_config`, the config document's text).
+pub fn build_with(
+    spec: &SpecSource,
+    args: &CompileOptions,
+    node: Node,
+    image_config: Option<&str>,
+    rootfs: Option<&Path>,
+) -> Result<Built, PathError> {
+    let Node {
+        inventory,
+        mut diagnostics,
+        probe_warnings,
+    } = node;
+    let limit = args.max_input_bytes;
+    let image_config = match (image_config, &args.image_config) {
+        (Some(text), _) => ImageConfig::from_json(text)
             .map_err(|d| diagnostics.push(d))
             .ok(),
-        None => None,
+        (None, Some(path)) => ImageConfig::from_json(&read_text("the image config", path, limit)?)
+            .map_err(|d| diagnostics.push(d))
+            .ok(),
+        (None, None) => None,
     };
     let mut options = options(args, rootfs, std::env::vars_os())?;
     let (profiles, mut unreadable) =

@@ -24,11 +24,22 @@ mod tests;
 mod write;
 
 pub use target::{check, Target};
-pub use write::write_bundle;
+pub use write::{stage, write_bundle, Staging};
 
-/// Every name bundlec writes into a bundle: `config.json`, the `rootfs` link, and the files the
-/// core may add. A directory holding any other name was not written by bundlec.
-pub const BUNDLE_NAMES: &[&str] = &["config.json", "rootfs", "hosts", "resolv.conf"];
+/// Every name bundlec writes into a bundle: `config.json`, the `rootfs` link (or, with
+/// `--image`, the unpacked rootfs directory and its marker), and the files the core may add. A
+/// directory holding any other name was not written by bundlec.
+pub const BUNDLE_NAMES: &[&str] = &[
+    "config.json",
+    "rootfs",
+    "hosts",
+    "resolv.conf",
+    UNPACKED_MARKER,
+];
+
+/// Written, empty, before an image is unpacked into `rootfs`: a `rootfs` directory is
+/// bundlec's (and may be removed with the bundle) only beside it.
+pub const UNPACKED_MARKER: &str = ".bundlec-unpacked";
 
 #[derive(Debug, thiserror::Error)]
 pub enum BundleError {
@@ -107,8 +118,8 @@ fn errno(action: &'static str, path: &Path) -> impl FnOnce(Errno) -> BundleError
     move |errno| failed(io::Error::from(errno))
 }
 
-/// What goes into a bundle besides the `rootfs` link (kept for people and tools that look for
-/// it; the config names the rootfs by its absolute path).
+/// What goes into a bundle besides the rootfs (the `rootfs` link is kept for people and tools
+/// that look for it; the config names the rootfs by its absolute path).
 #[derive(Debug, Clone, Copy)]
 pub struct Contents<'a> {
     pub config_json: &'a str,
@@ -135,6 +146,13 @@ impl Kind {
     }
 }
 
+/// Whether a bundle's entries include the marker of an unpacked rootfs.
+fn has_marker(entries: &[(OsString, Kind)]) -> bool {
+    entries
+        .iter()
+        .any(|(name, kind)| name == UNPACKED_MARKER && *kind == Kind::File)
+}
+
 /// The names in a directory and their kinds (links not followed), sorted by name.
 fn entries(dir: &Path) -> Result<Vec<(OsString, Kind)>, BundleError> {
     let mut entries = Vec::new();
@@ -156,10 +174,11 @@ fn entries(dir: &Path) -> Result<Vec<(OsString, Kind)>, BundleError> {
     Ok(entries)
 }
 
-/// A name and kind that bundlec writes: the `rootfs` link, or one of its regular files.
-fn written_by_bundlec(name: &OsStr, kind: Kind) -> bool {
+/// A name and kind that bundlec writes: the `rootfs` link (a directory when `unpacked`: the
+/// marker is there), or one of its regular files.
+fn written_by_bundlec(name: &OsStr, kind: Kind, unpacked: bool) -> bool {
     match name.to_str() {
-        Some("rootfs") => kind == Kind::Link,
+        Some("rootfs") => kind == Kind::Link || (unpacked && kind == Kind::Dir),
         Some(name) => BUNDLE_NAMES.contains(&name) && kind == Kind::File,
         None => false,
     }

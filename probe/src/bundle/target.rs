@@ -6,7 +6,9 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use super::{entries, io as failed, written_by_bundlec, BundleError, Kind, BUNDLE_NAMES};
+use super::{
+    entries, has_marker, io as failed, written_by_bundlec, BundleError, Kind, BUNDLE_NAMES,
+};
 use crate::path_error::PathError;
 
 /// A checked place for a bundle: the bundle path (its parent canonical) and the rootfs
@@ -16,8 +18,8 @@ pub struct Target {
     /// The canonical parent directory followed by the bundle's name.
     pub bundle: PathBuf,
     /// The rootfs as `root.path` needs it: absolute, every link resolved (runc refuses a rootfs
-    /// reached through a link), and UTF-8.
-    pub rootfs: String,
+    /// reached through a link), and UTF-8; `None` when an image is unpacked into BUNDLE/rootfs.
+    pub rootfs: Option<String>,
     pub(super) parent: PathBuf,
     pub(super) name: OsString,
     pub(super) force: bool,
@@ -25,11 +27,27 @@ pub struct Target {
 
 /// Checks the bundle and rootfs paths once, before anything is compiled or created: the rootfs
 /// is a directory, the bundle neither is, contains nor lies inside it, is not the current
-/// directory, and is absent, or (with `force`) a directory bundlec wrote.
-pub fn check(bundle: &Path, rootfs: &Path, force: bool) -> Result<Target, BundleError> {
-    let rootfs = resolve_rootfs(rootfs)?;
+/// directory, and is absent, or (with `force`) a directory bundlec wrote. With no rootfs (an
+/// image is unpacked into the bundle) only the bundle is checked.
+pub fn check(bundle: &Path, rootfs: Option<&Path>, force: bool) -> Result<Target, BundleError> {
     let (parent, name) = canonical_target(bundle)?;
     let path = parent.join(&name);
+    if let Ok(cwd) = std::env::current_dir().and_then(fs::canonicalize) {
+        if cwd.starts_with(&path) {
+            return Err(BundleError::CurrentDir(path));
+        }
+    }
+    let Some(rootfs) = rootfs else {
+        check_existing(&path, force)?;
+        return Ok(Target {
+            bundle: path,
+            rootfs: None,
+            parent,
+            name,
+            force,
+        });
+    };
+    let rootfs = resolve_rootfs(rootfs)?;
     let rootfs_path = Path::new(&rootfs);
     let relation = if path == rootfs_path {
         Some("is")
@@ -47,15 +65,10 @@ pub fn check(bundle: &Path, rootfs: &Path, force: bool) -> Result<Target, Bundle
             relation,
         });
     }
-    if let Ok(cwd) = std::env::current_dir().and_then(fs::canonicalize) {
-        if cwd.starts_with(&path) {
-            return Err(BundleError::CurrentDir(path));
-        }
-    }
     check_existing(&path, force)?;
     Ok(Target {
         bundle: path,
-        rootfs,
+        rootfs: Some(rootfs),
         parent,
         name,
         force,
@@ -127,9 +140,10 @@ pub(super) fn check_existing(bundle: &Path, force: bool) -> Result<bool, BundleE
         return Err(BundleError::Exists(bundle.to_path_buf()));
     }
     let entries = entries(bundle)?;
+    let unpacked = has_marker(&entries);
     if let Some((entry, kind)) = entries
         .iter()
-        .find(|(name, kind)| !written_by_bundlec(name, *kind))
+        .find(|(name, kind)| !written_by_bundlec(name, *kind, unpacked))
     {
         let entry = entry.to_string_lossy().into_owned();
         // A name bundlec writes, of another kind (a `rootfs` directory): say what is there.

@@ -36,7 +36,7 @@ fn apply(
     files: &[BundleFile],
     force: bool,
 ) -> Result<PathBuf, BundleError> {
-    let target = check(bundle, rootfs, force)?;
+    let target = check(bundle, Some(rootfs), force)?;
     write_bundle(
         &target,
         Contents {
@@ -106,7 +106,7 @@ fn the_bundle_and_the_rootfs_stay_apart() {
     let dir = scratch("overlap");
     let rootfs = dir.join("rootfs");
     fs::write(rootfs.join("keep"), "data").unwrap();
-    let relation = |bundle: &Path| match check(bundle, &rootfs, true) {
+    let relation = |bundle: &Path| match check(bundle, Some(&rootfs), true) {
         Err(BundleError::Overlap { relation, .. }) => relation,
         other => panic!("{other:?}"),
     };
@@ -120,7 +120,7 @@ fn the_bundle_and_the_rootfs_stay_apart() {
     assert_eq!(relation(&dir.join("alias/rootfs")), "is");
     assert_eq!(leftovers(&rootfs), ["keep"]);
     for bad in [".", "..", "/", "", "x/.."] {
-        let error = check(Path::new(bad), &rootfs, true).unwrap_err();
+        let error = check(Path::new(bad), Some(&rootfs), true).unwrap_err();
         assert!(
             matches!(error, BundleError::BadBundlePath(_)),
             "{bad}: {error}"

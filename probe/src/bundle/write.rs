@@ -11,8 +11,8 @@ use nix::fcntl::{renameat2, Flock, FlockArg, OFlag, RenameFlags};
 
 use super::target::check_existing;
 use super::{
-    entries, errno, io as failed, written_by_bundlec, BundleError, Contents, Kind, Target,
-    BUNDLE_NAMES,
+    entries, errno, has_marker, io as failed, written_by_bundlec, BundleError, Contents, Kind,
+    Target, BUNDLE_NAMES, UNPACKED_MARKER,
 };
 use crate::atomic;
 
@@ -20,42 +20,102 @@ use crate::atomic;
 const NAME_ATTEMPTS: usize = 8;
 
 /// Writes `contents` and a `rootfs` link to the target's rootfs as the bundle directory, under
-/// the lock beside it. The bundle is checked again under the lock (another apply may have
-/// written one meanwhile): without `force` an existing one is refused; with it, one bundlec
-/// wrote is exchanged for the new one and removed.
+/// the lock beside it: `stage`, then `Staging::finish`.
 pub fn write_bundle(target: &Target, contents: Contents<'_>) -> Result<PathBuf, BundleError> {
+    stage(target)?.finish(contents)
+}
+
+/// A new bundle being built in a temporary directory beside its place, under the lock; dropped
+/// unfinished, the directory is removed.
+pub struct Staging<'a> {
+    target: &'a Target,
+    temp: PathBuf,
+    exists: bool,
+    unpacked: bool,
+    /// The temporary directory has been moved to the bundle's place.
+    moved: bool,
+    _lock: Flock<File>,
+}
+
+/// Takes the lock beside the bundle, removes leftovers of killed applies, checks the bundle
+/// again under the lock (another apply may have written one meanwhile: without `force` an
+/// existing one is refused), and creates the temporary directory.
+pub fn stage(target: &Target) -> Result<Staging<'_>, BundleError> {
     let parent = &target.parent;
     let name = target.name.to_string_lossy();
     fs::create_dir_all(parent).map_err(failed("create", parent))?;
-    let _lock = lock(&parent.join(format!(".{name}.lock")))?;
+    let lock = lock(&parent.join(format!(".{name}.lock")))?;
     remove_leftovers(parent, &name)?;
     let exists = check_existing(&target.bundle, target.force)?;
     let temp = create_temp_dir(parent, &name)?;
-    let filled = fill(&temp, Path::new(&target.rootfs), contents).and_then(|()| sync(&temp));
-    if let Err(error) = filled {
-        let _ = fs::remove_dir_all(&temp);
-        return Err(error);
+    Ok(Staging {
+        target,
+        temp,
+        exists,
+        unpacked: false,
+        moved: false,
+        _lock: lock,
+    })
+}
+
+impl Staging<'_> {
+    /// Creates the empty `rootfs` directory an image is unpacked into (0755: the container's
+    /// users walk through it), after the marker that makes it bundlec's.
+    pub fn rootfs_dir(&mut self) -> Result<PathBuf, BundleError> {
+        write_file(&self.temp.join(UNPACKED_MARKER), "", 0o644)?;
+        let rootfs = self.temp.join("rootfs");
+        fs::DirBuilder::new()
+            .mode(0o755)
+            .create(&rootfs)
+            .map_err(failed("create", &rootfs))?;
+        self.unpacked = true;
+        Ok(rootfs)
     }
-    let dir = File::open(parent).map_err(failed("open", parent))?;
-    let flags = if exists {
-        RenameFlags::RENAME_EXCHANGE
-    } else {
-        RenameFlags::RENAME_NOREPLACE
-    };
-    let temp_name = temp.file_name().unwrap_or_default();
-    if let Err(error) = renameat2(&dir, temp_name, &dir, target.name.as_os_str(), flags) {
-        let _ = fs::remove_dir_all(&temp);
-        if error == Errno::EEXIST {
-            return Err(BundleError::Exists(target.bundle.clone()));
+
+    /// Writes `contents` (and the `rootfs` link unless an image was unpacked), syncs, and puts
+    /// the bundle in place in one step: with `force`, one bundlec wrote is exchanged for the new
+    /// one and removed.
+    pub fn finish(mut self, contents: Contents<'_>) -> Result<PathBuf, BundleError> {
+        let link = match (&self.target.rootfs, self.unpacked) {
+            (Some(rootfs), false) => Some(Path::new(rootfs)),
+            _ => None,
+        };
+        fill(&self.temp, link, contents)?;
+        sync(&self.temp, self.unpacked)?;
+        let parent = &self.target.parent;
+        let dir = File::open(parent).map_err(failed("open", parent))?;
+        let flags = if self.exists {
+            RenameFlags::RENAME_EXCHANGE
+        } else {
+            RenameFlags::RENAME_NOREPLACE
+        };
+        let temp_name = self.temp.file_name().unwrap_or_default();
+        let bundle = &self.target.bundle;
+        if let Err(error) = renameat2(&dir, temp_name, &dir, self.target.name.as_os_str(), flags) {
+            if error == Errno::EEXIST {
+                return Err(BundleError::Exists(bundle.clone()));
+            }
+            return Err(errno("move the new bundle to", bundle)(error));
         }
-        return Err(errno("move the new bundle to", &target.bundle)(error));
+        self.moved = true;
+        dir.sync_all().map_err(failed("sync", parent))?;
+        if self.exists {
+            // The old bundle, now at the temporary name; the drop removes nothing more.
+            remove_bundle(&self.temp)
+                .map_err(failed("remove the old bundle, now at", &self.temp))?;
+        }
+        Ok(bundle.clone())
     }
-    dir.sync_all().map_err(failed("sync", parent))?;
-    if exists {
-        // The old bundle, now at the temporary name.
-        remove_bundle(&temp).map_err(failed("remove the old bundle, now at", &temp))?;
+}
+
+impl Drop for Staging<'_> {
+    /// A bundle not put in place is removed: the temporary directory is bundlec's alone until
+    /// it is moved (after that, `finish` removes the old bundle it then holds, or reports why).
+    fn drop(&mut self) {
+        if !self.moved {
+            let _ = fs::remove_dir_all(&self.temp);
+        }
     }
-    Ok(target.bundle.clone())
 }
 
 /// Holds an exclusive `flock` on the lock file (created 0600, never through a link) until dropped.
@@ -109,9 +169,10 @@ fn remove_leftovers(parent: &Path, name: &str) -> Result<(), BundleError> {
         }
         let path = parent.join(entry);
         let inside = entries(&path)?;
+        let unpacked = has_marker(&inside);
         if inside
             .iter()
-            .all(|(name, kind)| written_by_bundlec(name, *kind))
+            .all(|(name, kind)| written_by_bundlec(name, *kind, unpacked))
         {
             remove_bundle(&path).map_err(failed("remove the leftover", &path))?;
         }
@@ -120,8 +181,16 @@ fn remove_leftovers(parent: &Path, name: &str) -> Result<(), BundleError> {
 }
 
 /// Removes a bundle directory bundlec wrote: its known names, then the directory; anything
-/// else found in it makes the removal fail rather than be deleted.
+/// else found in it makes the removal fail rather than be deleted. A `rootfs` directory is
+/// removed (links in it not followed) only beside the marker, which goes after it.
 fn remove_bundle(dir: &Path) -> io::Result<()> {
+    let rootfs = dir.join("rootfs");
+    let marker = dir.join(UNPACKED_MARKER);
+    if fs::symlink_metadata(&rootfs).is_ok_and(|m| m.is_dir())
+        && fs::symlink_metadata(&marker).is_ok_and(|m| m.is_file())
+    {
+        fs::remove_dir_all(&rootfs)?;
+    }
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name();
@@ -142,7 +211,7 @@ fn remove_bundle(dir: &Path) -> io::Result<()> {
     fs::remove_dir(dir)
 }
 
-fn fill(dir: &Path, rootfs: &Path, contents: Contents<'_>) -> Result<(), BundleError> {
+fn fill(dir: &Path, rootfs_link: Option<&Path>, contents: Contents<'_>) -> Result<(), BundleError> {
     write_file(&dir.join("config.json"), contents.config_json, 0o600)?;
     for file in contents.files {
         if !BUNDLE_NAMES.contains(&file.name.as_str())
@@ -154,6 +223,9 @@ fn fill(dir: &Path, rootfs: &Path, contents: Contents<'_>) -> Result<(), BundleE
         // Bound read-only into the container, where any user may need to read them.
         write_file(&dir.join(&file.name), &file.contents, 0o644)?;
     }
+    let Some(rootfs) = rootfs_link else {
+        return Ok(());
+    };
     let link = dir.join("rootfs");
     std::os::unix::fs::symlink(rootfs, &link).map_err(failed("link", &link))
 }
@@ -162,6 +234,12 @@ fn write_file(path: &Path, contents: &str, mode: u32) -> Result<(), BundleError>
     atomic::write_new(path, contents.as_bytes(), mode).map_err(failed("write", path))
 }
 
-fn sync(dir: &Path) -> Result<(), BundleError> {
+/// Syncs the bundle directory; with an unpacked rootfs, its whole file system (`syncfs`: one
+/// call instead of one fsync per file of the image).
+fn sync(dir: &Path, unpacked: bool) -> Result<(), BundleError> {
+    if unpacked {
+        let file = File::open(dir).map_err(failed("open", dir))?;
+        nix::unistd::syncfs(&file).map_err(|e| errno("sync", dir)(e))?;
+    }
     atomic::sync_dir(dir).map_err(failed("sync", dir))
 }

@@ -11,7 +11,11 @@ pub fn run(args: &CompileArgs, reporter: &mut Reporter) -> Result<(), Failure> {
     if let Some(rootfs) = rootfs {
         request::check_rootfs(rootfs)?;
     }
-    let request = super::build_request(&spec, &args.options, rootfs, reporter)?;
+    let node = request::read_node(&args.options)?;
+    let image = super::resolve_image(&spec, &args.options, &node, reporter)?;
+    let image_config = image.as_ref().map(|image| image.config_json.as_str());
+    let request =
+        super::build_request_with(&spec, &args.options, node, image_config, rootfs, reporter)?;
     let compiled = super::compile_reported(&spec, &request, reporter)?;
     output::write(args.output.as_deref(), &compiled.json)?;
     Ok(())

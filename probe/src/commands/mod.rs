@@ -9,7 +9,7 @@ use crate::cli::{Command, CompileOptions};
 use crate::failure::Failure;
 use crate::input::SpecSource;
 use crate::report::Reporter;
-use crate::request;
+use crate::{image, request};
 
 pub mod apply;
 pub mod compile;
@@ -28,15 +28,18 @@ pub fn run(command: Command, reporter: &mut Reporter) -> Result<(), Failure> {
     }
 }
 
-/// The request of `compile` and `apply`; the warnings of a live probe are reported, and the
-/// diagnostics of its inputs end the command (`Failure::Reported`).
-fn build_request(
+/// The request of `compile` and `apply`, from the node already read and with the config of a
+/// resolved `--image`; the warnings of a live probe are reported, and the diagnostics of its
+/// inputs end the command (`Failure::Reported`).
+fn build_request_with(
     spec: &SpecSource,
     options: &CompileOptions,
+    node: request::Node,
+    image_config: Option<&str>,
     rootfs: Option<&Path>,
     reporter: &mut Reporter,
 ) -> Result<Request, Failure> {
-    let built = request::build(spec, options, rootfs)?;
+    let built = request::build_with(spec, options, node, image_config, rootfs)?;
     for warning in built.probe_warnings {
         reporter.probe_warning(format!("probe: {warning}"));
     }
@@ -44,6 +47,30 @@ fn build_request(
         reporter.spec(&diagnostics, spec);
         Failure::Reported
     })
+}
+
+/// The `--image` of the options resolved for the node's platform (its inventory's `host.arch`,
+/// or this machine's): an inventory that is not valid is reported first, since the platform
+/// comes from it.
+fn resolve_image(
+    spec: &SpecSource,
+    options: &CompileOptions,
+    node: &request::Node,
+    reporter: &mut Reporter,
+) -> Result<Option<image::ResolvedImage>, Failure> {
+    let Some(reference) = &options.image else {
+        return Ok(None);
+    };
+    if !node.diagnostics.is_empty() {
+        reporter.spec(&node.diagnostics, spec);
+        return Err(Failure::Reported);
+    }
+    let platform = image::node_platform(node.inventory.as_ref())?;
+    Ok(Some(image::resolve(
+        reference,
+        &platform,
+        options.max_input_bytes,
+    )?))
 }
 
 /// Compiles and reports the diagnostics, warnings included; a failed compile is

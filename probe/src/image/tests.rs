@@ -1,0 +1,1 @@
+//! Image layouts and layers written by the tests, hostile ones included.
