@@ -422,8 +422,12 @@ impl Unpacker {
                     if file_type != SFlag::S_IFIFO && !self.is_root {
                         continue; // device nodes need root, and runtimes add /dev themselves
                     }
-                    let major = header.device_major().map_err(bad)?.unwrap_or(0);
-                    let minor = header.device_minor().map_err(bad)?.unwrap_or(0);
+                    let (major, minor) = if file_type == SFlag::S_IFIFO {
+                        (0, 0)
+                    } else {
+                        let major = header.device_major().map_err(bad)?.unwrap_or(0);
+                        (major, header.device_minor().map_err(bad)?.unwrap_or(0))
+                    };
                     within::remove(&dir, name).map_err(failed("replace"))?;
                     mknodat(
                         &dir,
