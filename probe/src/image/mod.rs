@@ -11,6 +11,7 @@ use bundlec_core::Diagnostic;
 use crate::codes;
 use crate::failure::Coded;
 
+mod identity;
 mod layout;
 mod resolve;
 #[cfg(test)]
@@ -18,6 +19,7 @@ mod tests;
 mod unpack;
 mod within;
 
+pub use identity::identity_files;
 pub use layout::Layout;
 pub use resolve::{node_platform, resolve, ResolvedImage};
 pub use unpack::{unpack, Limits, DEFAULT_MAX_IMAGE_BYTES, DEFAULT_MAX_LAYER_RATIO};

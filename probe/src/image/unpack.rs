@@ -120,6 +120,23 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// The uncompressed tar stream of a layer blob.
+pub(super) fn decoder<'a>(
+    reader: Box<dyn Read + 'a>,
+    compression: Compression,
+) -> io::Result<Box<dyn Read + 'a>> {
+    Ok(match compression {
+        Compression::None => reader,
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(
+            io::BufReader::with_capacity(1 << 16, reader),
+        )),
+        Compression::Zstd => Box::new(ZstdFrames::new(io::BufReader::with_capacity(
+            1 << 16,
+            reader,
+        ))?),
+    })
+}
+
 /// zstd frames one after another, as `zstd` writes them for large inputs.
 struct ZstdFrames<R: BufRead> {
     decoder: Option<ruzstd::decoding::StreamingDecoder<R, ruzstd::decoding::FrameDecoder>>,
@@ -168,7 +185,7 @@ struct Unpacker {
 }
 
 /// An entry's name as components, or why it is refused.
-fn clean(raw: &[u8]) -> Result<Vec<&OsStr>, &'static str> {
+pub(super) fn clean(raw: &[u8]) -> Result<Vec<&OsStr>, &'static str> {
     if raw.first() == Some(&b'/') {
         return Err("its name is absolute");
     }
@@ -200,16 +217,8 @@ impl Unpacker {
             layer: layer.clone(),
             reason,
         };
-        let decoded: Box<dyn Read + '_> = match compression {
-            Compression::None => reader,
-            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(
-                io::BufReader::with_capacity(1 << 16, reader),
-            )),
-            Compression::Zstd => Box::new(
-                ZstdFrames::new(io::BufReader::with_capacity(1 << 16, reader))
-                    .map_err(|error| bad(format!("not a zstd stream: {error}")))?,
-            ),
-        };
+        let decoded = decoder(reader, compression)
+            .map_err(|error| bad(format!("not a {compression:?} stream: {error}")))?;
         let counting = Counting {
             inner: decoded,
             count: 0,
