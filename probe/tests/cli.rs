@@ -113,7 +113,7 @@ fn schemas_are_the_cores() {
 }
 
 /// The codes the command emits itself; every one has an explanation.
-const COMMAND_CODES: [&str; 11] = [
+const COMMAND_CODES: [&str; 16] = [
     "io-error",
     "too-large",
     "not-utf8",
@@ -125,6 +125,11 @@ const COMMAND_CODES: [&str; 11] = [
     "unknown-schema",
     "probe-warning",
     "seccomp-profile-unreadable",
+    "bad-layer",
+    "bad-image-archive",
+    "image-blob-mismatch",
+    "layer-too-large",
+    "unsafe-layer-entry",
 ];
 
 #[test]

@@ -17,6 +17,9 @@ use super::{ImageError, ImageRef, Transport};
 /// Entries read from an archive's table before giving up: a layout holds a few per image.
 const MAX_ARCHIVE_ENTRIES: usize = 1 << 20;
 
+/// A reader and the size of what it reads.
+type Sized<'a> = (Box<dyn Read + 'a>, u64);
+
 /// An opened layout: a directory, or an archive indexed by entry name.
 #[derive(Debug)]
 pub struct Layout {
@@ -63,7 +66,7 @@ impl Layout {
     }
 
     /// A reader of the named file of the layout and its size; `None` when it is missing.
-    fn open_file(&self, name: &str) -> Result<Option<(Box<dyn Read + '_>, u64)>, ImageError> {
+    fn open_file(&self, name: &str) -> Result<Option<Sized<'_>>, ImageError> {
         match &self.source {
             Source::Dir(dir) => {
                 let path = dir.join(name);
@@ -145,6 +148,14 @@ impl Layout {
         verifier.finish()?;
         read.map_err(io_error("read", Path::new(&shown)))?;
         String::from_utf8(bytes).map_err(|_| ImageError::NotUtf8(shown))
+    }
+
+    /// Reads a whole blob and checks its size and digest.
+    pub fn verify(&self, descriptor: &Descriptor) -> Result<(), ImageError> {
+        let (mut reader, verifier) = self.blob(descriptor)?;
+        let shown = verifier.shown().to_string();
+        io::copy(&mut reader, &mut io::sink()).map_err(io_error("read", Path::new(&shown)))?;
+        verifier.finish()
     }
 
     /// A reader of a blob that hashes and counts what passes, and the `Verifier` that says

@@ -259,7 +259,7 @@ impl Unpacker {
                 self.budget = self.budget.saturating_sub(count);
                 Ok(())
             }
-            Err(error) => Err(explain(error, verifier)),
+            Err(error) => Err(explain(error, verifier, layout, descriptor)),
         }
     }
 
@@ -340,8 +340,11 @@ impl Unpacker {
                 .ok_or_else(|| failed("create the directory of")(io::ErrorKind::NotFound.into()))?;
             let header = entry.header();
             let mode = header.mode().map_err(bad)? & 0o7777;
-            let (uid, gid) = (header.uid().map_err(bad)?, header.gid().map_err(bad)?);
-            let mtime = header.mtime().map_err(bad)?;
+            // An empty numeric field is 0, as Go's archive/tar (and so umoci) reads it.
+            let old = header.as_old();
+            let uid = numeric(&old.uid, || header.uid()).map_err(bad)?;
+            let gid = numeric(&old.gid, || header.gid()).map_err(bad)?;
+            let mtime = numeric(&old.mtime, || header.mtime()).map_err(bad)?;
             let kind = header.entry_type();
             let owner = Owner {
                 uid,
@@ -497,12 +500,33 @@ impl Unpacker {
     }
 }
 
-/// The error a failed layer gets: a blob that is not the one named comes first.
-fn explain(error: ImageError, verifier: Verifier) -> ImageError {
+/// A header's number, 0 when its field is empty (NULs and spaces only).
+fn numeric(field: &[u8], parse: impl FnOnce() -> io::Result<u64>) -> io::Result<u64> {
+    if field.iter().all(|&b| b == 0 || b == b' ') {
+        Ok(0)
+    } else {
+        parse()
+    }
+}
+
+/// The error a failed layer gets: a blob that is not the one named comes first (a corrupt
+/// blob fails the decoder before its digest can be checked, so it is read again to the end).
+fn explain(
+    error: ImageError,
+    verifier: Verifier,
+    layout: &Layout,
+    descriptor: &Descriptor,
+) -> ImageError {
     if verifier.overran() {
         return verifier.finish().err().unwrap_or(error);
     }
-    error
+    drop(verifier);
+    match layout.verify(descriptor) {
+        Err(mismatch @ (ImageError::DigestMismatch { .. } | ImageError::SizeMismatch { .. })) => {
+            mismatch
+        }
+        _ => error,
+    }
 }
 
 fn key(parts: &[&OsStr]) -> Vec<u8> {
