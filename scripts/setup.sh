@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs, each thing only when it is missing:
 # Rust wasm targets, wasm-bindgen-cli (pinned to the crate's version), runc, busybox-static,
-# Chromium (Debian's), the page's npm packages (from the lock file), wasmtime for Python, and
+# umoci and skopeo (the image tests and bench), Chromium (Debian's), the page's npm packages (from the lock file), wasmtime for Python, and
 # the nightly toolchain with cargo-fuzz for scripts/fuzz.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +39,8 @@ fi
 missing_packages=()
 command -v runc >/dev/null || missing_packages+=(runc)
 [ -x /bin/busybox ] || missing_packages+=(busybox-static)
+command -v umoci >/dev/null || missing_packages+=(umoci)
+command -v skopeo >/dev/null || missing_packages+=(skopeo)
 command -v chromium >/dev/null || missing_packages+=(chromium)
 if [ ${#missing_packages[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing_packages[*]}"

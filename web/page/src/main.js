@@ -6,6 +6,7 @@ import { EXAMPLES, NODES } from './catalog.js';
 import { DEFAULTS, encodeState, decodeState } from './share.js';
 import { specEditor, jsonEditor, outputViewer, setText, specRange, markDiagnostics } from './editor.js';
 import { compileScheduler } from './scheduler.js';
+import { imageDropZone } from './image.js';
 
 const $ = (id) => document.getElementById(id);
 const DEBOUNCE_MS = 150;
@@ -44,6 +45,21 @@ const imageView = jsonEditor($('image-config'), '', '{ "Entrypoint": ["/app"], "
   scheduleCompile();
 });
 const outputView = outputViewer($('output'));
+// An OCI archive dropped here gives the image config for the chosen node's architecture.
+imageDropZone($('image-drop'), $('image-file'), $('image-status'), {
+  arch: () => {
+    try {
+      return JSON.parse(inventoryText()).host?.arch;
+    } catch {
+      return undefined;
+    }
+  },
+  onConfig: (text) => {
+    setText(imageView, text);
+    state.imageConfig = text;
+    scheduleCompile();
+  },
+});
 
 // For tests and the browser console: the three editors.
 window.bundlecPreview = { specView, imageView, outputView, state };
