@@ -1,13 +1,12 @@
 //! The blobs of an OCI layout, in a directory or a tar archive of one, read with their size and
 //! digest checked: JSON blobs before they are parsed, layers as they stream (`Verifier`).
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use bundlec_core::image_layout::{Descriptor, Digest, DigestAlgorithm};
 use sha2::{Digest as _, Sha256, Sha512};
@@ -18,7 +17,7 @@ use super::{ImageError, ImageRef, Transport};
 const MAX_ARCHIVE_ENTRIES: usize = 1 << 20;
 
 /// A reader and the size of what it reads.
-type Sized<'a> = (Box<dyn Read + 'a>, u64);
+type Sized<'a> = (Box<dyn Read + Send + 'a>, u64);
 
 /// An opened layout: a directory, or an archive indexed by entry name.
 #[derive(Debug)]
@@ -94,7 +93,8 @@ impl Layout {
                         end: offset + size,
                     };
                     (
-                        Box::new(io::BufReader::with_capacity(1 << 16, reader)) as Box<dyn Read>,
+                        Box::new(io::BufReader::with_capacity(1 << 16, reader))
+                            as Box<dyn Read + Send>,
                         size,
                     )
                 }))
@@ -164,7 +164,7 @@ impl Layout {
     pub fn blob(
         &self,
         descriptor: &Descriptor,
-    ) -> Result<(Box<dyn Read + '_>, Verifier), ImageError> {
+    ) -> Result<(Box<dyn Read + Send + '_>, Verifier), ImageError> {
         let name = descriptor.digest.blob_path();
         let shown = self.shown(&name);
         let (reader, size) = self
@@ -177,12 +177,12 @@ impl Layout {
                 actual: size.to_string(),
             });
         }
-        let state = Rc::new(RefCell::new(State {
+        let state = Arc::new(Mutex::new(State {
             hasher: Hasher::new(descriptor.digest.algorithm),
             count: 0,
         }));
         let verifier = Verifier {
-            state: Rc::clone(&state),
+            state: Arc::clone(&state),
             digest: descriptor.digest.clone(),
             expected: descriptor.size,
             shown,
@@ -292,6 +292,13 @@ impl Hasher {
     }
 }
 
+/// The state, even if a thread that held it panicked (its counts are still what was read).
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 struct State {
     hasher: Hasher,
     count: u64,
@@ -299,13 +306,13 @@ struct State {
 
 struct Hashing<R> {
     inner: R,
-    state: Rc<RefCell<State>>,
+    state: Arc<Mutex<State>>,
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let read = self.inner.read(buf)?;
-        let mut state = self.state.borrow_mut();
+        let mut state = lock(&self.state);
         state.hasher.update(&buf[..read]);
         state.count += read as u64;
         Ok(read)
@@ -314,7 +321,7 @@ impl<R: Read> Read for Hashing<R> {
 
 /// Says whether the bytes read through its blob's reader were the blob its descriptor names.
 pub struct Verifier {
-    state: Rc<RefCell<State>>,
+    state: Arc<Mutex<State>>,
     digest: Digest,
     expected: u64,
     shown: String,
@@ -328,12 +335,12 @@ impl Verifier {
 
     /// Whether more bytes than the descriptor's size have passed (read on past the end).
     pub fn overran(&self) -> bool {
-        self.state.borrow().count > self.expected
+        lock(&self.state).count > self.expected
     }
 
     /// After the reader reached its end: the size and digest checked.
     pub fn finish(self) -> Result<(), ImageError> {
-        let mut state = self.state.borrow_mut();
+        let mut state = lock(&self.state);
         if state.count != self.expected {
             let actual = if state.count > self.expected {
                 format!("more than {}", self.expected)

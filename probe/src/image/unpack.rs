@@ -120,11 +120,77 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// Decompressed chunks queued between the two threads of a layer.
+const CHUNKS_IN_FLIGHT: usize = 4;
+const CHUNK_BYTES: usize = 256 << 10;
+
+/// The producer thread: decompresses the blob into chunks until its end, an error (sent on),
+/// or the consumer hanging up (it stopped early).
+fn produce(
+    reader: Box<dyn Read + Send + '_>,
+    compression: Compression,
+    sender: &std::sync::mpsc::SyncSender<io::Result<Vec<u8>>>,
+) {
+    let mut decoded = match decoder(reader, compression) {
+        Ok(decoded) => decoded,
+        Err(error) => {
+            let _ = sender.send(Err(error));
+            return;
+        }
+    };
+    loop {
+        let mut chunk = vec![0; CHUNK_BYTES];
+        let mut filled = 0;
+        while filled < chunk.len() {
+            match decoded.read(&mut chunk[filled..]) {
+                Ok(0) => break,
+                Ok(read) => filled += read,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => {
+                    let _ = sender.send(Err(error));
+                    return;
+                }
+            }
+        }
+        chunk.truncate(filled);
+        if filled == 0 || sender.send(Ok(chunk)).is_err() {
+            return;
+        }
+    }
+}
+
+/// The consumer's side: the chunks as one stream; the producer's error is this reader's.
+struct Chunks {
+    receiver: std::sync::mpsc::Receiver<io::Result<Vec<u8>>>,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl Read for Chunks {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.at == self.chunk.len() {
+            match self.receiver.recv() {
+                Ok(chunk) => {
+                    self.chunk = chunk?;
+                    self.at = 0;
+                }
+                // The producer is done: the end of the stream.
+                Err(_) => return Ok(0),
+            }
+        }
+        let available = &self.chunk[self.at..];
+        let copied = available.len().min(buf.len());
+        buf[..copied].copy_from_slice(&available[..copied]);
+        self.at += copied;
+        Ok(copied)
+    }
+}
+
 /// The uncompressed tar stream of a layer blob.
 pub(super) fn decoder<'a>(
-    reader: Box<dyn Read + 'a>,
+    reader: Box<dyn Read + Send + 'a>,
     compression: Compression,
-) -> io::Result<Box<dyn Read + 'a>> {
+) -> io::Result<Box<dyn Read + Send + 'a>> {
     Ok(match compression {
         Compression::None => reader,
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(
@@ -217,17 +283,30 @@ impl Unpacker {
             layer: layer.clone(),
             reason,
         };
-        let decoded = decoder(reader, compression)
-            .map_err(|error| bad(format!("not a {compression:?} stream: {error}")))?;
-        let counting = Counting {
-            inner: decoded,
-            count: 0,
-            ratio_limit,
-            total_limit: self.budget,
-            stop: Rc::clone(&stop),
-        };
-        let mut archive = tar::Archive::new(counting);
-        let result = self.entries(&mut archive, &layer);
+        // The blob is read, hashed and decompressed on a second thread while this one writes
+        // the files, as `tar -z` runs gzip beside tar.
+        let drained = std::thread::scope(|scope| {
+            let (sender, receiver) = std::sync::mpsc::sync_channel(CHUNKS_IN_FLIGHT);
+            scope.spawn(move || produce(reader, compression, &sender));
+            let counting = Counting {
+                inner: Chunks {
+                    receiver,
+                    chunk: Vec::new(),
+                    at: 0,
+                },
+                count: 0,
+                ratio_limit,
+                total_limit: self.budget,
+                stop: Rc::clone(&stop),
+            };
+            let mut archive = tar::Archive::new(counting);
+            let result = self.entries(&mut archive, &layer);
+            result.and_then(|()| {
+                let mut rest = archive.into_inner();
+                io::copy(&mut rest, &mut io::sink()).map_err(|error| bad(error.to_string()))?;
+                Ok(rest.count)
+            })
+        });
         // Whatever stopped the stream, say it in the order that explains it best: a limit, a
         // blob that is not the one named, then the fault itself.
         let stopped = |stop: Stop| match stop {
@@ -245,11 +324,6 @@ impl Unpacker {
             }),
             Stop::None => None,
         };
-        let drained = result.and_then(|()| {
-            let mut rest = archive.into_inner();
-            io::copy(&mut rest, &mut io::sink()).map_err(|error| bad(error.to_string()))?;
-            Ok(rest.count)
-        });
         if let Some(error) = stopped(stop.get()) {
             return Err(error);
         }
@@ -273,6 +347,7 @@ impl Unpacker {
             reason: error.to_string(),
         };
         let mut this_layer: HashSet<Vec<u8>> = HashSet::new();
+        let mut cached: Option<(Vec<u8>, OwnedFd)> = None;
         for entry in archive.entries().map_err(bad)? {
             let mut entry = entry.map_err(bad)?;
             let raw = entry.path_bytes().into_owned();
@@ -295,7 +370,18 @@ impl Unpacker {
                     source,
                 }
             };
+            // The directory of the previous entry is reused while nothing on its path changes:
+            // an entry at it or above it (which may replace it) or a whiteout drops it.
+            let full_key = raw_key(&parts);
             let name_bytes = name.as_bytes();
+            if name_bytes.starts_with(b".wh.")
+                || cached.as_ref().is_some_and(|(key, _)| {
+                    key.starts_with(&full_key)
+                        && matches!(key.get(full_key.len()), None | Some(b'/'))
+                })
+            {
+                cached = None;
+            }
             if name_bytes == b".wh..wh..opq" {
                 let Some(dir) = self
                     .root
@@ -333,11 +419,21 @@ impl Unpacker {
                 }
                 continue;
             }
-            let dir = self
-                .root
-                .dir(parents, true)
-                .map_err(failed("create the directory of"))?
-                .ok_or_else(|| failed("create the directory of")(io::ErrorKind::NotFound.into()))?;
+            let parents_key = key(parents);
+            let reuse = cached.as_ref().is_some_and(|(key, _)| *key == parents_key);
+            if !reuse {
+                let opened = self
+                    .root
+                    .dir(parents, true)
+                    .map_err(failed("create the directory of"))?
+                    .ok_or_else(|| {
+                        failed("create the directory of")(io::ErrorKind::NotFound.into())
+                    })?;
+                cached = Some((parents_key, opened));
+            }
+            let Some((_, dir)) = cached.as_ref() else {
+                continue;
+            };
             let header = entry.header();
             let mode = header.mode().map_err(bad)? & 0o7777;
             // An empty numeric field is 0, as Go's archive/tar (and so umoci) reads it.
@@ -364,24 +460,13 @@ impl Unpacker {
                     self.dir_times.insert(parts.iter().collect(), (mode, mtime));
                 }
                 tar::EntryType::Regular | tar::EntryType::Continuous => {
-                    within::remove(&dir, name).map_err(failed("replace"))?;
-                    let fd = openat(
-                        &dir,
-                        name,
-                        OFlag::O_WRONLY
-                            | OFlag::O_CREAT
-                            | OFlag::O_EXCL
-                            | OFlag::O_NOFOLLOW
-                            | OFlag::O_CLOEXEC,
-                        Mode::from_bits_truncate(0o600),
-                    )
-                    .map_err(|e| failed("create")(e.into()))?;
+                    let fd = create_file(dir, name).map_err(failed("create"))?;
                     let mut file = File::from(fd);
                     copy(&mut entry, &mut file, &mut self.buffer).map_err(|error| match error {
                         Copy::Read(error) => bad(error),
                         Copy::Write(error) => failed("write")(error),
                     })?;
-                    owner.set(&dir, name).map_err(failed("set the owner of"))?;
+                    owner.set_fd(&file).map_err(failed("set the owner of"))?;
                     // After chown, which clears the set-user-ID bit.
                     fchmod(&file, Mode::from_bits_truncate(mode))
                         .map_err(|e| failed("set the mode of")(e.into()))?;
@@ -463,7 +548,7 @@ impl Unpacker {
                 // PAX and GNU headers are read by `tar` itself; other types carry no file.
                 _ => continue,
             }
-            this_layer.insert(raw_key(&parts));
+            this_layer.insert(full_key);
         }
         Ok(())
     }
@@ -556,6 +641,18 @@ struct Owner {
 }
 
 impl Owner {
+    /// Sets the owner of an open file, as root only.
+    fn set_fd(&self, file: &File) -> io::Result<()> {
+        if !self.apply {
+            return Ok(());
+        }
+        let (Ok(uid), Ok(gid)) = (u32::try_from(self.uid), u32::try_from(self.gid)) else {
+            return Err(io::Error::from_raw_os_error(nix::libc::EINVAL));
+        };
+        nix::unistd::fchown(file, Some(Uid::from_raw(uid)), Some(Gid::from_raw(gid)))?;
+        Ok(())
+    }
+
     /// Sets the owner of `name` in `dir` (the link itself for a link), as root only.
     fn set(&self, dir: &OwnedFd, name: &OsStr) -> io::Result<()> {
         if !self.apply {
@@ -572,6 +669,21 @@ impl Owner {
             AtFlags::AT_SYMLINK_NOFOLLOW,
         )?;
         Ok(())
+    }
+}
+
+/// Creates `name` in `dir` (0600 until its mode is set), replacing what is there; never through
+/// a link.
+fn create_file(dir: &OwnedFd, name: &OsStr) -> io::Result<OwnedFd> {
+    let flags =
+        OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    let mode = Mode::from_bits_truncate(0o600);
+    match openat(dir, name, flags, mode) {
+        Err(nix::errno::Errno::EEXIST) => {
+            within::remove(dir, name)?;
+            Ok(openat(dir, name, flags, mode)?)
+        }
+        result => Ok(result?),
     }
 }
 
