@@ -30,7 +30,7 @@ SPEC = "version: v1\ndeployment: bench\nservices:\n  app:\n    image: { name: be
 
 
 def sh(*args, cwd=WORK):
-    subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def build_image():
