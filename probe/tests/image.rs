@@ -588,3 +588,85 @@ fn the_unpacked_tree_and_process_match_umoci_unpack() {
         );
     }
 }
+
+/// Stores `bytes` as a blob of the layout at `dir` and returns its descriptor.
+fn put_blob(dir: &Path, media_type: &str, bytes: &[u8]) -> Value {
+    let hex: String = Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    fs::create_dir_all(dir.join("blobs/sha256")).unwrap();
+    fs::write(dir.join("blobs/sha256").join(&hex), bytes).unwrap();
+    serde_json::json!({"mediaType": media_type, "digest": format!("sha256:{hex}"), "size": bytes.len()})
+}
+
+/// A one-layer layout whose layer holds a file named `name` (written as raw header bytes).
+fn hostile_layout(dir: &Path, name: &str) {
+    let mut header = tar::Header::new_gnu();
+    header.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+    header.set_size(6);
+    header.set_mode(0o644);
+    header.set_uid(0);
+    header.set_gid(0);
+    header.set_mtime(0);
+    header.set_cksum();
+    let mut layer = tar::Builder::new(Vec::new());
+    layer.append(&header, &b"pwned\n"[..]).unwrap();
+    let layer = put_blob(
+        dir,
+        "application/vnd.oci.image.layer.v1.tar",
+        &layer.into_inner().unwrap(),
+    );
+    let config = br#"{"config":{"Cmd":["/bin/true"]},"rootfs":{"type":"layers","diff_ids":[]}}"#;
+    let config = put_blob(dir, "application/vnd.oci.image.config.v1+json", config);
+    let manifest = serde_json::json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": config, "layers": [layer]});
+    let manifest = put_blob(
+        dir,
+        "application/vnd.oci.image.manifest.v1+json",
+        &serde_json::to_vec(&manifest).unwrap(),
+    );
+    let index = serde_json::json!({"schemaVersion": 2, "manifests": [manifest]});
+    fs::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+}
+
+#[test]
+fn apply_refuses_a_layer_that_escapes_and_writes_nothing() {
+    for (case, name) in [("dotdot", "../../outside"), ("absolute", "/outside")] {
+        let dir = TempDir::new(&format!("image-hostile-{case}"));
+        fs::write(dir.join("spec.yaml"), SPEC).unwrap();
+        fs::write(dir.join("outside"), "untouched").unwrap();
+        hostile_layout(&dir.join("img"), name);
+        let bundle = dir.join("out/bundle");
+        let refused = run(bundlec()
+            .args(["--diagnostics", "json", "apply"])
+            .arg(dir.join("spec.yaml"))
+            .arg("--image")
+            .arg(format!("oci:{}", dir.join("img").display()))
+            .arg("--bundle")
+            .arg(&bundle)
+            .arg("--state-dir")
+            .arg(dir.join("state")));
+        assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+        let report: Value = serde_json::from_slice(&refused.stderr).unwrap();
+        let diagnostic = &report["diagnostics"][0];
+        assert_eq!(diagnostic["code"], "unsafe-layer-entry");
+        assert!(
+            diagnostic["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("entry `{name}` is refused")),
+            "{diagnostic}"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.join("outside")).unwrap(),
+            "untouched"
+        );
+        assert!(!bundle.exists());
+        // Beside the bundle only the lock file stays: the temporary bundle was removed.
+        let beside: Vec<String> = fs::read_dir(dir.join("out"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(beside, [".bundle.lock"]);
+    }
+}

@@ -3,7 +3,8 @@
 
 Builds (once, in WORK) an OCI image with umoci from a rootfs copied out of this machine's /usr
 (Python's library, GCC's, locales' sources and the docs: a few hundred MB in two gzip layers),
-then times, RUNS times each with a warm page cache, the output removed between runs (untimed):
+then times, RUNS rounds of each with a warm page cache, the output removed and the disk synced
+between runs (untimed):
   bundlec  apply SPEC --image oci:WORK/img:bench --bundle OUT   (verifies digests, syncfs at the end)
   umoci    unpack --image WORK/img:bench OUT
   tar      GNU tar -xzf of each layer blob in order into OUT    (no verification, no whiteouts)
@@ -75,17 +76,21 @@ def clear(out):
     subprocess.run(["rm", "-f", f"{WORK}/.out.lock"], check=True)
 
 
-def measure(name, run, out):
-    times = []
-    for attempt in range(RUNS + 1):
-        clear(out)
-        start = time.perf_counter()
-        run(out)
-        elapsed = time.perf_counter() - start
-        if attempt > 0:  # the first run warms the page cache
-            times.append(elapsed)
+def measure(tools, out):
+    """Each tool once per round, rounds interleaved so that a busy machine slows all alike; the
+    first round warms the page cache and is not counted."""
+    times = {name: [] for name, _ in tools}
+    for round in range(RUNS + 1):
+        for name, run in tools:
+            clear(out)
+            subprocess.run(["sync"], check=True)
+            start = time.perf_counter()
+            run(out)
+            elapsed = time.perf_counter() - start
+            if round > 0:
+                times[name].append(elapsed)
     clear(out)
-    return name, statistics.median(times), min(times), max(times)
+    return [(name, statistics.median(t), min(t), max(t)) for name, t in times.items()]
 
 
 def main():
@@ -96,7 +101,7 @@ def main():
     out = f"{WORK}/out"
     bundlec = lambda out: sh(BUNDLEC, "apply", "spec.yaml", "--image", "oci:img:bench", "--bundle", out, "--state-dir", f"{WORK}/state")
     umoci = lambda out: sh("umoci", "unpack", "--image", "img:bench", out)
-    results = [measure("bundlec apply --image", bundlec, out), measure("umoci unpack", umoci, out), measure("GNU tar -xzf, each layer", tar_all, out)]
+    results = measure([("bundlec apply --image", bundlec), ("umoci unpack", umoci), ("GNU tar -xzf, each layer", tar_all)], out)
     sh("umoci", "unpack", "--image", "img:bench", out)
     size = subprocess.run(["du", "-sb", f"{out}/rootfs"], capture_output=True, text=True, check=True).stdout.split()[0]
     files = subprocess.run(["find", f"{out}/rootfs"], capture_output=True, text=True, check=True).stdout.count("\n")
