@@ -449,14 +449,14 @@ impl Unpacker {
             };
             match kind {
                 tar::EntryType::Directory => {
-                    if within::kind_of(&dir, name).map_err(failed("inspect"))?
+                    if within::kind_of(dir, name).map_err(failed("inspect"))?
                         != Some(SFlag::S_IFDIR)
                     {
-                        within::remove(&dir, name).map_err(failed("replace"))?;
-                        mkdirat(&dir, name, Mode::from_bits_truncate(0o700))
+                        within::remove(dir, name).map_err(failed("replace"))?;
+                        mkdirat(dir, name, Mode::from_bits_truncate(0o700))
                             .map_err(|e| failed("create")(e.into()))?;
                     }
-                    owner.set(&dir, name).map_err(failed("set the owner of"))?;
+                    owner.set(dir, name).map_err(failed("set the owner of"))?;
                     self.dir_times.insert(parts.iter().collect(), (mode, mtime));
                 }
                 tar::EntryType::Regular | tar::EntryType::Continuous => {
@@ -479,11 +479,11 @@ impl Unpacker {
                         .link_name_bytes()
                         .ok_or_else(|| unsafe_entry("its link has no target"))?
                         .into_owned();
-                    within::remove(&dir, name).map_err(failed("replace"))?;
-                    symlinkat(OsStr::from_bytes(&target), &dir, name)
+                    within::remove(dir, name).map_err(failed("replace"))?;
+                    symlinkat(OsStr::from_bytes(&target), dir, name)
                         .map_err(|e| failed("create the link")(e.into()))?;
-                    owner.set(&dir, name).map_err(failed("set the owner of"))?;
-                    set_time(&dir, name, mtime).map_err(failed("set the time of"))?;
+                    owner.set(dir, name).map_err(failed("set the owner of"))?;
+                    set_time(dir, name, mtime).map_err(failed("set the time of"))?;
                 }
                 tar::EntryType::Link => {
                     let target = entry
@@ -506,8 +506,8 @@ impl Unpacker {
                     if parts == target_parts {
                         continue;
                     }
-                    within::remove(&dir, name).map_err(failed("replace"))?;
-                    linkat(&target_dir, target_name, &dir, name, AtFlags::empty())
+                    within::remove(dir, name).map_err(failed("replace"))?;
+                    linkat(&target_dir, target_name, dir, name, AtFlags::empty())
                         .map_err(|e| failed("create the hard link")(e.into()))?;
                 }
                 tar::EntryType::Char | tar::EntryType::Block | tar::EntryType::Fifo => {
@@ -525,25 +525,25 @@ impl Unpacker {
                         let major = header.device_major().map_err(bad)?.unwrap_or(0);
                         (major, header.device_minor().map_err(bad)?.unwrap_or(0))
                     };
-                    within::remove(&dir, name).map_err(failed("replace"))?;
+                    within::remove(dir, name).map_err(failed("replace"))?;
                     mknodat(
-                        &dir,
+                        dir,
                         name,
                         file_type,
                         Mode::from_bits_truncate(0o600),
                         nix::sys::stat::makedev(major.into(), minor.into()),
                     )
                     .map_err(|e| failed("create the node")(e.into()))?;
-                    owner.set(&dir, name).map_err(failed("set the owner of"))?;
+                    owner.set(dir, name).map_err(failed("set the owner of"))?;
                     // The node was just made here, so following the name cannot leave the rootfs.
                     fchmodat(
-                        &dir,
+                        dir,
                         name,
                         Mode::from_bits_truncate(mode),
                         FchmodatFlags::FollowSymlink,
                     )
                     .map_err(|e| failed("set the mode of")(e.into()))?;
-                    set_time(&dir, name, mtime).map_err(failed("set the time of"))?;
+                    set_time(dir, name, mtime).map_err(failed("set the time of"))?;
                 }
                 // PAX and GNU headers are read by `tar` itself; other types carry no file.
                 _ => continue,
