@@ -279,3 +279,55 @@ fn every_refusal_has_an_explained_code() {
         assert!(crate::codes::explain(code).is_some(), "{code}");
     }
 }
+
+#[test]
+fn an_unpacked_rootfs_is_bundlecs_only_beside_its_marker() {
+    let dir = scratch("unpacked");
+    let bundle = dir.join("b");
+    let target = check(&bundle, None, true).unwrap();
+    assert_eq!(target.rootfs, None);
+    let contents = Contents {
+        config_json: "{}",
+        files: &[],
+    };
+    // Staged: the marker, then the rootfs directory an image is unpacked into.
+    let mut staging = stage(&target).unwrap();
+    let rootfs = staging.rootfs_dir().unwrap();
+    fs::create_dir_all(rootfs.join("etc")).unwrap();
+    fs::write(rootfs.join("etc/passwd"), "root:x:0:0::/:/bin/sh\n").unwrap();
+    staging.finish(contents).unwrap();
+    assert_eq!(
+        leftovers(&bundle),
+        [UNPACKED_MARKER, "config.json", "rootfs"]
+    );
+    // Replaced with --force, the old rootfs directory deleted with it.
+    let mut staging = stage(&target).unwrap();
+    staging.rootfs_dir().unwrap();
+    staging.finish(contents).unwrap();
+    assert_eq!(leftovers(&bundle.join("rootfs")), Vec::<String>::new());
+    assert_eq!(leftovers(&dir), [".b.lock", "b", "rootfs"]);
+    // A staging dropped unfinished (a failed unpack) leaves nothing beside the bundle.
+    let mut staging = stage(&target).unwrap();
+    fs::write(staging.rootfs_dir().unwrap().join("partial"), "x").unwrap();
+    drop(staging);
+    assert_eq!(leftovers(&dir), [".b.lock", "b", "rootfs"]);
+    // Without the marker a rootfs directory is not bundlec's: refused, not deleted.
+    fs::remove_file(bundle.join(UNPACKED_MARKER)).unwrap();
+    let error = check(&bundle, None, true).unwrap_err();
+    assert!(
+        error.to_string().contains("holds `rootfs` (a directory)"),
+        "{error}"
+    );
+    assert!(bundle.join("rootfs").is_dir());
+    // A killed apply's leftover with the marker is removed; one without it is kept.
+    let killed = dir.join(".b.tmp-00ff");
+    fs::create_dir_all(killed.join("rootfs/usr")).unwrap();
+    fs::write(killed.join(UNPACKED_MARKER), "").unwrap();
+    let foreign = dir.join(".b.tmp-0abc");
+    fs::create_dir_all(foreign.join("rootfs/usr")).unwrap();
+    fs::write(bundle.join(UNPACKED_MARKER), "").unwrap();
+    let staging = stage(&target).unwrap();
+    drop(staging);
+    assert_eq!(leftovers(&dir), [".b.lock", ".b.tmp-0abc", "b", "rootfs"]);
+    fs::remove_dir_all(dir).unwrap();
+}

@@ -34,6 +34,7 @@ enum Entry<'a> {
     Symlink(&'a str, &'a str),
     HardLink(&'a str, &'a str),
     Fifo(&'a str),
+    CharDevice(&'a str, u32, u32),
 }
 
 fn tar(entries: &[Entry<'_>]) -> Vec<u8> {
@@ -51,6 +52,11 @@ fn tar(entries: &[Entry<'_>]) -> Vec<u8> {
                     (name, b"", tar::EntryType::Link, 0o644, Some(target))
                 }
                 Entry::Fifo(name) => (name, b"", tar::EntryType::Fifo, 0o600, None),
+                Entry::CharDevice(name, major, minor) => {
+                    header.set_device_major(*major).unwrap();
+                    header.set_device_minor(*minor).unwrap();
+                    (name, b"", tar::EntryType::Char, 0o666, None)
+                }
             };
         header.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
         if let Some(link) = link {
@@ -172,6 +178,7 @@ fn layers_apply_in_order_with_whiteouts_and_opaque_dirs() {
         Entry::File("etc/keep", b"upper", 0o640),
         Entry::HardLink("etc/keep-link", "etc/keep"),
         Entry::Fifo("pipe"),
+        Entry::CharDevice("dev/null", 1, 3),
     ]);
     let layers = [
         blob(&dir, &gzip(&lower), Compression::Gzip),
