@@ -9,45 +9,57 @@ use oci_spec::runtime::{
 };
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
-use serde_json::value::RawValue;
 
 use crate::seccomp::SeccompSection;
 
 /// The spec as `config.json`: pretty JSON with sets sorted and maps in key order, and a final
 /// newline, so the same spec always gives the same bytes.
 pub fn to_json(spec: &Spec, seccomp: &SeccompSection) -> Result<String, serde_json::Error> {
-    // The default profile's section is copied from its rules' text: build it first, so the
-    // writer sees one ready JSON value.
-    let seccomp = match seccomp {
+    let view = match seccomp {
         SeccompSection::None => Seccomp::None,
         SeccompSection::Custom(seccomp) => Seccomp::Oci(seccomp),
-        SeccompSection::Default {
-            architectures,
-            rules,
-        } => Seccomp::Raw(RawValue::from_string(default_seccomp_text(
-            architectures,
-            rules,
-        )?)?),
+        SeccompSection::Default { .. } => Seccomp::Placeholder,
     };
-    let mut text = serde_json::to_string_pretty(&CanonicalSpec(spec, &seccomp))?;
+    let mut text = serde_json::to_string_pretty(&CanonicalSpec(spec, &view))?;
+    if let SeccompSection::Default {
+        architectures,
+        rules,
+    } = seccomp
+    {
+        splice_default_seccomp(&mut text, architectures, rules)?;
+    }
     text.push('\n');
     Ok(text)
 }
 
-/// The default profile's `linux.seccomp` object, pretty-printed at its depth in the config
-/// (as serde_json writes `LinuxSeccomp`; a test compares the two).
-fn default_seccomp_text(
+/// Where the writer leaves the default profile's section: `linux.seccomp` as `null`. Inside a
+/// JSON string a newline is escaped, and map values in the config are strings, so these bytes
+/// occur nowhere else.
+const SECCOMP_PLACEHOLDER: &str = "\n    \"seccomp\": null";
+
+/// Puts the default profile's `linux.seccomp` object in place of the placeholder: its rules
+/// are copied from their pre-rendered text (indented for this depth, as serde_json would write
+/// them; a test compares the two), so nothing is built or serialized for them.
+fn splice_default_seccomp(
+    text: &mut String,
     architectures: &[Arch],
     rules: &[usize],
-) -> Result<String, serde_json::Error> {
+) -> Result<(), serde_json::Error> {
     use crate::seccomp::default::{DEFAULT_ACTION, DEFAULT_ERRNO_RET, RULES_JSON};
-    let mut text = String::with_capacity(
-        256 + rules
-            .iter()
-            .filter_map(|&i| RULES_JSON.get(i))
-            .map(|rule| rule.len() + 12)
-            .sum::<usize>(),
-    );
+    let Some(at) = text.find(SECCOMP_PLACEHOLDER) else {
+        return Err(serde::ser::Error::custom(
+            "the seccomp placeholder is missing",
+        ));
+    };
+    let value_at = at + SECCOMP_PLACEHOLDER.len() - "null".len();
+    let tail = text.split_off(value_at + "null".len());
+    text.truncate(value_at);
+    let rules_len: usize = rules
+        .iter()
+        .filter_map(|&i| RULES_JSON.get(i))
+        .map(|rule| rule.len() + 10)
+        .sum();
+    text.reserve(256 + rules_len + tail.len());
     text.push_str("{\n      \"defaultAction\": ");
     text.push_str(&serde_json::to_string(&DEFAULT_ACTION)?);
     if let Some(errno) = DEFAULT_ERRNO_RET {
@@ -71,14 +83,16 @@ fn default_seccomp_text(
         text.push_str("\n      ]");
     }
     text.push_str("\n    }");
-    Ok(text)
+    text.push_str(&tail);
+    Ok(())
 }
 
 /// `linux.seccomp` as the writer takes it.
 enum Seccomp<'a> {
     None,
     Oci(&'a LinuxSeccomp),
-    Raw(Box<RawValue>),
+    /// The default profile, spliced in after the writer.
+    Placeholder,
 }
 
 struct CanonicalSpec<'a>(&'a Spec, &'a Seccomp<'a>);
@@ -258,7 +272,7 @@ impl Serialize for CanonicalLinux<'_> {
         match self.1 {
             Seccomp::None => {}
             Seccomp::Oci(seccomp) => map.serialize_entry("seccomp", seccomp)?,
-            Seccomp::Raw(text) => map.serialize_entry("seccomp", text)?,
+            Seccomp::Placeholder => map.serialize_entry("seccomp", &())?,
         }
         entry(
             &mut map,
