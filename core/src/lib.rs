@@ -82,8 +82,8 @@ pub use request::{RawRequest, Request, RequestText};
 pub mod internals {
     pub use crate::diagnostic::Diagnostics;
     pub use crate::seccomp::{
-        default as default_seccomp, native_arch, ArchEntry, Argument, Condition, KernelVersion,
-        Rule, Target,
+        default as default_seccomp, native_arch, ArchEntry, Condition, DefaultRule, KernelVersion,
+        Target,
     };
     pub use crate::spec::parse as parse_spec;
 }
