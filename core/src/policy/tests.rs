@@ -33,8 +33,11 @@ fn compile(lines: &str, replace: bool, options: &str) -> Result<crate::Compiled,
     })
 }
 
+/// A policy diagnostic as the tests compare it: code, path, line.
+type Found = (String, String, Option<u32>);
+
 /// (code, path, line) of the policy diagnostics at `level`, enforced.
-fn violations(lines: &str, replace: bool, level: &str) -> Vec<(String, String, Option<u32>)> {
+fn violations(lines: &str, replace: bool, level: &str) -> Vec<Found> {
     let options = format!(r#"{{"policy":"{level}"}}"#);
     let diagnostics = match compile(lines, replace, &options) {
         Ok(compiled) => compiled.warnings,
@@ -49,7 +52,7 @@ fn violations(lines: &str, replace: bool, level: &str) -> Vec<(String, String, O
         .collect()
 }
 
-fn v(code: &str, path: &str, line: u32) -> (String, String, Option<u32>) {
+fn v(code: &str, path: &str, line: u32) -> Found {
     (code.to_string(), path.to_string(), Some(line))
 }
 
@@ -63,7 +66,7 @@ fn the_passing_service_passes_every_level() {
 
 #[test]
 fn baseline_controls_are_located_at_the_key() {
-    let cases: &[(&str, Vec<(String, String, Option<u32>)>)] = &[
+    let cases: &[(&str, Vec<Found>)] = &[
         (
             "network_mode: host",
             vec![v("policy-host-namespaces", "services.api.network_mode", 9)],
