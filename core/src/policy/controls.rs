@@ -280,17 +280,23 @@ pub(super) fn seccomp(
         _ => {}
     }
     if level >= PolicyLevel::Restricted && !facts.seccomp {
-        let at = if ctx.service.privileged {
-            key_or_service(ctx, "privileged")
+        let (at, hint) = if ctx.service.privileged {
+            (
+                key_or_service(ctx, "privileged"),
+                "remove `privileged: true`: Docker's default seccomp profile then applies",
+            )
         } else {
-            &ctx.service.at
+            (
+                &ctx.service.at,
+                "Docker's default seccomp profile (no option) or a `seccomp=PATH` profile passes",
+            )
         };
         violation(
             found,
             codes::POLICY_SECCOMP,
             at,
             format!("the container runs without a seccomp filter, which the {name} policy forbids"),
-            "remove `privileged: true` and `seccomp=unconfined`: Docker's default profile or a `seccomp=PATH` profile passes",
+            hint,
         );
     }
 }

@@ -7,8 +7,6 @@
 //! every front end that fills the model gets the same checks.
 
 mod controls;
-#[cfg(test)]
-mod tests;
 
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Diagnostics, Loc};
