@@ -501,3 +501,123 @@ fn restricted_on_the_examples_is_located_and_actionable() {
     }
     assert_eq!(passing, ["web/page/examples/web-service.yaml (worker)"]);
 }
+
+/// The policy error cases (tests/errors/policy-*): each reports exactly the policy diagnostics
+/// its expected.json lists, as errors; the level below the one it names (its name ends in the
+/// level) reports fewer, and the privileged level compiles it: each control is seen failing at
+/// its level and passing below it.
+#[test]
+fn policy_error_cases_fail_only_at_their_level() {
+    let cases: Vec<bundlec_tests::Case> = bundlec_tests::error_cases()
+        .into_iter()
+        .filter(|case| case.name.starts_with("policy-"))
+        .collect();
+    assert!(cases.len() >= 15, "{} policy error cases", cases.len());
+    for case in &cases {
+        let expected: serde_json::Value =
+            serde_json::from_str(&case.expected()).expect("expected.json");
+        let listed: Vec<(String, String)> = expected["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .map(|d| {
+                (
+                    d["code"].as_str().unwrap().into(),
+                    d["path"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        let subject = Subject {
+            name: case.name.clone(),
+            request: case.request.clone(),
+        };
+        let (level, below) = if case.name.ends_with("-restricted") {
+            ("restricted", "baseline")
+        } else {
+            assert!(
+                case.name.ends_with("-baseline"),
+                "{}: name the level",
+                case.name
+            );
+            ("baseline", "privileged")
+        };
+        let errors = at_level(&subject, level).expect_err(&case.name);
+        let reported: Vec<(String, String)> = errors
+            .iter()
+            .filter(|d| d.code.starts_with("policy-"))
+            .inspect(|d| assert!(d.is_error(), "{}: {d:?}", case.name))
+            .map(|d| (d.code.clone(), d.path.clone()))
+            .collect();
+        assert_eq!(
+            reported,
+            listed,
+            "{}:\n{}",
+            case.name,
+            bundlec_tests::render(&errors)
+        );
+        // The level below reports fewer of them (none below baseline), and privileged none.
+        let fewer: Vec<(String, String)> = match at_level(&subject, below) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors
+                .iter()
+                .filter(|d| d.code.starts_with("policy-"))
+                .map(|d| (d.code.clone(), d.path.clone()))
+                .collect(),
+        };
+        assert!(
+            fewer.len() < listed.len() && fewer.iter().all(|f| listed.contains(f)),
+            "{}: at {below}: {fewer:?}",
+            case.name
+        );
+        if let Err(errors) = at_level(&subject, "privileged") {
+            panic!(
+                "{}: fails at privileged:\n{}",
+                case.name,
+                bundlec_tests::render(&errors)
+            );
+        }
+    }
+}
+
+/// golden/policy-warn-unsafe-sysctl: under `warn`, the unsafe sysctl is a warning at its key,
+/// and the config (its expected.json) holds it.
+#[test]
+fn warn_mode_golden_case_warns_at_the_sysctl() {
+    let case = bundlec_tests::golden_cases()
+        .into_iter()
+        .find(|c| c.name == "policy-warn-unsafe-sysctl")
+        .expect("golden case");
+    let compiled = compile_raw(case.raw()).expect("warn mode compiles");
+    let policy: Vec<(&str, &str, Option<u32>, Option<u32>, Severity)> = compiled
+        .warnings
+        .iter()
+        .filter(|d| d.code.starts_with("policy-"))
+        .map(|d| {
+            (
+                d.code.as_str(),
+                d.path.as_str(),
+                d.line,
+                d.column,
+                d.severity,
+            )
+        })
+        .collect();
+    assert_eq!(
+        policy,
+        [(
+            "policy-sysctls",
+            "services.api.sysctls.net.core.somaxconn",
+            Some(8),
+            Some(7),
+            Severity::Warning
+        )]
+    );
+    assert!(compiled.json.contains("\"net.core.somaxconn\": \"1024\""));
+    // The same case enforced is an error, with no config.
+    let mut request = case.request.clone();
+    request.options = Some(r#"{"policy":"baseline"}"#.into());
+    let errors = compile_raw(request.as_raw()).expect_err("enforced");
+    assert!(errors
+        .iter()
+        .any(|d| d.code == "policy-sysctls" && d.is_error()));
+}
