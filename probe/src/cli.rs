@@ -32,6 +32,10 @@ pub enum Command {
     /// Explain a diagnostic code (`bundlec explain bad-memory`), or list every code
     Explain(ExplainArgs),
     /// Check every service against a Pod Security Standards level; exit 1 on any violation
+    ///
+    /// Takes the inputs of `compile`. Secrets, host variables and volume paths may be left
+    /// out: no control reads them, so placeholders stand in for them. Stdout says, per service,
+    /// whether it passes; the violations are reported like compile errors.
     Check(CheckArgs),
 }
 
