@@ -397,8 +397,11 @@ fn at_level(subject: &Subject, level: &str) -> Result<Compiled, Vec<Diagnostic>>
     compile_raw(request.as_raw())
 }
 
-/// A diagnostic without its message (which names the level): what must agree between levels.
-fn key(d: &Diagnostic) -> (String, String, Option<u32>, Option<u32>, Severity) {
+/// A diagnostic without its message (which names the level): code, path, line, column, severity.
+type Key = (String, String, Option<u32>, Option<u32>, Severity);
+
+/// What must agree between levels.
+fn key(d: &Diagnostic) -> Key {
     (d.code.clone(), d.path.clone(), d.line, d.column, d.severity)
 }
 
@@ -588,25 +591,17 @@ fn warn_mode_golden_case_warns_at_the_sysctl() {
         .find(|c| c.name == "policy-warn-unsafe-sysctl")
         .expect("golden case");
     let compiled = compile_raw(case.raw()).expect("warn mode compiles");
-    let policy: Vec<(&str, &str, Option<u32>, Option<u32>, Severity)> = compiled
+    let policy: Vec<Key> = compiled
         .warnings
         .iter()
         .filter(|d| d.code.starts_with("policy-"))
-        .map(|d| {
-            (
-                d.code.as_str(),
-                d.path.as_str(),
-                d.line,
-                d.column,
-                d.severity,
-            )
-        })
+        .map(key)
         .collect();
     assert_eq!(
         policy,
         [(
-            "policy-sysctls",
-            "services.api.sysctls.net.core.somaxconn",
+            "policy-sysctls".to_string(),
+            "services.api.sysctls.net.core.somaxconn".to_string(),
             Some(8),
             Some(7),
             Severity::Warning
