@@ -1,12 +1,14 @@
 //! The Kubernetes Pod Security Standards, checked at compile time: each control a service can
-//! break is one function (in `controls`), run after the output sections on the values they
+//! break is one function (in `host`, `confinement` and `process`), run after the output sections on the values they
 //! computed, and reports where the spec (or an option) breaks it. `options.policy` picks the
 //! level, `options.policyMode` whether a violation is an error or a warning.
 //!
 //! The controls read only the service model and the computed facts, never the spec text, so
 //! every front end that fills the model gets the same checks.
 
-mod controls;
+mod confinement;
+mod host;
+mod process;
 
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Diagnostics, Loc};
@@ -38,17 +40,17 @@ type Control = fn(&Context<'_>, &Facts<'_>, PolicyLevel, &mut Vec<Violation>);
 
 /// Every control, with the lowest level that checks it, in the order of the standard.
 const CONTROLS: &[(PolicyLevel, Control)] = &[
-    (PolicyLevel::Baseline, controls::host_namespaces),
-    (PolicyLevel::Baseline, controls::privileged),
-    (PolicyLevel::Baseline, controls::capabilities),
-    (PolicyLevel::Baseline, controls::host_path),
-    (PolicyLevel::Baseline, controls::volume_types),
-    (PolicyLevel::Baseline, controls::seccomp),
-    (PolicyLevel::Baseline, controls::apparmor),
-    (PolicyLevel::Baseline, controls::selinux),
-    (PolicyLevel::Baseline, controls::sysctls),
-    (PolicyLevel::Restricted, controls::privilege_escalation),
-    (PolicyLevel::Restricted, controls::run_as_non_root),
+    (PolicyLevel::Baseline, host::host_namespaces),
+    (PolicyLevel::Baseline, host::privileged),
+    (PolicyLevel::Baseline, process::capabilities),
+    (PolicyLevel::Baseline, host::host_path),
+    (PolicyLevel::Baseline, host::volume_types),
+    (PolicyLevel::Baseline, confinement::seccomp),
+    (PolicyLevel::Baseline, confinement::apparmor),
+    (PolicyLevel::Baseline, confinement::selinux),
+    (PolicyLevel::Baseline, host::sysctls),
+    (PolicyLevel::Restricted, process::privilege_escalation),
+    (PolicyLevel::Restricted, process::run_as_non_root),
 ];
 
 /// Checks the service against `options.policy`: each violation an error under `enforce`, a
@@ -81,4 +83,25 @@ fn level_name(level: PolicyLevel) -> &'static str {
         PolicyLevel::Baseline => "baseline",
         PolicyLevel::Restricted => "restricted",
     }
+}
+
+/// Adds a violation at a place.
+fn violation(
+    found: &mut Vec<Violation>,
+    code: &'static str,
+    at: &Loc,
+    message: String,
+    hint: impl Into<String>,
+) {
+    found.push(Violation {
+        code,
+        at: at.clone(),
+        message,
+        hint: hint.into(),
+    });
+}
+
+/// Where a key of the service is written, else the service's name.
+fn key_or_service<'a>(ctx: &'a Context<'_>, key: &str) -> &'a Loc {
+    ctx.service.written(key).unwrap_or(&ctx.service.at)
 }
