@@ -616,3 +616,34 @@ fn warn_mode_golden_case_warns_at_the_sysctl() {
         .iter()
         .any(|d| d.code == "policy-sysctls" && d.is_error()));
 }
+
+/// Many violations (issue 9's rule: every phase linear): 20k added capabilities, half `ALL`,
+/// and 20k unsafe sysctls under restricted give one violation each and nothing more.
+#[test]
+fn many_violations_are_each_reported_once() {
+    const N: usize = 20_000;
+    let mut spec = String::from(
+        "version: v1\ndeployment: big\nservices:\n  api:\n    image: { name: x }\n    command: { args: [/app] }\n    user: \"1000\"\n    cap_add:\n",
+    );
+    for i in 0..N {
+        spec.push_str(if i % 2 == 0 {
+            "      - ALL\n"
+        } else {
+            "      - SYS_ADMIN\n"
+        });
+    }
+    spec.push_str("    sysctls:\n");
+    for i in 0..N {
+        spec.push_str(&format!("      net.ipv4.conf.eth{i}.forwarding: \"1\"\n"));
+    }
+    let errors = compile_raw(RawRequest {
+        spec: &spec,
+        options: Some(r#"{"policy":"restricted"}"#),
+        ..RawRequest::default()
+    })
+    .expect_err("violations");
+    let count = |code: &str| errors.iter().filter(|d| d.code == code).count();
+    assert_eq!(count("policy-capabilities"), N);
+    assert_eq!(count("policy-sysctls"), N);
+    assert_eq!(errors.iter().filter(|d| d.is_error()).count(), 2 * N);
+}
