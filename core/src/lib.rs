@@ -56,7 +56,7 @@ mod spec;
 mod units;
 mod yaml;
 
-// One module per output section.
+// One module per output section, and the policy that judges what they computed.
 mod devices;
 mod linux;
 mod mounts;
