@@ -1472,6 +1472,22 @@ fn check_reports_every_service_of_the_example() {
         "{}",
         stderr(&output)
     );
+    // Errors that are not violations are reported too, and counted apart.
+    let agent = examples().join("../web/page/examples/system-agent.yaml");
+    let output = run(bundlec()
+        .arg("check")
+        .arg(&agent)
+        .args(["--policy", "baseline"]));
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stdout(&output),
+        "agent: 7 violations of baseline, 1 other error\n"
+    );
+    assert!(
+        stderr(&output).contains("error[device-not-in-inventory]"),
+        "{}",
+        stderr(&output)
+    );
     // A looser level passes both.
     let output = ok(bundlec()
         .arg("check")

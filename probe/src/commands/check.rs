@@ -63,11 +63,19 @@ pub fn run(args: &CheckArgs, reporter: &mut Reporter) -> Result<(), Failure> {
             .iter()
             .filter(|d| d.code.starts_with("policy-"))
             .count();
-        let line = match (violations, shown.len()) {
+        let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        let line = match (violations, shown.len() - violations) {
             (0, 0) => format!("{service}: passes {level}\n"),
-            (0, errors) => format!("{service}: does not compile ({errors} errors)\n"),
-            (1, _) => format!("{service}: 1 violation of {level}\n"),
-            (n, _) => format!("{service}: {n} violations of {level}\n"),
+            (0, errors) => format!(
+                "{service}: does not compile ({})\n",
+                plural(errors, "error")
+            ),
+            (n, 0) => format!("{service}: {} of {level}\n", plural(n, "violation")),
+            (n, errors) => format!(
+                "{service}: {} of {level}, {}\n",
+                plural(n, "violation"),
+                plural(errors, "other error")
+            ),
         };
         summary.push_str(&line);
         failed |= !shown.is_empty();
