@@ -1548,3 +1548,21 @@ services:
         "a: passes restricted\nb: passes restricted\nc: passes restricted\n"
     );
 }
+
+#[test]
+fn check_escapes_service_names_on_stdout() {
+    let dir = TempDir::new("cli-check-escape");
+    let spec = dir.join("spec.yaml");
+    write(
+        &spec,
+        "version: v1\ndeployment: esc\nservices:\n  \"a\\u001b[31mb\":\n    image: { name: x }\n    command: { args: [/a] }\n",
+    );
+    let output = run(bundlec().arg("check").arg(&spec));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!stdout(&output).contains('\u{1b}'), "{:?}", stdout(&output));
+    assert!(
+        stdout(&output).starts_with("a\\u{1b}[31mb: "),
+        "{:?}",
+        stdout(&output)
+    );
+}

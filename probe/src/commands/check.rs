@@ -12,7 +12,7 @@ use crate::cli::{CheckArgs, PolicyLevelArg};
 use crate::failure::Failure;
 use crate::input::SpecSource;
 use crate::report::Reporter;
-use crate::{input, output, request, seccomp_files};
+use crate::{input, output, render, request, seccomp_files};
 
 pub fn run(args: &CheckArgs, reporter: &mut Reporter) -> Result<(), Failure> {
     let spec = input::read_spec(&args.spec, args.options.max_input_bytes)?;
@@ -50,7 +50,9 @@ pub fn run(args: &CheckArgs, reporter: &mut Reporter) -> Result<(), Failure> {
     let level = level_name(args.policy);
     let mut summary = String::new();
     let mut failed = false;
-    for (service, outcome) in outcomes {
+    for (name, outcome) in outcomes {
+        // A service's name is the spec's text: it reaches the terminal escaped.
+        let service = render::escape_controls(&name);
         // Only what decides the check: violations, and errors that stop the compile.
         let shown: Vec<Diagnostic> = match outcome {
             Ok(compiled) => compiled.warnings,
