@@ -8,6 +8,7 @@ use crate::spec::{AppArmorChoice, Seccomp, SelinuxChoice};
 
 /// The SELinux types baseline allows.
 const SELINUX_TYPES: &[&str] = &["container_t", "container_init_t", "container_kvm_t"];
+
 /// Baseline: not `seccomp=unconfined`. Restricted: the config has a filter.
 pub(super) fn seccomp(
     ctx: &Context<'_>,
@@ -52,6 +53,7 @@ pub(super) fn seccomp(
         );
     }
 }
+
 pub(super) fn apparmor(
     ctx: &Context<'_>,
     _: &Facts<'_>,
@@ -70,6 +72,7 @@ pub(super) fn apparmor(
         }
     }
 }
+
 /// The type only container_t, container_init_t or container_kvm_t; no user or role; not
 /// `label=disable` (which runs the container as `spc_t`).
 pub(super) fn selinux(

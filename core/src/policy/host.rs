@@ -6,7 +6,7 @@ use crate::codes;
 use crate::context::Context;
 use crate::diagnostic::Loc;
 use crate::options::PolicyLevel;
-use crate::spec::StorageKind;
+use crate::spec::{NetworkMode, StorageKind};
 
 /// The sysctls baseline allows (the latest Kubernetes list of safe sysctls).
 const SAFE_SYSCTLS: &[&str] = &[
@@ -25,6 +25,7 @@ const SAFE_SYSCTLS: &[&str] = &[
     "net.ipv4.tcp_slow_start_after_idle",
     "net.ipv4.tcp_notsent_lowat",
 ];
+
 /// Host namespaces: bundlec always gives PID and IPC namespaces, so only the network.
 pub(super) fn host_namespaces(
     ctx: &Context<'_>,
@@ -33,7 +34,7 @@ pub(super) fn host_namespaces(
     found: &mut Vec<Violation>,
 ) {
     let level = level_name(level);
-    if ctx.service.network_mode == crate::spec::NetworkMode::Host {
+    if ctx.service.network_mode == NetworkMode::Host {
         violation(
             found,
             codes::POLICY_HOST_NAMESPACES,
@@ -52,6 +53,7 @@ pub(super) fn host_namespaces(
         );
     }
 }
+
 pub(super) fn privileged(
     ctx: &Context<'_>,
     _: &Facts<'_>,
@@ -68,6 +70,7 @@ pub(super) fn privileged(
         );
     }
 }
+
 /// Host paths: bind storage and the host socket option.
 pub(super) fn host_path(
     ctx: &Context<'_>,
@@ -100,6 +103,7 @@ pub(super) fn host_path(
         );
     }
 }
+
 /// Devices of the host passed through by path; GPU and CDI requests are the node's to describe.
 pub(super) fn volume_types(
     ctx: &Context<'_>,
@@ -121,6 +125,7 @@ pub(super) fn volume_types(
         );
     }
 }
+
 pub(super) fn sysctls(
     ctx: &Context<'_>,
     _: &Facts<'_>,

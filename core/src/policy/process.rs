@@ -27,6 +27,7 @@ const BASELINE_ADDABLE: &[&str] = &[
 
 /// The one capability restricted lets the process hold.
 const RESTRICTED_CAPABILITY: &str = "NET_BIND_SERVICE";
+
 /// Baseline: what `capabilities`/`cap_add` adds, as Kubernetes checks `capabilities.add`.
 /// Restricted: each added capability but NET_BIND_SERVICE, and the final set, which may hold
 /// nothing else (the defaults must be dropped).
@@ -116,6 +117,7 @@ pub(super) fn capabilities(
         );
     }
 }
+
 /// `process.noNewPrivileges` as the compile set it.
 pub(super) fn privilege_escalation(
     ctx: &Context<'_>,
@@ -141,6 +143,7 @@ pub(super) fn privilege_escalation(
         hint,
     );
 }
+
 /// The uid the compile resolved; a user that failed to resolve is already an error.
 pub(super) fn run_as_non_root(
     ctx: &Context<'_>,
