@@ -15,7 +15,7 @@ use crate::names::{absolute_clean, normalize};
 use crate::request::{RawRequest, Request};
 use crate::seccomp::SeccompSection;
 use crate::spec::{self, Deployment, Service};
-use crate::{canonical, devices, linux, mounts, process, resources, seccomp};
+use crate::{canonical, devices, linux, mounts, policy, process, resources, seccomp};
 
 /// The OCI runtime-spec version of every config bundlec writes.
 pub const OCI_VERSION: &str = "1.2.1";
@@ -158,8 +158,16 @@ fn assemble(
 ) -> Result<Option<(Spec, SeccompSection, Vec<BundleFile>)>, OciSpecError> {
     let devices::DevicePlan { nodes, rules, env } = devices::devices(ctx, diags)?;
     let capabilities = process::capabilities(ctx, diags);
-    let process = process::process(ctx, &env, &capabilities, diags)?;
+    let (process, uid) = process::process(ctx, &env, &capabilities, diags)?;
     let seccomp = seccomp::seccomp(ctx, &capabilities, diags);
+    // On the values the sections computed, so the policy judges the config as it will be.
+    let facts = policy::Facts {
+        capabilities: &capabilities,
+        uid,
+        no_new_privileges: process.no_new_privileges().unwrap_or(false),
+        seccomp: !matches!(seccomp, SeccompSection::None),
+    };
+    policy::check(ctx, &facts, diags);
     let (mounts, files) = mounts::mounts(ctx, diags)?;
     let resources = resources::resources(ctx, rules, diags)?;
     let linux = linux::linux(ctx, nodes, resources, diags)?;

@@ -56,10 +56,11 @@ mod spec;
 mod units;
 mod yaml;
 
-// One module per output section.
+// One module per output section, and the policy that judges what they computed.
 mod devices;
 mod linux;
 mod mounts;
+mod policy;
 mod process;
 mod resources;
 mod seccomp;
@@ -73,7 +74,7 @@ pub use inventory::{
     INVENTORY_SCHEMA, INVENTORY_VERSION,
 };
 pub use mounts::BundleFile;
-pub use options::{Options, OrderedStrings, OPTIONS_SCHEMA};
+pub use options::{Options, OrderedStrings, PolicyLevel, PolicyMode, OPTIONS_SCHEMA};
 pub use outline::{outline, Outline, Reference, ServiceOutline, Span, Volume, VolumeKind};
 pub use request::{RawRequest, Request, RequestText};
 

@@ -12,6 +12,7 @@ use crate::report::Reporter;
 use crate::request;
 
 pub mod apply;
+pub mod check;
 pub mod compile;
 pub mod explain;
 pub mod probe;
@@ -25,6 +26,7 @@ pub fn run(command: Command, reporter: &mut Reporter) -> Result<(), Failure> {
         Command::Probe(args) => probe::run(&args, reporter),
         Command::Schema(args) => schema::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Check(args) => check::run(&args, reporter),
     }
 }
 
