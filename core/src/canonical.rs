@@ -8,19 +8,44 @@ use oci_spec::runtime::{Capabilities, Linux, LinuxCapabilities, Process, Spec};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
+use crate::seccomp::{Filter, SeccompSection};
+
 /// The spec as `config.json`: pretty JSON with sets sorted and maps in key order, and a final
 /// newline, so the same spec always gives the same bytes.
-pub fn to_json(spec: &Spec) -> Result<String, serde_json::Error> {
-    let mut text = serde_json::to_string_pretty(&CanonicalSpec(spec))?;
+pub fn to_json(spec: &Spec, seccomp: &SeccompSection) -> Result<String, serde_json::Error> {
+    let mut text = serde_json::to_string_pretty(&CanonicalSpec(spec, seccomp))?;
+    if let SeccompSection::Filter(filter) = seccomp {
+        splice_seccomp(&mut text, filter)?;
+    }
     text.push('\n');
     Ok(text)
 }
 
-struct CanonicalSpec<'a>(&'a Spec);
+/// Where the writer leaves `linux.seccomp`: the key with a `null` value. Inside a JSON string a
+/// newline is escaped, and map values in the config are strings, so these bytes occur nowhere
+/// else.
+const SECCOMP_PLACEHOLDER: &str = "\n    \"seccomp\": null";
+
+/// Writes the filter in place of the placeholder (its rules are mostly pre-rendered text).
+fn splice_seccomp(text: &mut String, filter: &Filter) -> Result<(), serde_json::Error> {
+    let Some(at) = text.find(SECCOMP_PLACEHOLDER) else {
+        return Err(serde::ser::Error::custom(
+            "the seccomp placeholder is missing",
+        ));
+    };
+    let value_at = at + SECCOMP_PLACEHOLDER.len() - "null".len();
+    let tail = text.split_off(value_at + "null".len());
+    text.truncate(value_at);
+    crate::seccomp::render::write(text, filter)?;
+    text.push_str(&tail);
+    Ok(())
+}
+
+struct CanonicalSpec<'a>(&'a Spec, &'a SeccompSection);
 struct CanonicalProcess<'a>(&'a Process);
 struct CanonicalCapabilities<'a>(&'a LinuxCapabilities);
 struct SortedSet<'a>(&'a Capabilities);
-struct CanonicalLinux<'a>(&'a Linux);
+struct CanonicalLinux<'a>(&'a Linux, &'a SeccompSection);
 /// A string map in key order. The order is an index of positions by key, the core's one index
 /// type, so that WebAssembly carries no further copy of the B-tree (and sort) code for it.
 struct SortedMap<'a> {
@@ -92,7 +117,10 @@ impl Serialize for CanonicalSpec<'_> {
         entry(
             &mut map,
             "linux",
-            spec.linux().as_ref().map(CanonicalLinux).as_ref(),
+            spec.linux()
+                .as_ref()
+                .map(|linux| CanonicalLinux(linux, self.1))
+                .as_ref(),
         )?;
         map.end()
     }
@@ -187,7 +215,10 @@ impl Serialize for CanonicalLinux<'_> {
         entry(&mut map, "resources", linux.resources().as_ref())?;
         entry(&mut map, "namespaces", linux.namespaces().as_ref())?;
         entry(&mut map, "devices", linux.devices().as_ref())?;
-        entry(&mut map, "seccomp", linux.seccomp().as_ref())?;
+        if let SeccompSection::Filter(_) = self.1 {
+            // to_json writes the filter in place of this `null`.
+            map.serialize_entry("seccomp", &())?;
+        }
         entry(
             &mut map,
             "rootfsPropagation",
@@ -241,7 +272,38 @@ mod tests {
             ("version: v1\ndeployment: abc\nservices:\n  a:\n    image: {name: x}\n    command: {args: [sh]}\n    privileged: true\n", r#"{"hostNetwork":true}"#),
         ] {
             let compiled = compile_raw(RawRequest { spec, inventory: Some(inventory), options: Some(options), ..Default::default() }).unwrap();
-            assert_eq!(compiled.json, reference_json(&compiled.spec));
+            assert_eq!(compiled.json, reference_json(&compiled.spec().unwrap()));
+        }
+    }
+
+    /// Issue 11: the default profile's section is copied from its rules' text; it must be the
+    /// bytes serde_json writes for the same `LinuxSeccomp`, for every architecture (with and
+    /// without an `archMap` entry) and for rule sets that keep few or many rules.
+    #[test]
+    fn the_copied_seccomp_text_is_what_serde_json_writes() {
+        for (arch, caps) in [
+            ("x86_64", ""),
+            ("ppc64le", "    cap_drop: [ALL]\n"),
+            ("s390x", "    cap_add: [ALL]\n"),
+            ("aarch64", "    cap_add: [SYS_ADMIN]\n"),
+            ("sparc64", ""),
+        ] {
+            let spec = format!("version: v1\ndeployment: abc\nservices:\n  a:\n    image: {{name: x}}\n    command: {{args: [sh]}}\n{caps}");
+            let inventory =
+                format!(r#"{{"inventoryVersion":2,"host":{{"arch":"{arch}","kernel":"5.15.0"}}}}"#);
+            let compiled = compile_raw(RawRequest {
+                spec: &spec,
+                inventory: Some(&inventory),
+                ..Default::default()
+            })
+            .unwrap();
+            assert!(compiled.json.contains("\"seccomp\""), "{arch}");
+            assert_eq!(
+                compiled.json,
+                reference_json(&compiled.spec().unwrap()),
+                "{arch} {caps}"
+            );
+            assert_eq!(compiled.write_json_again().unwrap(), compiled.json);
         }
     }
 }

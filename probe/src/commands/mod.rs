@@ -12,6 +12,7 @@ use crate::report::Reporter;
 use crate::{image, request};
 
 pub mod apply;
+pub mod check;
 pub mod compile;
 pub mod explain;
 pub mod probe;
@@ -25,7 +26,31 @@ pub fn run(command: Command, reporter: &mut Reporter) -> Result<(), Failure> {
         Command::Probe(args) => probe::run(&args, reporter),
         Command::Schema(args) => schema::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Check(args) => check::run(&args, reporter),
     }
+}
+
+/// The request of `compile` and `check`. With `--image`, the image config is the image's, and
+/// without `--rootfs` user names come from the image's `/etc/passwd` and `/etc/group`, read from
+/// its layers.
+fn build_request(
+    spec: &SpecSource,
+    options: &CompileOptions,
+    rootfs: Option<&Path>,
+    reporter: &mut Reporter,
+) -> Result<Request, Failure> {
+    let node = request::read_node(options)?;
+    let image = resolve_image(spec, options, &node, reporter)?;
+    let image_config = image.as_ref().map(|image| image.config_json.as_str());
+    let mut request = build_request_with(spec, options, node, image_config, rootfs, reporter)?;
+    if let (Some(image), None) = (&image, rootfs) {
+        let layers = &image.manifest.layers;
+        let (passwd, group) =
+            image::identity_files(&image.layout, layers, options.max_input_bytes)?;
+        request.options.passwd = passwd;
+        request.options.group = group;
+    }
+    Ok(request)
 }
 
 /// The request of `compile` and `apply`, from the node already read and with the config of a

@@ -171,6 +171,27 @@ describe('spec preview page', { skip: skip ?? false }, () => {
     await page.close();
   });
 
+  test('the seccomp section follows the node: arm64 gets the arm64 architectures and rules', async () => {
+    const page = await open(browser.context, server.url);
+    const seccomp = async () => JSON.parse(await shownConfig(page)).linux.seccomp;
+    const names = (section) => section.syscalls.flatMap((rule) => rule.names);
+    await pick(page, { example: 'web-service', node: 'edge-arm64', service: 'web' });
+    const arm = await seccomp();
+    assert.deepEqual(arm.architectures, ['SCMP_ARCH_AARCH64', 'SCMP_ARCH_ARM']);
+    assert.ok(names(arm).includes('arm_fadvise64_64') && !names(arm).includes('arch_prctl'));
+    await page.selectOption('#node', 'laptop-intel');
+    await idle(page);
+    const x86 = await seccomp();
+    assert.deepEqual(x86.architectures, ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
+    assert.ok(names(x86).includes('arch_prctl') && !names(x86).includes('arm_fadvise64_64'));
+    assert.equal(x86.defaultAction, 'SCMP_ACT_ERRNO');
+    // A privileged service runs without a filter, as in Docker.
+    await pick(page, { example: 'system-agent', node: 'edge-arm64' });
+    assert.equal(await seccomp(), undefined);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
   test('the broken example lists the same problems as the native CLI', async (t) => {
     const why = missingNative();
     if (why) return t.skip(why);
@@ -502,6 +523,44 @@ describe('spec preview page', { skip: skip ?? false }, () => {
     assert.equal(await shownConfig(again), config);
     assert.match(config, /"B=2",\n\s*"A=1"/);
     assert.match(config, /GPU-7c1e3d33-3f2d-4b8a-9c61-5e0f2a9e4f03,GPU-/);
+    assert.deepEqual([...page.errors, ...again.errors], []);
+    await page.close();
+    await again.close();
+  });
+
+  test('the policy picker: violations are problems like any other; warn keeps the config; the link keeps both', async (t) => {
+    const page = await open(browser.context, server.url);
+    await pick(page, { example: 'web-service', service: 'web' });
+    assert.deepEqual(await shownProblems(page), []);
+    await page.selectOption('#policy', 'restricted');
+    await idle(page);
+    const enforced = await shownProblems(page);
+    assert.deepEqual(enforced.map((p) => `${p.severity} ${p.code} ${p.where}`), ['error policy-sysctls [30:16]']);
+    assert.equal(await page.locator('.cm-lint-marker-error').count() > 0, true);
+    if (!missingNative()) {
+      const { replica, ...web } = CASES[0];
+      const expected = native(web, { policy: 'restricted' });
+      assert.equal(expected.status, 1);
+      assert.deepEqual(
+        enforced.map((p) => `${p.severity} ${p.code} ${p.message} ${p.where}`),
+        expected.diagnostics.map((d) => `${d.severity} ${d.code} ${d.message} [${d.line}:${d.column}]`),
+      );
+    } else {
+      t.diagnostic(`native comparison skipped: ${missingNative()}`);
+    }
+    await page.selectOption('#policy-mode', 'warn');
+    await idle(page);
+    const warned = await shownProblems(page);
+    assert.deepEqual(warned.map((p) => `${p.severity} ${p.code} ${p.where}`), ['warning policy-sysctls [30:16]']);
+    assert.match(await shownConfig(page), /"net.core.somaxconn": "1024"/);
+    // The worker drops every capability and runs as uid 101: it passes restricted.
+    await page.selectOption('#service', 'worker');
+    await idle(page);
+    assert.deepEqual(await shownProblems(page), []);
+    const link = await linkState(page);
+    assert.deepEqual([link.P, link.M], ['restricted', 'warn']);
+    const again = await open(browser.context, page.url());
+    assert.deepEqual([await again.inputValue('#policy'), await again.inputValue('#policy-mode')], ['restricted', 'warn']);
     assert.deepEqual([...page.errors, ...again.errors], []);
     await page.close();
     await again.close();
