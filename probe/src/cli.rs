@@ -62,6 +62,12 @@ pub struct CompileOptions {
     /// its config is used as --image-config is, and `apply` unpacks its layers into BUNDLE/rootfs
     #[arg(long, value_name = "REF", value_parser = ImageRef::parse)]
     pub image: Option<ImageRef>,
+    /// With --image: a layer may expand to N times its compressed size (past its first 64 MiB)
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_LAYER_RATIO)]
+    pub max_layer_ratio: u64,
+    /// With --image: the most bytes all layers may expand to together
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_IMAGE_BYTES)]
+    pub max_image_bytes: u64,
     /// Share the host's network namespace
     #[arg(long)]
     pub host_network: bool,
@@ -226,12 +232,6 @@ pub struct ApplyArgs {
     /// Replace an existing bundle
     #[arg(long)]
     pub force: bool,
-    /// With --image: a layer may expand to N times its compressed size (past its first 64 MiB)
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_LAYER_RATIO)]
-    pub max_layer_ratio: u64,
-    /// With --image: the most bytes all layers may expand to together
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_IMAGE_BYTES)]
-    pub max_image_bytes: u64,
 }
 
 /// `check`: the compile's inputs, every service (or `--service`), violations as errors. Secrets,

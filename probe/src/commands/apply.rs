@@ -27,8 +27,8 @@ pub fn run(args: &ApplyArgs, reporter: &mut Reporter) -> Result<(), Failure> {
             let stage = staging.insert(bundle::stage(&target)?);
             let dir = stage.rootfs_dir()?;
             let limits = Limits {
-                max_layer_ratio: args.max_layer_ratio,
-                max_image_bytes: args.max_image_bytes,
+                max_layer_ratio: args.options.max_layer_ratio,
+                max_image_bytes: args.options.max_image_bytes,
             };
             image::unpack(&image.layout, &image.manifest.layers, &dir, limits)?;
             // The runtime-spec bundle layout: the core's default `root.path`, `rootfs`.

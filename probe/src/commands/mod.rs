@@ -45,8 +45,12 @@ fn build_request(
     let mut request = build_request_with(spec, options, node, image_config, rootfs, reporter)?;
     if let (Some(image), None) = (&image, rootfs) {
         let layers = &image.manifest.layers;
+        let limits = image::Limits {
+            max_layer_ratio: options.max_layer_ratio,
+            max_image_bytes: options.max_image_bytes,
+        };
         let (passwd, group) =
-            image::identity_files(&image.layout, layers, options.max_input_bytes)?;
+            image::identity_files(&image.layout, layers, options.max_input_bytes, limits)?;
         request.options.passwd = passwd;
         request.options.group = group;
     }

@@ -7,27 +7,37 @@ use std::io::{self, Read};
 
 use bundlec_core::image_layout::{Compression, Descriptor};
 
-use super::unpack::{clean, decoder};
-use super::{ImageError, Layout};
+use super::unpack::{clean, decoder, RATIO_FLOOR_BYTES};
+use super::{ImageError, Layout, Limits};
 
 /// The files read, as components of their path.
 const FILES: [&[&str]; 2] = [&["etc", "passwd"], &["etc", "group"]];
 
-/// The texts of `/etc/passwd` and `/etc/group` in the image, each at most `limit` bytes.
+/// The texts of `/etc/passwd` and `/etc/group` in the image, each at most `limit` bytes; the
+/// layers' expansion is bounded as for `unpack`.
 pub fn identity_files(
     layout: &Layout,
     layers: &[(Descriptor, Compression)],
     limit: u64,
+    limits: Limits,
 ) -> Result<(Option<String>, Option<String>), ImageError> {
     let mut found: [Option<String>; 2] = [None, None];
+    let mut budget = limits.max_image_bytes;
     for (descriptor, compression) in layers {
+        let ratio_limit =
+            RATIO_FLOOR_BYTES.max(descriptor.size.saturating_mul(limits.max_layer_ratio));
         let (reader, verifier) = layout.blob(descriptor)?;
         let layer = verifier.shown().to_string();
         let bad = |error: io::Error| ImageError::BadLayer {
             layer: layer.clone(),
             reason: error.to_string(),
         };
-        let mut archive = tar::Archive::new(decoder(reader, *compression).map_err(bad)?);
+        let bounded = Bounded {
+            inner: decoder(reader, *compression).map_err(bad)?,
+            left: ratio_limit.min(budget),
+            read: 0,
+        };
+        let mut archive = tar::Archive::new(bounded);
         let mut set_here = [false, false];
         for entry in archive.entries().map_err(bad)? {
             let mut entry = entry.map_err(bad)?;
@@ -68,7 +78,28 @@ pub fn identity_files(
         let mut rest = archive.into_inner();
         io::copy(&mut rest, &mut io::sink()).map_err(bad)?;
         verifier.finish()?;
+        budget = budget.saturating_sub(rest.read);
     }
     let [passwd, group] = found;
     Ok((passwd, group))
+}
+
+/// Fails the read once more than `left` bytes have come out of the decoder.
+struct Bounded<R> {
+    inner: R,
+    left: u64,
+    read: u64,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.read += read as u64;
+        if self.read > self.left {
+            return Err(io::Error::other(
+                "it expands past --max-layer-ratio or --max-image-bytes",
+            ));
+        }
+        Ok(read)
+    }
 }

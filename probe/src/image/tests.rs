@@ -424,3 +424,35 @@ fn a_truncated_gzip_stream_is_refused() {
     outside_untouched(&dir);
     fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn identity_files_come_from_the_last_layer_that_has_them() {
+    let dir = scratch("identity");
+    let lower = tar(&[
+        Entry::File("etc/passwd", b"root:x:0:0::/:/bin/sh\n", 0o644),
+        Entry::File("etc/group", b"root:x:0:\n", 0o644),
+    ]);
+    let upper = tar(&[
+        Entry::File("etc/passwd", b"app:x:1000:1000::/:/bin/sh\n", 0o644),
+        Entry::File("etc/.wh.group", b"", 0o644),
+    ]);
+    let layers = [
+        blob(&dir, &gzip(&lower), Compression::Gzip),
+        blob(&dir, &upper, Compression::None),
+    ];
+    let (passwd, group) =
+        identity_files(&layout(&dir), &layers, 1 << 20, Limits::default()).unwrap();
+    assert_eq!(passwd.as_deref(), Some("app:x:1000:1000::/:/bin/sh\n"));
+    assert_eq!(group, None);
+    // An opaque /etc above hides the lower layer's files.
+    let opaque = tar(&[Entry::File("etc/.wh..wh..opq", b"", 0o644)]);
+    let hidden = [layers[0].clone(), blob(&dir, &opaque, Compression::None)];
+    let (passwd, group) =
+        identity_files(&layout(&dir), &hidden, 1 << 20, Limits::default()).unwrap();
+    assert_eq!((passwd, group), (None, None));
+    // A bomb is refused here too, naming the flags.
+    let bomb = [blob(&dir, &zero_bomb(), Compression::Gzip)];
+    let error = identity_files(&layout(&dir), &bomb, 1 << 20, Limits::default()).unwrap_err();
+    assert!(error.to_string().contains("--max-layer-ratio"), "{error}");
+    fs::remove_dir_all(dir).unwrap();
+}

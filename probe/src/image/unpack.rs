@@ -35,7 +35,7 @@ use super::within::{self, Root};
 use super::{ImageError, Layout};
 
 /// A layer's expansion allowed whatever its ratio.
-pub const RATIO_FLOOR_BYTES: u64 = 64 << 20;
+pub(super) const RATIO_FLOOR_BYTES: u64 = 64 << 20;
 /// Default `--max-layer-ratio`: uncompressed bytes per compressed byte past the floor.
 pub const DEFAULT_MAX_LAYER_RATIO: u64 = 200;
 /// Default `--max-image-bytes`: all layers together, uncompressed (large GPU images are tens of GB).
