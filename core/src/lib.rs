@@ -40,6 +40,7 @@ mod canonical;
 mod caps;
 mod codes;
 mod compile;
+mod compose;
 mod context;
 mod decode;
 mod diagnostic;

@@ -66,6 +66,15 @@ pub struct Options {
     /// the spec writes it (the CLI reads them relative to the spec's folder).
     #[serde(default)]
     pub seccomp_profiles: BTreeMap<String, String>,
+    /// Compose: the project name when the file has no `name:` (the CLI gives the folder's).
+    #[serde(default)]
+    pub project: Option<String>,
+    /// Compose: the absolute folder relative paths are resolved against (binds, secrets).
+    #[serde(default)]
+    pub project_dir: Option<String>,
+    /// Compose: the texts of the `env_file` files, keyed by the path as the file writes it.
+    #[serde(default)]
+    pub env_files: BTreeMap<String, String>,
 }
 
 impl Options {

@@ -6,7 +6,8 @@
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Loc};
-use crate::spec::{self, EnvValue, Seccomp, Service, StorageKind};
+use crate::options::Options;
+use crate::spec::{EnvValue, Seccomp, Service, StorageKind};
 
 /// The outline of a deployment spec.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -104,7 +105,7 @@ impl Span {
 /// faults in its values (which the compile reports) leave those values out of the outline.
 pub fn outline(spec: &str) -> Result<Outline, Vec<Diagnostic>> {
     let mut diags = Diagnostics::default();
-    let Some(deployment) = spec::parse(spec, &mut diags) else {
+    let Some(deployment) = crate::compile::deployment(spec, &Options::default(), &mut diags) else {
         return Err(diags.into_sorted());
     };
     let deployment_name =
@@ -125,6 +126,10 @@ fn service(service: &Service) -> ServiceOutline {
             EnvValue::Literal(_) => continue,
         };
         add_reference(list, name, &var.at);
+    }
+    // A Compose file reads host variables through `${VAR}` and bare `environment` keys.
+    for var in &service.host_vars {
+        add_reference(&mut host_env, &var.value, &var.at);
     }
     ServiceOutline {
         name: service.name.clone(),

@@ -45,6 +45,27 @@ pub struct Service {
     pub network_mode: NetworkMode,
     /// `scale`, where it is written; without it ZLayer scales adaptively.
     pub scale: Option<Located<Scale>>,
+    /// The size of `/dev/shm` in bytes (Compose `shm_size`); default 64 MiB.
+    pub shm_size: Option<u64>,
+    /// The NIS domain name (Compose `domainname`).
+    pub domainname: Option<Located<String>>,
+    /// Device cgroup rules added to the allow list (Compose `device_cgroup_rules`).
+    pub device_rules: Vec<DeviceRule>,
+    /// The Compose project: the default hostname is then `<project>-<service>-<replica>`.
+    pub project: Option<String>,
+    /// The host variables a Compose service reads (interpolation and bare `environment`
+    /// keys), in document order: the outline lists them for the page and the CLI.
+    pub host_vars: Vec<Located<String>>,
+}
+
+/// A device cgroup rule as Docker writes it: `c 1:3 mr`; `None` is `*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRule {
+    /// `a` (all), `b` (block) or `c` (char).
+    pub kind: char,
+    pub major: Option<i64>,
+    pub minor: Option<i64>,
+    pub access: String,
 }
 
 impl Service {
@@ -117,6 +138,11 @@ pub struct GpuRequest {
     pub vendor: Located<GpuVendor>,
     pub count: Located<u32>,
     pub distributed: Option<Distributed>,
+    /// Every GPU of the vendor on the node (Compose `gpus: all`, `count: all`); `count` is
+    /// then unused.
+    pub all: bool,
+    /// The GPUs by inventory index or UUID (Compose `device_ids`); `count` is their number.
+    pub ids: Vec<Located<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -155,6 +181,8 @@ pub enum StorageKind {
     Tmpfs {
         size: Option<u64>,
         mode: Option<u32>,
+        /// Further mount flags (Compose `tmpfs: /run:noexec`), after `nosuid` and `nodev`.
+        flags: Vec<String>,
     },
     S3 {
         bucket: String,

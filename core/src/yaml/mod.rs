@@ -3,6 +3,7 @@
 //! built from the parser's events in `builder`.
 
 mod builder;
+mod merge;
 
 use std::borrow::Cow;
 
@@ -11,6 +12,7 @@ use saphyr_parser::Parser;
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Loc};
 use builder::TreeBuilder;
+pub use merge::resolve_merges;
 #[cfg(test)]
 use builder::MAX_DEPTH;
 

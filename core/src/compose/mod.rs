@@ -1,0 +1,178 @@
+//! Compose files as a second front end: a document with top-level `services` and no
+//! `deployment` is read as the Compose Specification writes it (merge keys, `x-` fields,
+//! `${VAR}` interpolation) into the same service model as a ZLayer spec, so one set of
+//! compile rules serves both.
+
+mod command;
+mod devices;
+mod env;
+mod interpolate;
+mod limits;
+mod pairs;
+mod service;
+mod volumes;
+
+use std::collections::BTreeMap;
+
+use crate::codes;
+use crate::decode::{self, entries, Fields};
+use crate::diagnostic::{Diagnostics, Located};
+use crate::options::Options;
+use crate::spec::Deployment;
+use crate::yaml::{self, Node, Value};
+use interpolate::Interpolator;
+
+const TOP_FIELDS: &[&str] = &["version", "name", "services", "secrets", "configs"];
+/// Orchestration: networks and volumes are the engine's, and `include` pulls in other files.
+const TOP_IGNORED: &[&str] = &["networks", "volumes", "include"];
+
+/// Whether a document is a Compose file: a map with `services` and no `deployment` (and not a
+/// ZLayer `version: v1`, whose missing `deployment` the ZLayer reader reports).
+pub fn is_compose(root: &Node<'_>) -> bool {
+    let key = |name: &str| decode::peek(root, "", name).map(|(node, _)| node);
+    let zlayer_version = matches!(
+        key("version").map(|node| &node.value),
+        Some(Value::Scalar { text, .. }) if text == "v1"
+    );
+    key("services").is_some() && key("deployment").is_none() && !zlayer_version
+}
+
+/// A top-level `secrets` or `configs` entry: the file it binds, where it is written.
+#[derive(Debug, Clone)]
+struct FileEntry {
+    file: Option<Located<String>>,
+}
+
+/// What every service of the file reads besides its own map.
+struct Top<'a> {
+    options: &'a Options,
+    interpolator: Interpolator<'a>,
+    secrets: BTreeMap<String, FileEntry>,
+    configs: BTreeMap<String, FileEntry>,
+}
+
+/// Reads a Compose file's tree into the model; `None` when it is not a readable map.
+pub fn read(root: Node<'_>, options: &Options, diags: &mut Diagnostics) -> Option<Deployment> {
+    let mut root = match yaml::resolve_merges(root) {
+        Ok(root) => root,
+        Err(diagnostic) => {
+            diags.push(diagnostic);
+            return None;
+        }
+    };
+    let mut interpolator = Interpolator::new(&options.host_env);
+    // Variables read outside the services (a secret's file, the project name) count for each.
+    let mut shared = Vec::new();
+    let mut per_service: BTreeMap<String, Vec<Located<String>>> = BTreeMap::new();
+    if let Value::Map(pairs) = &mut root.value {
+        pairs.retain(|(key, _)| !is_extension(key));
+        for (key, value) in pairs.iter_mut() {
+            let name = key_text(key);
+            if name != "services" {
+                interpolator.tree(value, &name, &mut shared, diags);
+                continue;
+            }
+            if let Value::Map(services) = &mut value.value {
+                for (service_key, service) in services.iter_mut() {
+                    let name = key_text(service_key);
+                    let path = decode_path("services", &name);
+                    if let Value::Map(fields) = &mut service.value {
+                        fields.retain(|(key, _)| !is_extension(key));
+                    }
+                    let mut used = Vec::new();
+                    interpolator.tree(service, &path, &mut used, diags);
+                    per_service.insert(name, used);
+                }
+            }
+        }
+    }
+    let fields = Fields::read(&root, "", TOP_FIELDS, TOP_IGNORED, diags)?;
+    let project = project(&fields, options, diags);
+    let mut top = Top {
+        options,
+        interpolator,
+        secrets: file_entries(&fields, "secrets", diags),
+        configs: file_entries(&fields, "configs", diags),
+    };
+    let mut services = Vec::new();
+    if let Some((node, path)) = fields.require("services", diags) {
+        let listed = entries(node, &path, diags);
+        if listed.is_empty() && matches!(node.value, Value::Map(_)) {
+            diags.error(
+                codes::NO_SERVICES,
+                &node.loc(&path),
+                "the compose file has no services",
+            );
+        }
+        for (key, value, service_path) in listed {
+            let mut vars = per_service.remove(&key.value).unwrap_or_default();
+            vars.extend(shared.iter().cloned());
+            let mut read = service::service(key, value, &service_path, &mut top, diags);
+            read.project.clone_from(&project);
+            read.host_vars.extend(vars);
+            services.push(read);
+        }
+    }
+    Some(Deployment {
+        name: project.unwrap_or_default(),
+        services,
+    })
+}
+
+fn is_extension(key: &Node<'_>) -> bool {
+    matches!(&key.value, Value::Scalar { text, .. } if text.starts_with("x-"))
+}
+
+fn key_text(key: &Node<'_>) -> String {
+    match &key.value {
+        Value::Scalar { text, .. } => text.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn decode_path(parent: &str, key: &str) -> String {
+    crate::diagnostic::join_path(parent, key)
+}
+
+/// The project: `name:`, else the options' (the CLI gives the folder's name).
+fn project(fields: &Fields<'_>, options: &Options, diags: &mut Diagnostics) -> Option<String> {
+    if let Some(name) = fields.string("name", diags) {
+        let valid = name.value.chars().next().is_some_and(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit()
+        }) && name
+            .value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+        if !valid {
+            diags.error_hint(
+                codes::BAD_DEPLOYMENT_NAME,
+                &name.at,
+                format!("`{}` is not a valid project name", name.value),
+                "use lower-case letters, digits, `_` and `-`, starting with a letter or digit",
+            );
+            return None;
+        }
+        return Some(name.value);
+    }
+    options.project.clone().filter(|name| !name.is_empty())
+}
+
+/// The top-level `secrets` or `configs`: each entry's `file`, when it has one.
+fn file_entries(
+    fields: &Fields<'_>,
+    key: &str,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, FileEntry> {
+    let mut found = BTreeMap::new();
+    let Some((node, path)) = fields.get(key) else {
+        return found;
+    };
+    for (name, value, entry_path) in entries(node, &path, diags) {
+        let known = ["file", "external", "name", "environment", "content"];
+        let ignored = ["labels", "driver", "driver_opts", "template_driver"];
+        let file = Fields::read(value, &entry_path, &known, &ignored, diags)
+            .and_then(|entry| entry.string("file", diags));
+        found.insert(name.value, FileEntry { file });
+    }
+    found
+}
