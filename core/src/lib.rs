@@ -75,7 +75,7 @@ pub use inventory::{
 };
 pub use mounts::BundleFile;
 pub use options::{Options, OrderedStrings, OPTIONS_SCHEMA};
-pub use outline::{outline, Outline, Reference, ServiceOutline, Span, Volume, VolumeKind};
+pub use outline::{outline, Format, Outline, Reference, ServiceOutline, Span, Volume, VolumeKind};
 pub use request::{RawRequest, Request, RequestText};
 
 /// The phases on their own, for the benchmarks; not part of the API.

@@ -13,10 +13,23 @@ use crate::spec::{EnvValue, Seccomp, Service, StorageKind};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Outline {
-    /// The `deployment:` name when it is a valid deployment name.
+    /// What kind of file the spec is.
+    pub format: Format,
+    /// The `deployment:` name when it is a valid deployment name (for a Compose file, the
+    /// project's `name:`).
     pub deployment: Option<String>,
     /// The services, in document order.
     pub services: Vec<ServiceOutline>,
+}
+
+/// The two kinds of spec the core reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// A ZLayer v1 deployment spec.
+    Zlayer,
+    /// A Compose file (top-level `services`, no `deployment`).
+    Compose,
 }
 
 /// One service of an [`Outline`].
@@ -33,8 +46,12 @@ pub struct ServiceOutline {
     pub max_replicas: Option<u32>,
     /// The secrets `$S:ref` values in `env` take, unique, in document order.
     pub secrets: Vec<Reference>,
-    /// The host variables `$E:NAME` values in `env` take, unique, in document order.
+    /// The host variables `$E:NAME` values in `env` take (for a Compose file, the variables
+    /// `${VAR}` and bare `environment` keys read), unique, in document order.
     pub host_env: Vec<Reference>,
+    /// The files a Compose service's `env_file` names, whose texts `options.envFiles` gives
+    /// (the CLI reads them beside the compose file).
+    pub env_files: Vec<Reference>,
     /// The volumes whose host directory `options.volumes` gives, unique by key.
     pub volumes: Vec<Volume>,
     /// The seccomp profile `security_opt: [seccomp=PATH]` names, whose text
@@ -111,6 +128,11 @@ pub fn outline(spec: &str) -> Result<Outline, Vec<Diagnostic>> {
     let deployment_name =
         crate::names::valid_deployment_name(&deployment.name).then_some(deployment.name);
     Ok(Outline {
+        format: if deployment.compose {
+            Format::Compose
+        } else {
+            Format::Zlayer
+        },
         deployment: deployment_name,
         services: deployment.services.iter().map(service).collect(),
     })
@@ -138,6 +160,10 @@ fn service(service: &Service) -> ServiceOutline {
         max_replicas: service.max_replicas(),
         secrets,
         host_env,
+        env_files: service.env_files.iter().fold(Vec::new(), |mut list, file| {
+            add_reference(&mut list, &file.value, &file.at);
+            list
+        }),
         volumes: volumes(service),
         seccomp_profile: match &service.confinement.seccomp {
             Seccomp::Profile(path) => Some(Reference {

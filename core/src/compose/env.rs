@@ -5,7 +5,9 @@ use super::pairs::pairs;
 use super::Top;
 use crate::codes;
 use crate::decode::{self, items, Fields};
-use crate::diagnostic::{Diagnostics, Located};
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Diagnostics, Loc, Located};
 use crate::names::valid_env_key;
 use crate::spec::{EnvValue, EnvVar, Service};
 use crate::yaml::Value;
@@ -41,6 +43,7 @@ pub(super) fn environment(
                 };
                 (file, true)
             };
+            service.env_files.push(file.clone());
             env_file(&file, required, top, service, diags);
         }
     }
@@ -77,7 +80,7 @@ fn set(
             if !service.host_vars.iter().any(|v| v.value == key.value) {
                 service.host_vars.push(key.clone());
             }
-            match top.options.host_env.get(&key.value) {
+            match top.vars.get(&key.value) {
                 Some(value) => value.clone(),
                 None => return,
             }
@@ -103,29 +106,13 @@ fn env_file(
             diags.error_hint(
                 codes::ENV_FILE_NOT_PROVIDED,
                 &file.at,
-                format!("the env file `{}` was not given", file.value),
+                format!("the env file `{}` was not found or not given", file.value),
                 "the CLI reads it beside the compose file; other callers give its text in `options.envFiles`",
             );
         }
         return;
     };
-    for (number, line) in text.lines().enumerate() {
-        let fault = |diags: &mut Diagnostics, why: &str| {
-            diags.error(
-                codes::BAD_ENV_FILE,
-                &file.at,
-                format!("line {} of `{}` {why}", number + 1, file.value),
-            );
-        };
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
-        let (key, raw) = match line.split_once('=') {
-            Some((key, raw)) => (key.trim_end(), Some(raw.trim_start())),
-            None => (line, None),
-        };
+    for (number, key, raw) in dotenv_lines(text) {
         let key = Located {
             value: key.to_string(),
             at: file.at.clone(),
@@ -146,7 +133,11 @@ fn env_file(
                 }
                 Ok((value, _)) => Some(value),
                 Err(why) => {
-                    fault(diags, why);
+                    diags.error(
+                        codes::BAD_ENV_FILE,
+                        &file.at,
+                        format!("line {number} of `{}` {why}", file.value),
+                    );
                     continue;
                 }
             },
@@ -154,6 +145,52 @@ fn env_file(
         set(key, value, top, service, diags);
     }
 }
+
+/// The entries of an env file: the line number, the key, and the raw value after `=` (none for
+/// a bare `KEY`); blank lines, comments and `export ` are skipped.
+fn dotenv_lines(text: &str) -> impl Iterator<Item = (usize, &str, Option<&str>)> {
+    text.lines().enumerate().filter_map(|(number, line)| {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            return None;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
+        Some(match line.split_once('=') {
+            Some((key, raw)) => (number + 1, key.trim_end(), Some(raw.trim_start())),
+            None => (number + 1, line, None),
+        })
+    })
+}
+
+/// The variables of the project's `.env` (`options.envFiles[".env"]`, which the CLI reads
+/// beside the compose file), under the host variables, which win as the shell's do in Compose.
+/// Values are taken as written (quotes removed), without interpolation.
+pub(super) fn project_vars(
+    options: &crate::options::Options,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, String> {
+    let mut vars = BTreeMap::new();
+    if let Some(text) = options.env_files.get(DOT_ENV) {
+        for (number, key, raw) in dotenv_lines(text) {
+            match raw.map(dotenv_value) {
+                Some(Ok((value, _))) if valid_env_key(key) => {
+                    vars.insert(key.to_string(), value);
+                }
+                Some(Err(why)) => diags.error(
+                    codes::BAD_ENV_FILE,
+                    &Loc::at("options.envFiles..env"),
+                    format!("line {number} of `.env` {why}"),
+                ),
+                _ => {}
+            }
+        }
+    }
+    vars.extend(options.host_env.iter().map(|(k, v)| (k.clone(), v.clone())));
+    vars
+}
+
+/// The project's env file, beside the compose file.
+const DOT_ENV: &str = ".env";
 
 /// A value as Compose's env files write it, and whether it is interpolated: single quotes are
 /// literal, double quotes take `\n`, `\t`, `\"` and `\\`, and a bare value ends at ` #`.

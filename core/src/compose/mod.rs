@@ -46,6 +46,8 @@ struct FileEntry {
 /// What every service of the file reads besides its own map.
 struct Top<'a> {
     options: &'a Options,
+    /// The host variables and the project's `.env`: what `${VAR}` and bare keys read.
+    vars: &'a BTreeMap<String, String>,
     interpolator: Interpolator<'a>,
     secrets: BTreeMap<String, FileEntry>,
     configs: BTreeMap<String, FileEntry>,
@@ -60,7 +62,8 @@ pub fn read(root: Node<'_>, options: &Options, diags: &mut Diagnostics) -> Optio
             return None;
         }
     };
-    let mut interpolator = Interpolator::new(&options.host_env);
+    let vars = env::project_vars(options, diags);
+    let mut interpolator = Interpolator::new(&vars);
     // Variables read outside the services (a secret's file, the project name) count for each.
     let mut shared = Vec::new();
     let mut per_service: BTreeMap<String, Vec<Located<String>>> = BTreeMap::new();
@@ -90,6 +93,7 @@ pub fn read(root: Node<'_>, options: &Options, diags: &mut Diagnostics) -> Optio
     let project = project(&fields, options, diags);
     let mut top = Top {
         options,
+        vars: &vars,
         interpolator,
         secrets: file_entries(&fields, "secrets", diags),
         configs: file_entries(&fields, "configs", diags),
@@ -116,6 +120,7 @@ pub fn read(root: Node<'_>, options: &Options, diags: &mut Diagnostics) -> Optio
     Some(Deployment {
         name: project.unwrap_or_default(),
         services,
+        compose: true,
     })
 }
 

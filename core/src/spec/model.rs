@@ -9,6 +9,8 @@ use crate::diagnostic::{Loc, Located};
 pub struct Deployment {
     pub name: String,
     pub services: Vec<Service>,
+    /// Read from a Compose file rather than a ZLayer spec.
+    pub compose: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -56,6 +58,9 @@ pub struct Service {
     /// The host variables a Compose service reads (interpolation and bare `environment`
     /// keys), in document order: the outline lists them for the page and the CLI.
     pub host_vars: Vec<Located<String>>,
+    /// The files a Compose service's `env_file` names, as written, whose texts
+    /// `options.envFiles` gives.
+    pub env_files: Vec<Located<String>>,
 }
 
 /// A device cgroup rule as Docker writes it: `c 1:3 mr`; `None` is `*`.

@@ -113,6 +113,7 @@ pub(crate) fn read(root: &Node<'_>, diags: &mut Diagnostics) -> Option<Deploymen
     Some(Deployment {
         name: name.map(|n| n.value).unwrap_or_default(),
         services,
+        compose: false,
     })
 }
 
