@@ -161,8 +161,12 @@ fn device(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Device
         }
         let mut parts = text.value.splitn(3, ':');
         let host = part(parts.next().unwrap_or_default());
-        let container = parts.next().map(part);
-        let permissions = parts.next().map(part);
+        let mut container = parts.next().map(part);
+        let mut permissions = parts.next().map(part);
+        // `HOST:PERMS`, as Docker reads a second part that is only access letters.
+        if permissions.is_none() && container.as_ref().is_some_and(|c| is_access(&c.value)) {
+            permissions = container.take();
+        }
         (host, container, permissions)
     };
     let normalized = match names::device_path(&host.value) {
@@ -192,8 +196,7 @@ fn device(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Device
         }
     }
     let access = permissions.map_or_else(|| "rwm".to_string(), |p| p.value.clone());
-    let valid = !access.is_empty() && access.chars().all(|c| matches!(c, 'r' | 'w' | 'm'));
-    if !valid {
+    if !is_access(&access) {
         diags.error_hint(
             codes::BAD_DEVICE_ACCESS,
             &host.at,
@@ -211,6 +214,11 @@ fn device(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Device
         write: access.contains('w'),
         mknod: access.contains('m'),
     })
+}
+
+/// Letters of `rwm`, at least one.
+fn is_access(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| matches!(c, 'r' | 'w' | 'm'))
 }
 
 /// `c 1:3 mr`, `b 8:* rwm`, `a *:* rwm`.
@@ -231,10 +239,7 @@ fn device_rule(text: &str) -> Option<DeviceRule> {
         }
     };
     let access = words.next()?;
-    if words.next().is_some()
-        || access.is_empty()
-        || !access.chars().all(|c| matches!(c, 'r' | 'w' | 'm'))
-    {
+    if words.next().is_some() || !is_access(access) {
         return None;
     }
     Some(DeviceRule {

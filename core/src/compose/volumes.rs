@@ -4,7 +4,7 @@
 use super::{FileEntry, Top};
 use crate::codes;
 use crate::decode::{self, items, Fields};
-use crate::diagnostic::{Diagnostics, Located};
+use crate::diagnostic::{closest, Diagnostics, Located};
 use crate::names::{resolve_dots, valid_volume_name};
 use crate::spec::{Service, Storage, StorageKind};
 use crate::units::parse_octal_mode;
@@ -337,11 +337,15 @@ fn file_bind(
         (decode::string(node, path, diags)?, None)
     };
     let Some(entry) = entries.get(&source.value) else {
+        let hint = match closest(&source.value, entries.keys().map(String::as_str)) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => format!("define it: `{key}: {{ {0}: {{ file: ./{0} }} }}`", source.value),
+        };
         diags.error_hint(
             codes::BAD_COMPOSE_REFERENCE,
             &source.at,
             format!("`{}` is not defined under the top-level `{key}`", source.value),
-            format!("define it: `{key}: {{ {}: {{ file: ./{} }} }}`", source.value, source.value),
+            hint,
         );
         return None;
     };
