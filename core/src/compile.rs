@@ -40,7 +40,11 @@ pub fn compile_raw(raw: RawRequest<'_>) -> Result<Compiled, Vec<Diagnostic>> {
         Err(mut errors) => {
             // Report the spec's own faults alongside the bad options or inventory.
             let mut spec_diagnostics = Diagnostics::default();
-            deployment(raw.spec, &Options::default(), &mut spec_diagnostics);
+            if let Some(read) = deployment(raw.spec, &Options::default(), &mut spec_diagnostics) {
+                for service in read.services {
+                    spec_diagnostics.extend(service.faults);
+                }
+            }
             errors.extend(spec_diagnostics.into_sorted());
             Err(errors)
         }
@@ -58,6 +62,7 @@ pub fn compile(request: &Request) -> Result<Compiled, Vec<Diagnostic>> {
     let Some(service) = select_service(&deployment, request.service.as_deref(), &mut diags) else {
         return Err(diags.into_sorted());
     };
+    diags.extend(service.faults.iter().cloned());
     compile_service(service, request, diags)
 }
 
@@ -96,6 +101,7 @@ pub fn compile_all(request: &Request) -> Result<Vec<ServiceOutcome>, Vec<Diagnos
         .map(|service| {
             let mut diags = Diagnostics::default();
             diags.extend(warnings.iter().cloned());
+            diags.extend(service.faults.iter().cloned());
             (
                 service.name.clone(),
                 compile_service(service, request, diags),

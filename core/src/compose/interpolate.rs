@@ -27,6 +27,11 @@ impl<'v> Interpolator<'v> {
         }
     }
 
+    /// Starts a new tree: each service is warned of its own unset variables.
+    pub(super) fn forget_warnings(&mut self) {
+        self.warned.clear();
+    }
+
     /// Interpolates every scalar value below `node` (keys stay as written).
     pub(super) fn tree(
         &mut self,

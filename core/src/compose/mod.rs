@@ -66,7 +66,8 @@ pub fn read(root: Node<'_>, options: &Options, diags: &mut Diagnostics) -> Optio
     let mut interpolator = Interpolator::new(&vars);
     // Variables read outside the services (a secret's file, the project name) count for each.
     let mut shared = Vec::new();
-    let mut per_service: BTreeMap<String, Vec<Located<String>>> = BTreeMap::new();
+    // Each service's faults are its own: one service's mistake does not fail the others.
+    let mut per_service: BTreeMap<String, (Vec<Located<String>>, Diagnostics)> = BTreeMap::new();
     if let Value::Map(pairs) = &mut root.value {
         pairs.retain(|(key, _)| !is_extension(key));
         for (key, value) in pairs.iter_mut() {
@@ -83,8 +84,10 @@ pub fn read(root: Node<'_>, options: &Options, diags: &mut Diagnostics) -> Optio
                         fields.retain(|(key, _)| !is_extension(key));
                     }
                     let mut used = Vec::new();
-                    interpolator.tree(service, &path, &mut used, diags);
-                    per_service.insert(name, used);
+                    let mut own = Diagnostics::default();
+                    interpolator.forget_warnings();
+                    interpolator.tree(service, &path, &mut used, &mut own);
+                    per_service.insert(name, (used, own));
                 }
             }
         }
@@ -109,11 +112,18 @@ pub fn read(root: Node<'_>, options: &Options, diags: &mut Diagnostics) -> Optio
             );
         }
         for (key, value, service_path) in listed {
-            let mut vars = per_service.remove(&key.value).unwrap_or_default();
+            let (mut vars, mut own) = per_service.remove(&key.value).unwrap_or_default();
             vars.extend(shared.iter().cloned());
-            let mut read = service::service(key, value, &service_path, &mut top, diags);
+            let mut read = service::service(key, value, &service_path, &mut top, &mut own);
             read.project.clone_from(&project);
-            read.host_vars.extend(vars);
+            // Interpolated variables first, in document order, then bare environment keys.
+            for var in std::mem::take(&mut read.host_vars) {
+                if !vars.iter().any(|known| known.value == var.value) {
+                    vars.push(var);
+                }
+            }
+            read.host_vars = vars;
+            read.faults = own.into_sorted();
             services.push(read);
         }
     }

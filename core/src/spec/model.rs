@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use crate::diagnostic::{Loc, Located};
+use crate::diagnostic::{Diagnostic, Loc, Located};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deployment {
@@ -61,6 +61,9 @@ pub struct Service {
     /// The files a Compose service's `env_file` names, as written, whose texts
     /// `options.envFiles` gives.
     pub env_files: Vec<Located<String>>,
+    /// Faults found reading this service of a Compose file: they fail its compile, not the
+    /// other services' (a ZLayer spec's faults are the whole spec's).
+    pub faults: Vec<Diagnostic>,
 }
 
 /// A device cgroup rule as Docker writes it: `c 1:3 mr`; `None` is `*`.
