@@ -12,9 +12,9 @@ use crate::image::ImageConfig;
 use crate::inventory::Inventory;
 use crate::mounts::BundleFile;
 use crate::names::{absolute_clean, normalize};
+use crate::options::Options;
 use crate::request::{RawRequest, Request};
 use crate::spec::{self, Deployment, Service};
-use crate::options::Options;
 use crate::{canonical, compose, devices, linux, mounts, process, resources, seccomp, yaml};
 
 /// The OCI runtime-spec version of every config bundlec writes.
@@ -68,7 +68,11 @@ pub fn compile(request: &Request) -> Result<Compiled, Vec<Diagnostic>> {
 
 /// Reads a spec text: a Compose file (top-level `services`, no `deployment`) through the
 /// Compose front end, anything else as a ZLayer spec. The one place that tells them apart.
-pub(crate) fn deployment(text: &str, options: &Options, diags: &mut Diagnostics) -> Option<Deployment> {
+pub(crate) fn deployment(
+    text: &str,
+    options: &Options,
+    diags: &mut Diagnostics,
+) -> Option<Deployment> {
     let root = match yaml::parse(text) {
         Ok(root) => root,
         Err(diagnostic) => {
@@ -192,7 +196,12 @@ fn assemble(
     // oci-spec's map type is a hash map: canonical::to_json sorts it.
     let labels = &ctx.service.labels;
     spec.set_annotations((!labels.is_empty()).then(|| labels.iter().cloned().collect()));
-    spec.set_domainname(ctx.service.domainname.as_ref().map(|name| name.value.clone()));
+    spec.set_domainname(
+        ctx.service
+            .domainname
+            .as_ref()
+            .map(|name| name.value.clone()),
+    );
     Ok(Some((spec, files)))
 }
 

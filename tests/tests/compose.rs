@@ -99,8 +99,18 @@ fn each_compose_key_compiles_to_the_same_config_as_its_zlayer_counterpart() {
 #[test]
 fn a_different_value_gives_a_different_config() {
     let options = r#"{"hostname":"app"}"#;
-    let one = compile("services:\n  app:\n    image: x\n    entrypoint: [/a]\n    mem_limit: 512m\n", None, options, None);
-    let other = compile("services:\n  app:\n    image: x\n    entrypoint: [/a]\n    mem_limit: 512k\n", None, options, None);
+    let one = compile(
+        "services:\n  app:\n    image: x\n    entrypoint: [/a]\n    mem_limit: 512m\n",
+        None,
+        options,
+        None,
+    );
+    let other = compile(
+        "services:\n  app:\n    image: x\n    entrypoint: [/a]\n    mem_limit: 512k\n",
+        None,
+        options,
+        None,
+    );
     assert!(one.contains("\"limit\": 536870912"), "{one}");
     assert!(other.contains("\"limit\": 524288"), "{other}");
 }
@@ -117,7 +127,10 @@ fn the_outline_reads_compose_files() {
     assert_eq!(web.replicas, Some(2));
     let vars: Vec<_> = web.host_env.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(vars, ["TZ", "TOKEN"]);
-    assert_eq!((web.host_env[0].span.line, web.host_env[0].span.column), (3, 7));
+    assert_eq!(
+        (web.host_env[0].span.line, web.host_env[0].span.column),
+        (3, 7)
+    );
     assert_eq!(web.env_files[0].name, "web.env");
     let volumes: Vec<_> = web.volumes.iter().map(|v| v.key.as_str()).collect();
     assert_eq!(volumes, ["static"]);
@@ -141,7 +154,11 @@ fn expected_outcomes(case: &Case) -> serde_json::Map<String, Value> {
 fn every_service_of_the_compose_corpus_compiles_or_fails_where_expected() {
     let validator = oci_validator().unwrap_or_else(|e| panic!("{e}"));
     let corpus = cases("compose");
-    assert!(corpus.len() >= 20, "the corpus holds {} files", corpus.len());
+    assert!(
+        corpus.len() >= 20,
+        "the corpus holds {} files",
+        corpus.len()
+    );
     let mut failures = Vec::new();
     for case in &corpus {
         failures.extend(case.readme_problem());
@@ -158,7 +175,10 @@ fn every_service_of_the_compose_corpus_compiles_or_fails_where_expected() {
         let mut sorted = names.clone();
         sorted.sort_unstable();
         if sorted != listed {
-            failures.push(format!("{}: services {names:?}, expected.json lists {listed:?}", case.name));
+            failures.push(format!(
+                "{}: services {names:?}, expected.json lists {listed:?}",
+                case.name
+            ));
         }
         for name in names {
             let mut raw = case.raw();
@@ -169,7 +189,10 @@ fn every_service_of_the_compose_corpus_compiles_or_fails_where_expected() {
                     let config: Value = serde_json::from_str(&compiled.json).expect("JSON");
                     let errors = schema_errors(&validator, &config);
                     if !errors.is_empty() {
-                        failures.push(format!("{}/{name}: not a valid OCI config:\n{errors}", case.name));
+                        failures.push(format!(
+                            "{}/{name}: not a valid OCI config:\n{errors}",
+                            case.name
+                        ));
                     }
                 }
                 (Some(Value::Array(wanted)), Err(diagnostics)) => {
@@ -189,7 +212,9 @@ fn every_service_of_the_compose_corpus_compiles_or_fails_where_expected() {
                         }
                     }
                 }
-                (want, Ok(_)) => failures.push(format!("{}/{name}: compiled, expected {want:?}", case.name)),
+                (want, Ok(_)) => {
+                    failures.push(format!("{}/{name}: compiled, expected {want:?}", case.name))
+                }
                 (want, Err(diagnostics)) => failures.push(format!(
                     "{}/{name}: failed, expected {want:?}:\n{}",
                     case.name,

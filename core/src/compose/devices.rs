@@ -77,7 +77,12 @@ fn add_gpu(request: Option<GpuRequest>, service: &mut Service, diags: &mut Diagn
 }
 
 /// One GPU request: `driver`, `count` (a number or `all`) or `device_ids`; neither means all.
-fn gpu(node: &Node<'_>, path: &str, needs_gpu: bool, diags: &mut Diagnostics) -> Option<GpuRequest> {
+fn gpu(
+    node: &Node<'_>,
+    path: &str,
+    needs_gpu: bool,
+    diags: &mut Diagnostics,
+) -> Option<GpuRequest> {
     let known = ["capabilities", "driver", "count", "device_ids", "options"];
     let fields = Fields::read(node, path, &known, &[], diags)?;
     let capabilities = fields.strings("capabilities", diags);
@@ -126,7 +131,9 @@ fn gpu(node: &Node<'_>, path: &str, needs_gpu: bool, diags: &mut Diagnostics) ->
     Some(GpuRequest {
         count: Located {
             value: count,
-            at: fields.get("count").map_or_else(|| node.loc(path), |(n, p)| n.loc(&p)),
+            at: fields
+                .get("count")
+                .map_or_else(|| node.loc(path), |(n, p)| n.loc(&p)),
         },
         vendor,
         distributed: None,
@@ -143,7 +150,11 @@ fn device(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Device
         let host = fields
             .require("source", diags)
             .and_then(|(node, path)| decode::string(node, &path, diags))?;
-        (host, fields.string("target", diags), fields.string("permissions", diags))
+        (
+            host,
+            fields.string("target", diags),
+            fields.string("permissions", diags),
+        )
     } else {
         let text = decode::string(node, path, diags)?;
         let part = |value: &str| Located {
@@ -261,7 +272,15 @@ mod tests {
         assert_eq!(rule.access, "mr");
         let rule = device_rule("b 8:* rwm").unwrap();
         assert_eq!(rule.minor, None);
-        for bad in ["", "x 1:3 r", "c 1 r", "c 1:3", "c 1:3 rq", "c a:3 r", "c 1:3 r x"] {
+        for bad in [
+            "",
+            "x 1:3 r",
+            "c 1 r",
+            "c 1:3",
+            "c 1:3 rq",
+            "c a:3 r",
+            "c 1:3 r x",
+        ] {
             assert!(device_rule(bad).is_none(), "{bad}");
         }
     }

@@ -25,9 +25,13 @@ pub(super) fn environment(
         };
         for (entry, entry_path) in listed {
             let (file, required) = if let Value::Map(_) = entry.value {
-                let Some(entry) =
-                    Fields::read(entry, &entry_path, &["path", "required", "format"], &[], diags)
-                else {
+                let Some(entry) = Fields::read(
+                    entry,
+                    &entry_path,
+                    &["path", "required", "format"],
+                    &[],
+                    diags,
+                ) else {
                     continue;
                 };
                 let Some(file) = entry
@@ -196,7 +200,9 @@ const DOT_ENV: &str = ".env";
 /// literal, double quotes take `\n`, `\t`, `\"` and `\\`, and a bare value ends at ` #`.
 fn dotenv_value(raw: &str) -> Result<(String, bool), &'static str> {
     if let Some(rest) = raw.strip_prefix('\'') {
-        let (inner, _) = rest.split_once('\'').ok_or("has a `'` that is never closed")?;
+        let (inner, _) = rest
+            .split_once('\'')
+            .ok_or("has a `'` that is never closed")?;
         return Ok((inner.to_string(), false));
     }
     if let Some(rest) = raw.strip_prefix('"') {
@@ -234,9 +240,18 @@ mod tests {
 
     #[test]
     fn dotenv_values() {
-        assert_eq!(dotenv_value("plain # note").unwrap(), ("plain".into(), true));
-        assert_eq!(dotenv_value("'a $B #c'").unwrap(), ("a $B #c".into(), false));
-        assert_eq!(dotenv_value(r#""l1\nl2 \"q\"""#).unwrap(), ("l1\nl2 \"q\"".into(), true));
+        assert_eq!(
+            dotenv_value("plain # note").unwrap(),
+            ("plain".into(), true)
+        );
+        assert_eq!(
+            dotenv_value("'a $B #c'").unwrap(),
+            ("a $B #c".into(), false)
+        );
+        assert_eq!(
+            dotenv_value(r#""l1\nl2 \"q\"""#).unwrap(),
+            ("l1\nl2 \"q\"".into(), true)
+        );
         assert!(dotenv_value("\"open").is_err());
         assert!(dotenv_value("'open").is_err());
     }

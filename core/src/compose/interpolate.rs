@@ -285,7 +285,10 @@ mod tests {
         let vars = [("A", "1"), ("E", "")];
         assert_eq!(run("$A-${A}x$$", &vars).0.as_deref(), Some("1-1x$"));
         assert_eq!(run("${B:-d}${E:-e}${E-f}", &vars).0.as_deref(), Some("de"));
-        assert_eq!(run("${A:+yes}${B+no}${E+set}", &vars).0.as_deref(), Some("yesset"));
+        assert_eq!(
+            run("${A:+yes}${B+no}${E+set}", &vars).0.as_deref(),
+            Some("yesset")
+        );
         assert_eq!(run("${B:-${A}}", &vars).0.as_deref(), Some("1"));
         assert_eq!(run("${A:?need}", &vars).0.as_deref(), Some("1"));
         let (result, used, codes) = run("${B}/$C", &vars);

@@ -102,7 +102,9 @@ fn deploy(node: &Node<'_>, path: &str, service: &mut Service, diags: &mut Diagno
     };
     if let Some((node, path)) = resources.get("limits") {
         let ignored = ["generic_resources"];
-        if let Some(limits) = Fields::read(node, &path, &["cpus", "memory", "pids"], &ignored, diags) {
+        if let Some(limits) =
+            Fields::read(node, &path, &["cpus", "memory", "pids"], &ignored, diags)
+        {
             if let Some((node, path)) = limits.get("cpus") {
                 service.resources.cpu = spec::cpus(node, &path, diags);
             }
@@ -138,8 +140,15 @@ fn pids(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<i64> {
     if scalar_is(node, "-1") || scalar_is(node, "0") {
         return None;
     }
-    bounded(node, path, 1, i128::from(i64::MAX), codes::BAD_PIDS_LIMIT, diags)
-        .and_then(|v| i64::try_from(v).ok())
+    bounded(
+        node,
+        path,
+        1,
+        i128::from(i64::MAX),
+        codes::BAD_PIDS_LIMIT,
+        diags,
+    )
+    .and_then(|v| i64::try_from(v).ok())
 }
 
 /// A size that must not be 0, which the kernel and runc read as "no limit".
@@ -198,12 +207,17 @@ pub(super) fn parse_size(text: &str) -> Option<u64> {
         _ => return None,
     };
     // `i` alone (`5i`) names no unit.
-    if unit.is_empty() && text.get(split..)?.to_ascii_lowercase().trim_start().starts_with('i') {
+    if unit.is_empty()
+        && text
+            .get(split..)?
+            .to_ascii_lowercase()
+            .trim_start()
+            .starts_with('i')
+    {
         return None;
     }
     let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-    if whole.is_empty() || (number.contains('.') && fraction.is_empty()) || fraction.contains('.')
-    {
+    if whole.is_empty() || (number.contains('.') && fraction.is_empty()) || fraction.contains('.') {
         return None;
     }
     let multiplier = 1u128 << shift;
@@ -231,7 +245,16 @@ mod tests {
         assert_eq!(parse_size("64 MB"), Some(64 << 20));
         assert_eq!(parse_size("10b"), Some(10));
         assert_eq!(parse_size("1k"), Some(1024));
-        for bad in ["", "m", "12x", "1.g", "1..2m", "5i", "99999999999999999999t", "-1m"] {
+        for bad in [
+            "",
+            "m",
+            "12x",
+            "1.g",
+            "1..2m",
+            "5i",
+            "99999999999999999999t",
+            "-1m",
+        ] {
             assert_eq!(parse_size(bad), None, "{bad}");
         }
     }

@@ -6,6 +6,7 @@
 mod command;
 mod devices;
 mod env;
+mod files;
 mod interpolate;
 mod limits;
 mod pairs;
@@ -152,12 +153,15 @@ fn decode_path(parent: &str, key: &str) -> String {
 /// The project: `name:`, else the options' (the CLI gives the folder's name).
 fn project(fields: &Fields<'_>, options: &Options, diags: &mut Diagnostics) -> Option<String> {
     if let Some(name) = fields.string("name", diags) {
-        let valid = name.value.chars().next().is_some_and(|c| {
-            c.is_ascii_lowercase() || c.is_ascii_digit()
-        }) && name
+        let valid = name
             .value
             .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && name
+                .value
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
         if !valid {
             diags.error_hint(
                 codes::BAD_DEPLOYMENT_NAME,

@@ -167,9 +167,10 @@ pub(super) fn service(
     volumes::volumes(&fields, top, &mut service, diags);
     if let Some((node, path)) = fields.get("labels") {
         for pair in pairs(node, &path, '=', diags) {
-            service
-                .labels
-                .push((pair.key.value, pair.value.map(|v| v.value).unwrap_or_default()));
+            service.labels.push((
+                pair.key.value,
+                pair.value.map(|v| v.value).unwrap_or_default(),
+            ));
         }
     }
     if fields.boolean("init", diags) == Some(true) {

@@ -12,7 +12,7 @@ mod storage;
 
 // What the sections name; the rest of the model is reached through these.
 pub use model::{
-    AppArmorChoice, DeviceRequest, DeviceRule, Deployment, Distributed, EnvValue, EnvVar,
+    AppArmorChoice, Deployment, DeviceRequest, DeviceRule, Distributed, EnvValue, EnvVar,
     GpuRequest, GpuVendor, NetworkMode, Resources, Scale, Seccomp, SelinuxChoice, Service, Storage,
     StorageKind,
 };

@@ -213,7 +213,10 @@ fn gpu(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<GpuReques
 }
 
 /// A GPU vendor, in any case.
-pub(crate) fn gpu_vendor(vendor: Located<String>, diags: &mut Diagnostics) -> Option<Located<GpuVendor>> {
+pub(crate) fn gpu_vendor(
+    vendor: Located<String>,
+    diags: &mut Diagnostics,
+) -> Option<Located<GpuVendor>> {
     let value = match vendor.value.to_ascii_lowercase().as_str() {
         "nvidia" => GpuVendor::Nvidia,
         "amd" => GpuVendor::Amd,

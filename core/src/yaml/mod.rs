@@ -12,9 +12,9 @@ use saphyr_parser::Parser;
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Loc};
 use builder::TreeBuilder;
-pub use merge::resolve_merges;
 #[cfg(test)]
 use builder::MAX_DEPTH;
+pub use merge::resolve_merges;
 
 /// A value of the tree; scalars borrow their text from the spec where the parser allows.
 #[derive(Debug, Clone, PartialEq)]
