@@ -109,7 +109,7 @@ pub(super) fn tmpfs(text: Located<String>, diags: &mut Diagnostics) -> Option<St
                 },
                 diags,
             )?);
-        } else if TMPFS_FLAGS.contains(&option) {
+        } else if TMPFS_FLAGS.contains(&option) || owner_option(option) {
             flags.push(option.to_string());
         } else {
             diags.error_hint(
@@ -129,6 +129,15 @@ pub(super) fn tmpfs(text: Located<String>, diags: &mut Diagnostics) -> Option<St
         kind: StorageKind::Tmpfs { size, mode, flags },
         readonly: false,
         at: text.at,
+    })
+}
+
+/// `uid=N` or `gid=N`: the owner of the tmpfs root, which the kernel takes as a mount option.
+fn owner_option(option: &str) -> bool {
+    ["uid=", "gid="].iter().any(|prefix| {
+        option
+            .strip_prefix(prefix)
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
     })
 }
 

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use crate::codes;
 use crate::decode::{self, entries, Fields};
-use crate::diagnostic::{Diagnostics, Located};
+use crate::diagnostic::{join_path, Diagnostics, Located};
 use crate::options::Options;
 use crate::spec::Deployment;
 use crate::yaml::{self, Node, Value};
@@ -69,8 +69,8 @@ pub fn read(root: Node<'_>, options: &Options, diags: &mut Diagnostics) -> Optio
     let mut shared = Vec::new();
     // Each service's faults are its own: one service's mistake does not fail the others.
     let mut per_service: BTreeMap<String, (Vec<Located<String>>, Diagnostics)> = BTreeMap::new();
+    strip_extensions(&mut root);
     if let Value::Map(pairs) = &mut root.value {
-        pairs.retain(|(key, _)| !is_extension(key));
         for (key, value) in pairs.iter_mut() {
             let name = key_text(key);
             if name != "services" {
@@ -80,10 +80,7 @@ pub fn read(root: Node<'_>, options: &Options, diags: &mut Diagnostics) -> Optio
             if let Value::Map(services) = &mut value.value {
                 for (service_key, service) in services.iter_mut() {
                     let name = key_text(service_key);
-                    let path = decode_path("services", &name);
-                    if let Value::Map(fields) = &mut service.value {
-                        fields.retain(|(key, _)| !is_extension(key));
-                    }
+                    let path = join_path("services", &name);
                     let mut used = Vec::new();
                     let mut own = Diagnostics::default();
                     interpolator.forget_warnings();
@@ -139,15 +136,40 @@ fn is_extension(key: &Node<'_>) -> bool {
     matches!(&key.value, Value::Scalar { text, .. } if text.starts_with("x-"))
 }
 
+/// Maps whose keys are the user's own (a variable, a label, a host): an `x-` key there is data.
+const FREE_FORM: &[&str] = &[
+    "environment",
+    "labels",
+    "annotations",
+    "sysctls",
+    "extra_hosts",
+    "options",
+    "driver_opts",
+];
+
+/// Drops the `x-` extension fields from every map of the tree but the free-form ones, as
+/// Compose allows them in any structure.
+fn strip_extensions(node: &mut Node<'_>) {
+    match &mut node.value {
+        Value::Map(pairs) => {
+            pairs.retain(|(key, _)| !is_extension(key));
+            for (key, value) in pairs.iter_mut() {
+                let free = matches!(&key.value, Value::Scalar { text, .. } if FREE_FORM.contains(&text.as_ref()));
+                if !free {
+                    strip_extensions(value);
+                }
+            }
+        }
+        Value::Seq(items) => items.iter_mut().for_each(strip_extensions),
+        _ => {}
+    }
+}
+
 fn key_text(key: &Node<'_>) -> String {
     match &key.value {
         Value::Scalar { text, .. } => text.to_string(),
         _ => String::new(),
     }
-}
-
-fn decode_path(parent: &str, key: &str) -> String {
-    crate::diagnostic::join_path(parent, key)
 }
 
 /// The project: `name:`, else the options' (the CLI gives the folder's name).
