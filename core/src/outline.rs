@@ -18,6 +18,9 @@ pub struct Outline {
     /// The `deployment:` name when it is a valid deployment name (for a Compose file, the
     /// project's `name:`).
     pub deployment: Option<String>,
+    /// The host variables a Compose file reads outside its services (`name:`, a secret's
+    /// `file`), which every service needs; each service lists its own.
+    pub host_env: Vec<Reference>,
     /// The services, in document order.
     pub services: Vec<ServiceOutline>,
 }
@@ -134,6 +137,14 @@ pub fn outline(spec: &str) -> Result<Outline, Vec<Diagnostic>> {
             Format::Zlayer
         },
         deployment: deployment_name,
+        host_env: deployment
+            .host_vars
+            .iter()
+            .map(|var| Reference {
+                name: var.value.clone(),
+                span: Span::of(&var.at),
+            })
+            .collect(),
         services: deployment.services.iter().map(service).collect(),
     })
 }
@@ -149,9 +160,18 @@ fn service(service: &Service) -> ServiceOutline {
         };
         add_reference(list, name, &var.at);
     }
-    // A Compose file reads host variables through `${VAR}` and bare `environment` keys.
-    for var in &service.host_vars {
-        add_reference(&mut host_env, &var.value, &var.at);
+    // A Compose file reads host variables through `${VAR}` and bare `environment` keys; the
+    // reader keeps the first of each, and such a file has no `$E:` (each check would cost a
+    // pass over the list).
+    if host_env.is_empty() {
+        host_env = service
+            .host_vars
+            .iter()
+            .map(|var| Reference {
+                name: var.value.clone(),
+                span: Span::of(&var.at),
+            })
+            .collect();
     }
     ServiceOutline {
         name: service.name.clone(),

@@ -117,10 +117,13 @@ fn a_different_value_gives_a_different_config() {
 
 #[test]
 fn the_outline_reads_compose_files() {
-    let text = "name: shop\nx-env: &env\n  TZ: ${TZ}\nservices:\n  web:\n    image: nginx\n    environment:\n      <<: *env\n      TOKEN:\n    env_file: [web.env]\n    volumes: [\"static:/srv\", \"./conf:/etc/nginx:ro\"]\n    scale: 2\n  db:\n    image: postgres\n    deploy: { replicas: 1 }\n    command: postgres -c max_connections=${MAX_CONN:-100}\n";
+    let text = "name: ${PROJECT:-shop}\nx-env: &env\n  TZ: ${TZ}\nservices:\n  web:\n    image: nginx\n    environment:\n      <<: *env\n      TOKEN:\n    env_file: [web.env]\n    volumes: [\"static:/srv\", \"./conf:/etc/nginx:ro\"]\n    scale: 2\n  db:\n    image: postgres\n    deploy: { replicas: 1 }\n    command: postgres -c max_connections=${MAX_CONN:-100}\n";
     let read = outline(text).expect("outline");
     assert_eq!(read.format, Format::Compose);
     assert_eq!(read.deployment.as_deref(), Some("shop"));
+    // A variable outside the services is the file's, listed once for all of them.
+    let file_vars: Vec<_> = read.host_env.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(file_vars, ["PROJECT"]);
     let names: Vec<_> = read.services.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["web", "db"]);
     let web = &read.services[0];
@@ -224,4 +227,46 @@ fn every_service_of_the_compose_corpus_compiles_or_fails_where_expected() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Large Compose inputs stay n log n (issue 9's rule): 20k distinct variables, 20k bare keys and
+/// 20k services read and compile; a list searched once per variable would take minutes.
+#[test]
+fn twenty_thousand_variables_keys_and_services_read_quickly() {
+    const N: usize = 20_000;
+    let mut text =
+        String::from("services:\n  app:\n    image: x\n    entrypoint: [/a]\n    environment:\n");
+    for i in 0..N {
+        text.push_str(&format!("      V{i}: ${{VAR_{i}:-d}}\n      B{i}:\n"));
+    }
+    let host_env: serde_json::Map<String, Value> = (0..N)
+        .step_by(2)
+        .map(|i| (format!("B{i}"), Value::from("h")))
+        .collect();
+    let options = serde_json::json!({ "hostEnv": host_env }).to_string();
+    let compiled = compile_raw(RawRequest {
+        spec: &text,
+        options: Some(&options),
+        ..RawRequest::default()
+    })
+    .unwrap_or_else(|d| panic!("{}", render(&d)));
+    let config: Value = serde_json::from_str(&compiled.json).unwrap();
+    // N defaults, N/2 bare keys with a host value, PATH and TERM.
+    assert_eq!(
+        config["process"]["env"].as_array().unwrap().len(),
+        N + N / 2 + 2
+    );
+    let read = outline(&text).unwrap();
+    assert_eq!(read.services[0].host_env.len(), 2 * N);
+
+    let mut many = String::from("name: ${P:-big}\nservices:\n");
+    for i in 0..N {
+        many.push_str(&format!(
+            "  s{i}: {{ image: x, entrypoint: [/a], environment: [\"X=${{X}}\"] }}\n"
+        ));
+    }
+    let read = outline(&many).unwrap();
+    assert_eq!(read.services.len(), N);
+    assert_eq!(read.host_env.len(), 1);
+    assert!(read.services.iter().all(|s| s.host_env.len() == 1));
 }

@@ -81,9 +81,7 @@ fn set(
     let value = match value {
         Some(value) => value,
         None => {
-            if !service.host_vars.iter().any(|v| v.value == key.value) {
-                service.host_vars.push(key.clone());
-            }
+            service.host_vars.push(key.clone());
             match top.vars.get(&key.value) {
                 Some(value) => value.clone(),
                 None => return,
@@ -127,11 +125,7 @@ fn env_file(
                 Ok((value, interpolate)) if interpolate => {
                     let mut used = Vec::new();
                     let value = top.interpolator.text(&value, &file.at, &mut used, diags);
-                    for var in used {
-                        if !service.host_vars.iter().any(|v| v.value == var.value) {
-                            service.host_vars.push(var);
-                        }
-                    }
+                    service.host_vars.extend(used);
                     let Some(value) = value else { continue };
                     Some(value)
                 }

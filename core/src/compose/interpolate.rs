@@ -217,14 +217,12 @@ impl<'v> Interpolator<'v> {
     }
 }
 
-/// Records a variable the file reads, once per name.
+/// Records a variable the file reads (the reader keeps the first of each name).
 fn record(used: &mut Vec<Located<String>>, name: &str, at: &Loc) {
-    if !used.iter().any(|known| known.value == name) {
-        used.push(Located {
-            value: name.to_string(),
-            at: at.clone(),
-        });
-    }
+    used.push(Located {
+        value: name.to_string(),
+        at: at.clone(),
+    });
 }
 
 fn bad(diags: &mut Diagnostics, at: &Loc, text: &str, why: &str) {

@@ -65,7 +65,7 @@ pub fn read(root: Node<'_>, options: &Options, diags: &mut Diagnostics) -> Optio
     };
     let vars = env::project_vars(options, diags);
     let mut interpolator = Interpolator::new(&vars);
-    // Variables read outside the services (a secret's file, the project name) count for each.
+    // Variables read outside the services (a secret's file, the project name): the file's.
     let mut shared = Vec::new();
     // Each service's faults are its own: one service's mistake does not fail the others.
     let mut per_service: BTreeMap<String, (Vec<Located<String>>, Diagnostics)> = BTreeMap::new();
@@ -111,16 +111,11 @@ pub fn read(root: Node<'_>, options: &Options, diags: &mut Diagnostics) -> Optio
         }
         for (key, value, service_path) in listed {
             let (mut vars, mut own) = per_service.remove(&key.value).unwrap_or_default();
-            vars.extend(shared.iter().cloned());
             let mut read = service::service(key, value, &service_path, &mut top, &mut own);
             read.project.clone_from(&project);
             // Interpolated variables first, in document order, then bare environment keys.
-            for var in std::mem::take(&mut read.host_vars) {
-                if !vars.iter().any(|known| known.value == var.value) {
-                    vars.push(var);
-                }
-            }
-            read.host_vars = vars;
+            vars.append(&mut read.host_vars);
+            read.host_vars = first_of_each(vars);
             read.faults = own.into_sorted();
             services.push(read);
         }
@@ -129,7 +124,16 @@ pub fn read(root: Node<'_>, options: &Options, diags: &mut Diagnostics) -> Optio
         name: project.unwrap_or_default(),
         services,
         compose: true,
+        host_vars: first_of_each(shared),
     })
+}
+
+/// The first of each variable name, in order: an index keeps it n log n.
+fn first_of_each(vars: Vec<Located<String>>) -> Vec<Located<String>> {
+    let mut seen = BTreeMap::new();
+    vars.into_iter()
+        .filter(|var| seen.insert(var.value.clone(), ()).is_none())
+        .collect()
 }
 
 fn is_extension(key: &Node<'_>) -> bool {

@@ -11,6 +11,9 @@ pub struct Deployment {
     pub services: Vec<Service>,
     /// Read from a Compose file rather than a ZLayer spec.
     pub compose: bool,
+    /// The host variables a Compose file reads outside its services (`name:`, a secret's
+    /// `file`), first of each name.
+    pub host_vars: Vec<Located<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

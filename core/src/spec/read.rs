@@ -114,6 +114,7 @@ pub(crate) fn read(root: &Node<'_>, diags: &mut Diagnostics) -> Option<Deploymen
         name: name.map(|n| n.value).unwrap_or_default(),
         services,
         compose: false,
+        host_vars: Vec::new(),
     })
 }
 

@@ -17,7 +17,8 @@ export function menuServices(result) {
     name: service.name,
     replicas: replicaCount(service),
     secrets: service.secrets.map((reference) => reference.name),
-    hostEnv: service.hostEnv.map((reference) => reference.name),
+    // A Compose file's own variables (outside its services) are every service's too.
+    hostEnv: [...new Set([...service.hostEnv, ...(result.outline.hostEnv ?? [])].map((reference) => reference.name))],
     volumes: service.volumes.map((volume) => volume.key),
     // A Compose file (the core tells): its relative paths and env files need placeholders too.
     compose: result.outline.format === 'compose',
