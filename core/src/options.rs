@@ -72,7 +72,8 @@ pub struct Options {
     /// Compose: the absolute folder relative paths are resolved against (binds, secrets).
     #[serde(default)]
     pub project_dir: Option<String>,
-    /// Compose: the texts of the `env_file` files, keyed by the path as the file writes it.
+    /// Compose: the texts of the `env_file` files, keyed by the path as the file writes it;
+    /// `.env` is also the project's `.env`, which `${VAR}` reads under `host_env`.
     #[serde(default)]
     pub env_files: BTreeMap<String, String>,
 }
