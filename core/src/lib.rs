@@ -81,7 +81,6 @@ pub use request::{RawRequest, Request, RequestText};
 /// The phases on their own, for the benchmarks; not part of the API.
 #[doc(hidden)]
 pub mod internals {
-    pub use crate::canonical::to_json as canonical_json;
     pub use crate::diagnostic::Diagnostics;
     pub use crate::seccomp::{
         default as default_seccomp, native_arch, ArchEntry, Argument, Condition, KernelVersion,

@@ -3,7 +3,6 @@
 
 use oci_spec::runtime::{
     Linux, LinuxBuilder, LinuxDevice, LinuxNamespaceBuilder, LinuxNamespaceType, LinuxResources,
-    LinuxSeccomp,
 };
 use oci_spec::OciSpecError;
 
@@ -52,7 +51,6 @@ pub fn linux(
     ctx: &Context<'_>,
     devices: Vec<LinuxDevice>,
     resources: LinuxResources,
-    seccomp: Option<LinuxSeccomp>,
     diags: &mut Diagnostics,
 ) -> Result<Linux, OciSpecError> {
     let mut kinds = vec![
@@ -93,9 +91,7 @@ pub fn linux(
     if !sysctls.is_empty() {
         builder = builder.sysctl(sysctl_map(sysctls));
     }
-    if let Some(seccomp) = seccomp {
-        builder = builder.seccomp(seccomp);
-    }
+
     let mut linux = builder.build()?;
     if ctx.service.privileged {
         // The builder pre-fills both lists; a privileged container has neither.

@@ -21,7 +21,9 @@ pub use profile::{ArchEntry, Argument, Condition, KernelVersion, Rule, Target};
 
 /// The default profile's parts, for the tests that compare them with the reference.
 pub mod default {
-    pub use super::default_profile::{ARCH_MAP, DEFAULT_ACTION, DEFAULT_ERRNO_RET, RULES};
+    pub use super::default_profile::{
+        ARCH_MAP, DEFAULT_ACTION, DEFAULT_ERRNO_RET, RULES, RULES_JSON,
+    };
 }
 
 /// uname's machine names, moby's native name for each, and its seccomp architecture.
@@ -54,13 +56,28 @@ pub fn native_arch(uname: &str) -> Option<(&'static str, Arch)> {
         .map(|(_, native, arch)| (*native, *arch))
 }
 
-/// `linux.seccomp`, or `None` for a privileged or unconfined container. `bounding` is the
-/// final capability bounding set (kernel names), which picks the capability-bound rules.
+/// `linux.seccomp` as the compile resolved it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SeccompSection {
+    /// Privileged or unconfined: no filter.
+    None,
+    /// Docker's default profile: the architectures and the kept rules, by their position in
+    /// [`default::RULES`]. The canonical writer copies their JSON text: nothing is built.
+    Default {
+        architectures: Vec<Arch>,
+        rules: Vec<usize>,
+    },
+    /// A profile the spec names, resolved.
+    Custom(LinuxSeccomp),
+}
+
+/// `linux.seccomp` for this container: nothing for a privileged or unconfined one. `bounding`
+/// is the final capability bounding set (kernel names), which picks the capability-bound rules.
 pub fn seccomp(
     ctx: &Context<'_>,
     bounding: &[&str],
     diags: &mut Diagnostics,
-) -> Result<Option<LinuxSeccomp>, OciSpecError> {
+) -> Result<SeccompSection, OciSpecError> {
     let choice = &ctx.service.confinement.seccomp;
     if ctx.service.privileged {
         if let Seccomp::Profile(path) = choice {
@@ -71,7 +88,7 @@ pub fn seccomp(
                 "remove `privileged: true` to confine it with the profile",
             );
         }
-        return Ok(None);
+        return Ok(SeccompSection::None);
     }
     let path = match choice {
         Seccomp::Unconfined(at) => {
@@ -81,7 +98,7 @@ pub fn seccomp(
                 "the container runs without a seccomp filter: every system call reaches the kernel",
                 "remove `seccomp=unconfined` to get Docker's default profile",
             );
-            return Ok(None);
+            return Ok(SeccompSection::None);
         }
         Seccomp::Default => None,
         Seccomp::Profile(path) => Some(path),
@@ -93,14 +110,12 @@ pub fn seccomp(
         bounding,
     };
     let Some(path) = path else {
-        let rules = default::RULES.iter().filter(|rule| target.keeps(*rule));
-        return build(
-            LinuxSeccompBuilder::default().default_action(default::DEFAULT_ACTION),
-            default::DEFAULT_ERRNO_RET,
-            architectures(default::ARCH_MAP, arch),
-            syscalls(rules)?,
-        )
-        .map(Some);
+        return Ok(SeccompSection::Default {
+            architectures: architectures(default::ARCH_MAP, arch),
+            rules: (0..default::RULES.len())
+                .filter(|&i| default::RULES.get(i).is_some_and(|rule| target.keeps(rule)))
+                .collect(),
+        });
     };
     let Some(text) = ctx.options.seccomp_profiles.get(&path.value) else {
         diags.error_hint(
@@ -112,7 +127,7 @@ pub fn seccomp(
                 path.value
             ),
         );
-        return Ok(None);
+        return Ok(SeccompSection::None);
     };
     let profile = match DockerProfile::from_json(text) {
         Ok(profile) => profile,
@@ -126,7 +141,7 @@ pub fn seccomp(
                 ),
                 "give a profile in Docker's format or an OCI `linux.seccomp` object",
             );
-            return Ok(None);
+            return Ok(SeccompSection::None);
         }
     };
     let rules = profile.rules();
@@ -143,7 +158,28 @@ pub fn seccomp(
         builder = builder.listener_metadata(metadata);
     }
     let kept = rules.iter().filter(|rule| target.keeps(*rule));
-    build(builder, profile.default_errno_ret, arches, syscalls(kept)?).map(Some)
+    build(builder, profile.default_errno_ret, arches, syscalls(kept)?).map(SeccompSection::Custom)
+}
+
+impl SeccompSection {
+    /// The section as an OCI `LinuxSeccomp`, built from the default profile's rules when it is
+    /// that one (for callers that want the spec; the compile itself never builds it).
+    pub fn to_oci(&self) -> Result<Option<LinuxSeccomp>, OciSpecError> {
+        match self {
+            SeccompSection::None => Ok(None),
+            SeccompSection::Custom(seccomp) => Ok(Some(seccomp.clone())),
+            SeccompSection::Default {
+                architectures,
+                rules,
+            } => build(
+                LinuxSeccompBuilder::default().default_action(default::DEFAULT_ACTION),
+                default::DEFAULT_ERRNO_RET,
+                architectures.clone(),
+                syscalls(rules.iter().filter_map(|&i| default::RULES.get(i)))?,
+            )
+            .map(Some),
+        }
+    }
 }
 
 fn build(
