@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{FileEntry, Top};
+use super::Top;
 use crate::codes;
 use crate::decode::{self, Fields};
 use crate::diagnostic::{closest, Diagnostics, Located};
@@ -146,7 +146,7 @@ pub(super) fn file_bind(
     node: &Node<'_>,
     path: &str,
     key: &str,
-    entries: &BTreeMap<String, FileEntry>,
+    entries: &BTreeMap<String, String>,
     default_dir: &str,
     top: &Top<'_>,
     diags: &mut Diagnostics,
@@ -187,7 +187,7 @@ pub(super) fn file_bind(
         );
         return None;
     };
-    let Some(file) = entry.file.clone() else {
+    if entry.is_empty() {
         diags.error_hint(
             codes::BAD_COMPOSE_REFERENCE,
             &source.at,
@@ -195,6 +195,11 @@ pub(super) fn file_bind(
             "an external, environment or content entry needs the engine; give a `file`",
         );
         return None;
+    }
+    // The bind is reported where the service names it.
+    let file = Located {
+        value: entry.clone(),
+        at: source.at.clone(),
     };
     let target_path = match &target {
         Some(target) if target.value.starts_with('/') => target.value.clone(),

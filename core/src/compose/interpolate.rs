@@ -16,7 +16,7 @@ const MAX_NESTING: usize = 8;
 pub(super) struct Interpolator<'v> {
     vars: &'v BTreeMap<String, String>,
     /// Positions already warned about: an alias copies a node with its position.
-    warned: BTreeMap<(u32, u32, String), ()>,
+    warned: BTreeMap<String, String>,
 }
 
 impl<'v> Interpolator<'v> {
@@ -200,12 +200,12 @@ impl<'v> Interpolator<'v> {
         if let Some(value) = self.vars.get(name) {
             return value.clone();
         }
-        let key = (
+        let key = format!(
+            "{}:{}:{name}",
             at.line.unwrap_or_default(),
-            at.column.unwrap_or_default(),
-            name.to_string(),
+            at.column.unwrap_or_default()
         );
-        if self.warned.insert(key, ()).is_none() {
+        if self.warned.insert(key, String::new()).is_none() {
             diags.warning_hint(
                 codes::UNSET_VARIABLE,
                 at,

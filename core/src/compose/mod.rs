@@ -38,20 +38,16 @@ pub fn is_compose(root: &Node<'_>) -> bool {
     key("services").is_some() && key("deployment").is_none() && !zlayer_version
 }
 
-/// A top-level `secrets` or `configs` entry: the file it binds, where it is written.
-#[derive(Debug, Clone)]
-struct FileEntry {
-    file: Option<Located<String>>,
-}
-
 /// What every service of the file reads besides its own map.
 struct Top<'a> {
     options: &'a Options,
     /// The host variables and the project's `.env`: what `${VAR}` and bare keys read.
     vars: &'a BTreeMap<String, String>,
     interpolator: Interpolator<'a>,
-    secrets: BTreeMap<String, FileEntry>,
-    configs: BTreeMap<String, FileEntry>,
+    /// The top-level `secrets` and `configs` by name: the `file` each binds, empty for none.
+    /// (String maps throughout: one B-tree type keeps the WebAssembly module small.)
+    secrets: BTreeMap<String, String>,
+    configs: BTreeMap<String, String>,
 }
 
 /// Reads a Compose file's tree into the model; `None` when it is not a readable map.
@@ -68,7 +64,8 @@ pub fn read(root: Node<'_>, options: &Options, diags: &mut Diagnostics) -> Optio
     // Variables read outside the services (a secret's file, the project name): the file's.
     let mut shared = Vec::new();
     // Each service's faults are its own: one service's mistake does not fail the others.
-    let mut per_service: BTreeMap<String, (Vec<Located<String>>, Diagnostics)> = BTreeMap::new();
+    // In the order of the `services` map, which the reading below follows.
+    let mut per_service: Vec<(String, Vec<Located<String>>, Diagnostics)> = Vec::new();
     strip_extensions(&mut root);
     if let Value::Map(pairs) = &mut root.value {
         for (key, value) in pairs.iter_mut() {
@@ -85,7 +82,7 @@ pub fn read(root: Node<'_>, options: &Options, diags: &mut Diagnostics) -> Optio
                     let mut own = Diagnostics::default();
                     interpolator.forget_warnings();
                     interpolator.tree(service, &path, &mut used, &mut own);
-                    per_service.insert(name, (used, own));
+                    per_service.push((name, used, own));
                 }
             }
         }
@@ -109,8 +106,14 @@ pub fn read(root: Node<'_>, options: &Options, diags: &mut Diagnostics) -> Optio
                 "the compose file has no services",
             );
         }
+        let mut interpolated = per_service.into_iter();
         for (key, value, service_path) in listed {
-            let (mut vars, mut own) = per_service.remove(&key.value).unwrap_or_default();
+            // Both walk the same map in order; a key that is not a string is skipped by both
+            // reads (and reported by `entries`).
+            let (mut vars, mut own) = interpolated
+                .find(|(name, _, _)| *name == key.value)
+                .map(|(_, vars, own)| (vars, own))
+                .unwrap_or_default();
             let mut read = service::service(key, value, &service_path, &mut top, &mut own);
             read.project.clone_from(&project);
             // Interpolated variables first, in document order, then bare environment keys.
@@ -132,7 +135,7 @@ pub fn read(root: Node<'_>, options: &Options, diags: &mut Diagnostics) -> Optio
 fn first_of_each(vars: Vec<Located<String>>) -> Vec<Located<String>> {
     let mut seen = BTreeMap::new();
     vars.into_iter()
-        .filter(|var| seen.insert(var.value.clone(), ()).is_none())
+        .filter(|var| seen.insert(var.value.clone(), String::new()).is_none())
         .collect()
 }
 
@@ -207,7 +210,7 @@ fn file_entries(
     fields: &Fields<'_>,
     key: &str,
     diags: &mut Diagnostics,
-) -> BTreeMap<String, FileEntry> {
+) -> BTreeMap<String, String> {
     let mut found = BTreeMap::new();
     let Some((node, path)) = fields.get(key) else {
         return found;
@@ -217,7 +220,7 @@ fn file_entries(
         let ignored = ["labels", "driver", "driver_opts", "template_driver"];
         let file = Fields::read(value, &entry_path, &known, &ignored, diags)
             .and_then(|entry| entry.string("file", diags));
-        found.insert(name.value, FileEntry { file });
+        found.insert(name.value, file.map(|file| file.value).unwrap_or_default());
     }
     found
 }

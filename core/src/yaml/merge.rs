@@ -53,13 +53,12 @@ fn key_text<'a>(key: &'a Node<'_>) -> Option<&'a str> {
 type Pairs<'t> = Vec<(Node<'t>, Node<'t>)>;
 
 fn merge_map(pairs: Pairs<'_>) -> Result<Pairs<'_>, Diagnostic> {
-    // The map's own keys, which no merged entry may replace.
-    let own: BTreeMap<String, ()> = pairs
+    // The map's own keys (a string map: the core's one string-keyed B-tree type).
+    let mut taken: BTreeMap<String, String> = pairs
         .iter()
         .filter(|(key, _)| !is_merge_key(key))
-        .filter_map(|(key, _)| key_text(key).map(|text| (text.to_string(), ())))
+        .filter_map(|(key, _)| key_text(key).map(|text| (text.to_string(), String::new())))
         .collect();
-    let mut taken = own.clone();
     let mut merged = Vec::with_capacity(pairs.len());
     for (key, value) in pairs {
         if !is_merge_key(&key) {
@@ -89,7 +88,7 @@ fn merge_map(pairs: Pairs<'_>) -> Result<Pairs<'_>, Diagnostic> {
                 merged.push((merged_key, merged_value));
                 continue;
             };
-            if taken.insert(text.to_string(), ()).is_none() {
+            if taken.insert(text.to_string(), String::new()).is_none() {
                 merged.push((merged_key, merged_value));
             }
         }
