@@ -74,6 +74,16 @@ pub struct Options {
     /// with the config as a warning (`warn`).
     #[serde(default)]
     pub policy_mode: PolicyMode,
+    /// Compose: the project name when the file has no `name:` (the CLI gives the folder's).
+    #[serde(default)]
+    pub project: Option<String>,
+    /// Compose: the absolute folder relative paths are resolved against (binds, secrets).
+    #[serde(default)]
+    pub project_dir: Option<String>,
+    /// Compose: the texts of the `env_file` files, keyed by the path as the file writes it;
+    /// `.env` is also the project's `.env`, which `${VAR}` reads under `host_env`.
+    #[serde(default)]
+    pub env_files: BTreeMap<String, String>,
 }
 
 /// A level of the Kubernetes Pod Security Standards; each allows less than the one before.

@@ -361,8 +361,8 @@ fn outline_gives_services_replicas_references_and_volumes_with_ranges() {
         concat!(
             r#"{{"name":"api","span":{},"replicas":3,"maxReplicas":null,"#,
             r#""secrets":[{{"name":"db/pw","span":{}}}],"hostEnv":[{{"name":"HOME","span":{}}}],"#,
-            r#""volumes":[{{"kind":"named","key":"cache","span":{}}},"#,
-            r#"{{"kind":"anonymous","key":"/scratch","span":{}}}]}}"#
+            r#""envFiles":[],"volumes":[{{"kind":"named","key":"cache","span":{}}},"#,
+            r#"{{"kind":"anonymous","key":"/scratch","span":{}}}],"seccompProfile":null}}"#
         ),
         span(4, 3, 4, 6),
         span(6, 15, 6, 25),
@@ -371,16 +371,18 @@ fn outline_gives_services_replicas_references_and_volumes_with_ranges() {
         span(9, 9, 10, 25),
     );
     let batch = format!(
-        r#"{{"name":"batch","span":{},"replicas":null,"maxReplicas":5,"secrets":[],"hostEnv":[],"volumes":[]}}"#,
+        r#"{{"name":"batch","span":{},"replicas":null,"maxReplicas":5,"secrets":[],"hostEnv":[],"envFiles":[],"volumes":[],"seccompProfile":null}}"#,
         span(13, 3, 13, 8)
     );
     let solo = format!(
-        r#"{{"name":"solo","span":{},"replicas":null,"maxReplicas":null,"secrets":[],"hostEnv":[],"volumes":[]}}"#,
+        r#"{{"name":"solo","span":{},"replicas":null,"maxReplicas":null,"secrets":[],"hostEnv":[],"envFiles":[],"volumes":[],"seccompProfile":null}}"#,
         span(15, 3, 15, 7)
     );
     assert_eq!(
         show(&get(&result, "outline")),
-        format!(r#"{{"deployment":"demo","services":[{api},{batch},{solo}]}}"#)
+        format!(
+            r#"{{"format":"zlayer","deployment":"demo","hostEnv":[],"services":[{api},{batch},{solo}]}}"#
+        )
     );
 }
 
@@ -412,10 +414,10 @@ fn outline_of_an_unreadable_spec_fails_with_null_and_diagnostics() {
         assert_eq!(codes, [code], "{spec}");
     }
     // A readable spec with faults still has an outline: the compile judges the rest.
-    let result = outline("version: v9\nservices: {}\n".into());
+    let result = outline("version: v9\ndeployment: x\nservices: {}\n".into());
     assert_eq!(
         show(&result),
-        r#"{"ok":true,"outline":{"deployment":null,"services":[]},"diagnostics":[]}"#
+        r#"{"ok":true,"outline":{"format":"zlayer","deployment":null,"hostEnv":[],"services":[]},"diagnostics":[]}"#
     );
 }
 
