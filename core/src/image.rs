@@ -1,29 +1,21 @@
 //! The OCI image config: the defaults an image brings (user, env, entrypoint, cmd, workdir).
 
-use serde::Deserialize;
-
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Loc};
 
 /// The `config` object of an OCI image config; fields the compiler does not use are ignored,
 /// as image configs carry many.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImageConfig {
     /// `User`: the user the process runs as unless the spec names one.
-    #[serde(default)]
     pub user: Option<String>,
     /// `Env`: `KEY=value` entries, applied before the spec's.
-    #[serde(default)]
     pub env: Option<Vec<String>>,
     /// `Entrypoint`: the program, unless the spec gives one.
-    #[serde(default)]
     pub entrypoint: Option<Vec<String>>,
     /// `Cmd`: the arguments, unless the spec gives them.
-    #[serde(default)]
     pub cmd: Option<Vec<String>>,
     /// `WorkingDir`: the working directory unless the spec gives one.
-    #[serde(default)]
     pub working_dir: Option<String>,
 }
 
@@ -51,7 +43,7 @@ impl ImageConfig {
         } else {
             at
         };
-        serde_json::from_value(value).map_err(|error| {
+        read(&value).map_err(|error| {
             Diagnostic::error_at(
                 codes::BAD_IMAGE_CONFIG,
                 &at,
@@ -59,6 +51,21 @@ impl ImageConfig {
             )
         })
     }
+}
+
+/// The fields the compiler reads; the others are ignored.
+fn read(value: &serde_json::Value) -> Result<ImageConfig, crate::json::Invalid> {
+    use crate::json::{optional, string, strings};
+    let map = value
+        .as_object()
+        .ok_or_else(|| "it must be a JSON object".to_string())?;
+    Ok(ImageConfig {
+        user: optional(map, "", "User", string)?,
+        env: optional(map, "", "Env", strings)?,
+        entrypoint: optional(map, "", "Entrypoint", strings)?,
+        cmd: optional(map, "", "Cmd", strings)?,
+        working_dir: optional(map, "", "WorkingDir", string)?,
+    })
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ mod read;
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The inventory version this build writes.
 /// Version 2 adds the host's confinement facts: `capabilities`, `apparmor`, `selinux`.
@@ -14,91 +14,79 @@ pub const INVENTORY_VERSION: u32 = 2;
 
 /// What a node has: its device nodes and links, driver majors and GPUs, as `bundlec probe`
 /// writes it (see `bundlec schema inventory`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Inventory {
     /// The format's version: [`INVENTORY_VERSION`] when this build writes it.
     pub inventory_version: u32,
     /// Facts about the host itself.
-    #[serde(default)]
     pub host: Host,
     /// Device nodes under /dev, sorted by path.
-    #[serde(default)]
     pub devices: Vec<DeviceNode>,
     /// Symbolic links under /dev, recorded rather than followed.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<DeviceLink>,
     /// Driver names by major number, from /proc/devices.
-    #[serde(default)]
     pub drivers: Drivers,
     /// The GPUs, by vendor and index.
-    #[serde(default)]
     pub gpus: Vec<Gpu>,
     /// Nodes every GPU of a vendor needs (`nvidiactl`, `kfd`…), by vendor.
-    #[serde(default)]
     pub gpu_shared: BTreeMap<Vendor, Vec<String>>,
     /// Nodes the probe could not read, and why.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
 
 /// Facts about the host. The compile reads `arch` and `kernel` (the seccomp profile), the
 /// capability bounding set (privileged) and the loaded AppArmor profiles.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Host {
     /// The node's host name.
-    #[serde(default)]
     pub hostname: String,
     /// The machine architecture (`x86_64`, `aarch64`).
-    #[serde(default)]
     pub arch: String,
     /// The kernel release.
-    #[serde(default)]
     pub kernel: String,
     /// `v1`, `v2` or `hybrid`.
-    #[serde(default)]
     pub cgroup: String,
     /// Whether the kernel supports seccomp filters.
-    #[serde(default)]
     pub seccomp: bool,
     /// Version 2: the capability bounding set the probe ran with (`CapBnd` of
     /// `/proc/self/status`), kernel names without `CAP_`, in kernel order. A privileged
     /// container gets these; `None` when unknown.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub capabilities: Option<Vec<String>>,
     /// Version 2: AppArmor on the node; `None` when unknown.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub apparmor: Option<AppArmor>,
     /// Version 2: SELinux on the node; `None` when unknown.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub selinux: Option<Selinux>,
 }
 
 /// AppArmor on a node, as `/sys/kernel/security/apparmor` shows it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AppArmor {
     /// Whether AppArmor is enabled (`/sys/module/apparmor/parameters/enabled` is `Y`).
     pub enabled: bool,
     /// The names of the loaded profiles, sorted, without their mode.
-    #[serde(default)]
     pub profiles: Vec<String>,
 }
 
 /// SELinux on a node, as `/sys/fs/selinux/enforce` shows it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Selinux {
     /// Whether SELinux is enabled (selinuxfs is mounted).
     pub enabled: bool,
     /// Whether it enforces (`enforce` reads `1`) rather than only logs.
-    #[serde(default)]
     pub enforcing: bool,
 }
 
 /// The kind of a device node, written as `ls -l` and the OCI spec write it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum DeviceType {
     /// A character device (`c`).
     #[serde(rename = "c")]
@@ -112,8 +100,8 @@ pub enum DeviceType {
 }
 
 /// A device node under `/dev`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeviceNode {
     /// Its normalized path, below `/dev`.
     pub path: String,
@@ -133,8 +121,8 @@ pub struct DeviceNode {
 }
 
 /// A symbolic link under `/dev` (such as `/dev/fd` or a by-id name).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeviceLink {
     /// The link's own path.
     pub path: String,
@@ -143,18 +131,15 @@ pub struct DeviceLink {
 }
 
 /// Driver names by major number, as `/proc/devices` lists them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Drivers {
     /// Character device drivers, by major (as a decimal string).
-    #[serde(default)]
     pub char: BTreeMap<String, String>,
     /// Block device drivers, by major (as a decimal string).
-    #[serde(default)]
     pub block: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 /// A GPU vendor with Linux device nodes.
 pub enum Vendor {
@@ -177,8 +162,8 @@ impl Vendor {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 /// One GPU and the device nodes that reach it.
 pub struct Gpu {
     /// Its vendor.
@@ -186,19 +171,17 @@ pub struct Gpu {
     /// The vendor's own index (NVIDIA's `Device Minor`, the DRM card order otherwise).
     pub index: u32,
     /// The PCI address (`0000:3b:00.0`), when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pci_bus_id: Option<String>,
     /// The vendor's UUID of the GPU, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// The model name, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     /// Vendor nodes of this GPU (`/dev/nvidia0`).
-    #[serde(default)]
     pub nodes: Vec<String>,
     /// DRM nodes of this GPU (`/dev/dri/card1`, `/dev/dri/renderD129`).
-    #[serde(default)]
     pub drm: Vec<String>,
 }
 

@@ -1,62 +1,61 @@
-//! Reading an inventory: serde for the shape and types, then what serde cannot check (paths
-//! normalized and listed once, numbers Linux encodes, no GPU counted twice).
+//! Reading an inventory: its version first, then the fields by type (crate::json's readers),
+//! then what types cannot check (paths normalized and listed once, numbers Linux encodes, no
+//! GPU counted twice).
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde_json::{Map, Value};
 
-use super::{Inventory, INVENTORY_VERSION};
+use super::{
+    AppArmor, DeviceLink, DeviceNode, DeviceType, Drivers, Gpu, Host, Inventory, Selinux, Vendor,
+    INVENTORY_VERSION,
+};
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Loc};
+use crate::json::{self, defaulted, list, optional, required, string, strings, Invalid};
 use crate::names::{device_path, is_normal_device_path};
 
 impl Inventory {
     /// Reads an inventory document, of this version or an older one.
     pub fn from_json(text: &str) -> Result<Inventory, Diagnostic> {
         let at = Loc::at("inventory");
-        // One pass in the common case; the version is read alone only to explain a failure
-        // (a newer inventory fails on its new fields before its version could be checked).
-        let parsed: Result<Inventory, _> = crate::json::from_json_object(text);
-        let version = match &parsed {
-            Ok(inventory) => Ok(Some(u64::from(inventory.inventory_version))),
-            Err(_) => {
-                #[derive(Deserialize)]
-                #[serde(rename_all = "camelCase")]
-                struct VersionOnly {
-                    inventory_version: Option<u64>,
-                }
-                crate::json::from_json_object::<VersionOnly>(text)
-                    .map(|only| only.inventory_version)
-            }
-        };
-        match version {
-            Ok(Some(v)) if !(1..=u64::from(INVENTORY_VERSION)).contains(&v) => {
+        let invalid = |message: String| Diagnostic::error_at(codes::BAD_INVENTORY, &at, message);
+        let value = json::json_object(text)
+            .map_err(|problem| invalid(problem.sentence("the inventory", false)))?;
+        // The version first: a newer inventory would fail on its new fields, unexplained.
+        let version_at = at.child("inventoryVersion");
+        let version = match value.get("inventoryVersion") {
+            None => {
                 return Err(Diagnostic::error_at(
                     codes::BAD_INVENTORY,
-                    &at.child("inventoryVersion"),
-                    format!("inventory version {v} is not supported"),
-                )
-                .with_hint(format!(
-                    "this bundlec reads inventory versions 1 to {INVENTORY_VERSION}; upgrade bundlec"
-                )));
-            }
-            Ok(None) => {
-                return Err(Diagnostic::error_at(
-                    codes::BAD_INVENTORY,
-                    &at.child("inventoryVersion"),
+                    &version_at,
                     "the inventory has no `inventoryVersion`",
                 )
                 .with_hint("give the output of `bundlec probe`"));
             }
-            _ => {}
-        }
-        let inventory = parsed.map_err(|problem| {
-            Diagnostic::error_at(
-                codes::BAD_INVENTORY,
-                &at,
-                problem.sentence("the inventory", false),
-            )
-        })?;
+            Some(version) => version.as_u64().ok_or_else(|| {
+                Diagnostic::error_at(
+                    codes::BAD_INVENTORY,
+                    &version_at,
+                    "the inventory is not valid: `inventoryVersion` must be a whole number",
+                )
+            })?,
+        };
+        let inventory_version = u32::try_from(version)
+            .ok()
+            .filter(|v| (1..=INVENTORY_VERSION).contains(v))
+            .ok_or_else(|| {
+                Diagnostic::error_at(
+                    codes::BAD_INVENTORY,
+                    &version_at,
+                    format!("inventory version {version} is not supported"),
+                )
+                .with_hint(format!(
+                    "this bundlec reads inventory versions 1 to {INVENTORY_VERSION}; upgrade bundlec"
+                ))
+            })?;
+        let inventory = read(&value, inventory_version)
+            .map_err(|message| invalid(format!("the inventory is not valid: {message}")))?;
         inventory.check().map_err(|(path, message)| {
             Diagnostic::error_at(codes::BAD_INVENTORY, &at.child(&path), message)
                 .with_hint("give the output of `bundlec probe`, or correct the entry")
@@ -64,7 +63,7 @@ impl Inventory {
         Ok(inventory)
     }
 
-    /// What serde cannot check: every path is a normalized path below /dev and listed once,
+    /// What types cannot check: every path is a normalized path below /dev and listed once,
     /// numbers fit Linux's encoding, and no GPU (or GPU node) is listed twice, so none counts
     /// twice. The error is the entry's path below `inventory` and a message.
     fn check(&self) -> Result<(), (String, String)> {
@@ -241,4 +240,149 @@ fn check_device_path(path: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// The vendors by the names the inventory writes.
+const VENDORS: &[(&str, Vendor)] = &[
+    ("nvidia", Vendor::Nvidia),
+    ("amd", Vendor::Amd),
+    ("intel", Vendor::Intel),
+];
+
+fn read(value: &Value, inventory_version: u32) -> Result<Inventory, Invalid> {
+    let map = json::object(
+        value,
+        "",
+        &[
+            "inventoryVersion",
+            "host",
+            "devices",
+            "links",
+            "drivers",
+            "gpus",
+            "gpuShared",
+            "warnings",
+        ],
+    )?;
+    Ok(Inventory {
+        inventory_version,
+        host: defaulted(map, "", "host", host)?,
+        devices: defaulted(map, "", "devices", |value, at| list(value, at, device_node))?,
+        links: defaulted(map, "", "links", |value, at| list(value, at, device_link))?,
+        drivers: defaulted(map, "", "drivers", drivers)?,
+        gpus: defaulted(map, "", "gpus", |value, at| list(value, at, gpu))?,
+        gpu_shared: defaulted(map, "", "gpuShared", gpu_shared)?,
+        warnings: defaulted(map, "", "warnings", strings)?,
+    })
+}
+
+fn host(value: &Value, at: &str) -> Result<Host, Invalid> {
+    let map = json::object(
+        value,
+        at,
+        &[
+            "hostname",
+            "arch",
+            "kernel",
+            "cgroup",
+            "seccomp",
+            "capabilities",
+            "apparmor",
+            "selinux",
+        ],
+    )?;
+    Ok(Host {
+        hostname: defaulted(map, at, "hostname", string)?,
+        arch: defaulted(map, at, "arch", string)?,
+        kernel: defaulted(map, at, "kernel", string)?,
+        cgroup: defaulted(map, at, "cgroup", string)?,
+        seccomp: defaulted(map, at, "seccomp", json::boolean)?,
+        capabilities: optional(map, at, "capabilities", strings)?,
+        apparmor: optional(map, at, "apparmor", |value, at| {
+            let map = json::object(value, at, &["enabled", "profiles"])?;
+            Ok(AppArmor {
+                enabled: required(map, at, "enabled", json::boolean)?,
+                profiles: defaulted(map, at, "profiles", strings)?,
+            })
+        })?,
+        selinux: optional(map, at, "selinux", |value, at| {
+            let map = json::object(value, at, &["enabled", "enforcing"])?;
+            Ok(Selinux {
+                enabled: required(map, at, "enabled", json::boolean)?,
+                enforcing: defaulted(map, at, "enforcing", json::boolean)?,
+            })
+        })?,
+    })
+}
+
+fn device_node(value: &Value, at: &str) -> Result<DeviceNode, Invalid> {
+    let map = json::object(
+        value,
+        at,
+        &["path", "type", "major", "minor", "fileMode", "uid", "gid"],
+    )?;
+    let number = |key| required(map, at, key, json::whole_u32);
+    Ok(DeviceNode {
+        path: required(map, at, "path", string)?,
+        kind: required(map, at, "type", |value, at| {
+            json::one_of(
+                value,
+                at,
+                &[
+                    ("c", DeviceType::Char),
+                    ("b", DeviceType::Block),
+                    ("p", DeviceType::Fifo),
+                ],
+            )
+        })?,
+        major: number("major")?,
+        minor: number("minor")?,
+        file_mode: number("fileMode")?,
+        uid: number("uid")?,
+        gid: number("gid")?,
+    })
+}
+
+fn device_link(value: &Value, at: &str) -> Result<DeviceLink, Invalid> {
+    let map = json::object(value, at, &["path", "target"])?;
+    Ok(DeviceLink {
+        path: required(map, at, "path", string)?,
+        target: required(map, at, "target", string)?,
+    })
+}
+
+fn drivers(value: &Value, at: &str) -> Result<Drivers, Invalid> {
+    let map = json::object(value, at, &["char", "block"])?;
+    Ok(Drivers {
+        char: defaulted(map, at, "char", json::string_map)?,
+        block: defaulted(map, at, "block", json::string_map)?,
+    })
+}
+
+fn gpu(value: &Value, at: &str) -> Result<Gpu, Invalid> {
+    let map = json::object(
+        value,
+        at,
+        &["vendor", "index", "pciBusId", "uuid", "model", "nodes", "drm"],
+    )?;
+    Ok(Gpu {
+        vendor: required(map, at, "vendor", |value, at| json::one_of(value, at, VENDORS))?,
+        index: required(map, at, "index", json::whole_u32)?,
+        pci_bus_id: optional(map, at, "pciBusId", string)?,
+        uuid: optional(map, at, "uuid", string)?,
+        model: optional(map, at, "model", string)?,
+        nodes: defaulted(map, at, "nodes", strings)?,
+        drm: defaulted(map, at, "drm", strings)?,
+    })
+}
+
+fn gpu_shared(value: &Value, at: &str) -> Result<BTreeMap<Vendor, Vec<String>>, Invalid> {
+    let map: &Map<String, Value> = json::object(value, at, &["nvidia", "amd", "intel"])?;
+    map.iter()
+        .map(|(name, nodes)| {
+            let at = json::child(at, name);
+            let vendor = json::one_of(&Value::String(name.clone()), &at, VENDORS)?;
+            Ok((vendor, strings(nodes, &at)?))
+        })
+        .collect()
 }
