@@ -93,6 +93,23 @@ mod tests {
             .message
             .starts_with("the image config is not valid JSON: "));
         assert!(ImageConfig::from_json(r#"["nginx"]"#).is_err());
+        let error = ImageConfig::from_json(r#"{"config":{"Cmd":"nginx"}}"#).unwrap_err();
+        assert_eq!(
+            (error.path.as_str(), error.message.as_str()),
+            (
+                "imageConfig.config",
+                "the image config is not valid: `Cmd` must be a list"
+            )
+        );
+        // Fields the compiler does not read are ignored; `null` is an absent field.
+        let config = ImageConfig::from_json(r#"{"Labels":{"a":"b"},"User":null,"Env":["A=1"]}"#);
+        assert_eq!(
+            config.unwrap(),
+            ImageConfig {
+                env: Some(vec!["A=1".into()]),
+                ..ImageConfig::default()
+            }
+        );
         assert!(ImageConfig::from_json("[]").is_err());
     }
 }

@@ -196,7 +196,44 @@ mod tests {
         );
         assert!(options.host_network);
         let error = Options::from_json(r#"{"hostNetwrk":true}"#).unwrap_err();
-        assert!(error.message.contains("hostNetwrk"), "{}", error.message);
+        assert_eq!(
+            error.message,
+            "the options are not valid: unknown field `hostNetwrk` (did you mean `hostNetwork`?)"
+        );
+        assert_eq!(error.path, "options");
+    }
+
+    #[test]
+    fn types_are_checked_and_null_is_absent_only_where_optional() {
+        let options = Options::from_json(
+            r#"{"hostname":null,"gpuIndices":[1,0],"args":["a"],"volumes":{"data":"/srv"},"policy":"baseline"}"#,
+        )
+        .unwrap();
+        assert_eq!(options.hostname, None);
+        assert_eq!(options.gpu_indices, Some(vec![1, 0]));
+        assert_eq!(options.args, Some(vec!["a".to_string()]));
+        assert_eq!(options.volumes["data"], "/srv");
+        assert_eq!(options.policy, PolicyLevel::Baseline);
+        for (text, message) in [
+            (
+                r#"{"hostNetwork":null}"#,
+                "`hostNetwork` must be true or false",
+            ),
+            (
+                r#"{"gpuIndices":[0,-1]}"#,
+                "`gpuIndices[1]` must be a whole number from 0 to 4294967295",
+            ),
+            (r#"{"secrets":{"db":1}}"#, "`secrets.db` must be a string"),
+            (r#"{"env":["A=1"]}"#, "`env` must be an object of strings"),
+            (r#"{"cwd":["/"]}"#, "`cwd` must be a string"),
+        ] {
+            let error = Options::from_json(text).unwrap_err();
+            assert_eq!(
+                error.message,
+                format!("the options are not valid: {message}"),
+                "{text}"
+            );
+        }
     }
 
     #[test]

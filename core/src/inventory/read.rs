@@ -363,10 +363,14 @@ fn gpu(value: &Value, at: &str) -> Result<Gpu, Invalid> {
     let map = json::object(
         value,
         at,
-        &["vendor", "index", "pciBusId", "uuid", "model", "nodes", "drm"],
+        &[
+            "vendor", "index", "pciBusId", "uuid", "model", "nodes", "drm",
+        ],
     )?;
     Ok(Gpu {
-        vendor: required(map, at, "vendor", |value, at| json::one_of(value, at, VENDORS))?,
+        vendor: required(map, at, "vendor", |value, at| {
+            json::one_of(value, at, VENDORS)
+        })?,
         index: required(map, at, "index", json::whole_u32)?,
         pci_bus_id: optional(map, at, "pciBusId", string)?,
         uuid: optional(map, at, "uuid", string)?,
