@@ -135,6 +135,11 @@ pub(super) fn service(
             );
         }
     }
+    // The keys policy rules report at, which the model keeps only as values.
+    service.written_keys = ["privileged", "network_mode", "cap_drop"]
+        .into_iter()
+        .filter_map(|key| fields.get(key).map(|(node, path)| (key, node.loc(&path))))
+        .collect();
     service.image = fields.string("image", diags);
     if service.image.is_none() && fields.get("build").is_none() {
         diags.error_hint(

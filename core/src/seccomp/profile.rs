@@ -56,16 +56,15 @@ impl Condition<'static> {
     };
 }
 
-/// A rule of Docker's default profile: its conditions, and its text as `config.json` writes
-/// it when kept (so the compile copies it rather than building and serializing it).
+/// A rule of Docker's default profile: its conditions, and its compact JSON text, which the
+/// compile indents into `config.json` when kept rather than building and serializing it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DefaultRule {
     /// What must hold for the rule to be kept.
     pub includes: Condition<'static>,
     /// What drops the rule when it holds.
     pub excludes: Condition<'static>,
-    /// `{"names": …, "action": …, "errnoRet": …, "args": …}`, pretty-printed and indented for
-    /// `linux.seccomp.syscalls[i]`.
+    /// `{"names":…,"action":…,"errnoRet":…,"args":…}`, compact, in oci-spec's field order.
     pub json: &'static str,
 }
 

@@ -1,5 +1,5 @@
 //! `linux.seccomp` as text, written where the canonical writer leaves room for it: the default
-//! profile's rules are copied from their pre-rendered text, a custom profile's are written here,
+//! profile's rules are indented from their compact text, a custom profile's are written here,
 //! both byte for byte as serde_json pretty-prints the OCI `LinuxSeccomp` (a test compares them).
 
 use super::custom::CustomRule;
@@ -18,7 +18,8 @@ pub fn write(out: &mut String, filter: &Filter) -> Result<(), serde_json::Error>
         .rules
         .iter()
         .map(|rule| match rule {
-            KeptRule::Default(text) => text.len() + ITEM.len() + 1,
+            // Each name gets its line's indentation (13 bytes) besides its text.
+            KeptRule::Default(text) => text.len() * 2 + ITEM.len() + 1,
             KeptRule::Custom(rule) => 64 + rule.names.iter().map(|n| n.len() + 16).sum::<usize>(),
         })
         .sum();
@@ -65,7 +66,7 @@ pub fn write(out: &mut String, filter: &Filter) -> Result<(), serde_json::Error>
             }
             out.push_str(ITEM);
             match rule {
-                KeptRule::Default(text) => out.push_str(text),
+                KeptRule::Default(text) => indent(out, text, ITEM),
                 KeptRule::Custom(rule) => custom_rule(out, rule)?,
             }
         }
@@ -74,6 +75,67 @@ pub fn write(out: &mut String, filter: &Filter) -> Result<(), serde_json::Error>
     }
     out.push_str("\n    }");
     Ok(())
+}
+
+/// Writes compact JSON (a default rule's text) as serde_json pretty-prints it, each line after
+/// the first starting with `margin` (a newline and spaces) and two spaces a level. Runs of
+/// plain bytes are copied whole; strings are skipped through, escapes and all.
+fn indent(out: &mut String, compact: &str, margin: &str) {
+    let bytes = compact.as_bytes();
+    let mut depth = 0usize;
+    let mut copied = 0;
+    let mut at = 0;
+    let mut in_string = false;
+    let newline = |out: &mut String, depth: usize| {
+        out.push_str(margin);
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    };
+    while let Some(&byte) = bytes.get(at) {
+        at += 1;
+        if in_string {
+            match byte {
+                b'\\' => at += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if !matches!(byte, b'{' | b'[' | b'}' | b']' | b',' | b':' | b'"') {
+            continue;
+        }
+        if byte == b'"' {
+            in_string = true;
+            continue;
+        }
+        // Structural bytes are ASCII, so these slices end on character boundaries.
+        out.push_str(compact.get(copied..at - 1).unwrap_or_default());
+        copied = at;
+        match byte {
+            b'{' | b'[' if matches!(bytes.get(at), Some(b'}' | b']')) => {
+                out.push_str(compact.get(at - 1..=at).unwrap_or_default());
+                at += 1;
+                copied = at;
+            }
+            b'{' | b'[' => {
+                out.push(char::from(byte));
+                depth += 1;
+                newline(out, depth);
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                newline(out, depth);
+                out.push(char::from(byte));
+            }
+            b',' => {
+                out.push(',');
+                newline(out, depth);
+            }
+            _ => out.push_str(": "),
+        }
+    }
+    out.push_str(compact.get(copied..).unwrap_or_default());
 }
 
 /// `"key": [ … ]` of names that need no escaping (the OCI enumerations); nothing when empty.
@@ -163,4 +225,27 @@ fn custom_rule(out: &mut String, rule: &CustomRule) -> Result<(), serde_json::Er
     out.push_str(ITEM);
     out.push('}');
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The compact text indented is serde_json's pretty-printing, shifted to the margin.
+    #[test]
+    fn indent_matches_serde_json_pretty_printing() {
+        for compact in [
+            r#"{"names":["accept","accept4"],"action":"SCMP_ACT_ALLOW"}"#,
+            r#"{"names":["socket"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":40,"op":"SCMP_CMP_GT"}]}"#,
+            r#"{"a":[],"b":{},"c":"x,y:[{\"}]\\","d":[[1,2],{"e":null}],"é":"ü"}"#,
+        ] {
+            let value: serde_json::Value = serde_json::from_str(compact).unwrap();
+            let expected = serde_json::to_string_pretty(&value)
+                .unwrap()
+                .replace('\n', ITEM);
+            let mut out = String::new();
+            indent(&mut out, compact, ITEM);
+            assert_eq!(out, expected);
+        }
+    }
 }
