@@ -23,48 +23,47 @@ impl ImageConfig {
     /// Reads either the whole image config document or its `config` object.
     pub fn from_json(text: &str) -> Result<ImageConfig, Diagnostic> {
         let at = Loc::at("imageConfig");
-        let mut value = crate::json::json_object(text).map_err(|problem| {
+        let document = crate::json::json_object(text).map_err(|problem| {
             Diagnostic::error_at(
                 codes::BAD_IMAGE_CONFIG,
                 &at,
                 problem.sentence("the image config", false),
             )
         })?;
-        let at = if let Some(inner) = value.get_mut("config").map(serde_json::Value::take) {
-            if !inner.is_object() {
-                return Err(Diagnostic::error_at(
-                    codes::BAD_IMAGE_CONFIG,
-                    &at.child("config"),
-                    "the image config's `config` must be a JSON object",
-                ));
-            }
-            value = inner;
-            at.child("config")
-        } else {
-            at
+        // `json_object` gave an object: its entries are never the empty default.
+        let top = document.as_object().unwrap_or_default();
+        let (fields, at) = match crate::json::get(top, "config") {
+            None => (top, at),
+            Some(inner) => match inner.as_object() {
+                Some(fields) => (fields, at.child("config")),
+                None => {
+                    return Err(Diagnostic::error_at(
+                        codes::BAD_IMAGE_CONFIG,
+                        &at.child("config"),
+                        "the image config's `config` must be a JSON object",
+                    ));
+                }
+            },
         };
-        read(&value).map_err(|error| {
+        read(fields).map_err(|error| {
             Diagnostic::error_at(
                 codes::BAD_IMAGE_CONFIG,
                 &at,
-                format!("the image config is not valid: {error}"),
+                format!("the image config is not valid: {}", error.message()),
             )
         })
     }
 }
 
 /// The fields the compiler reads; the others are ignored.
-fn read(value: &serde_json::Value) -> Result<ImageConfig, crate::json::Invalid> {
+fn read(map: &crate::json::Object<'_>) -> Result<ImageConfig, crate::json::Invalid> {
     use crate::json::{optional, string, strings};
-    let map = value
-        .as_object()
-        .ok_or_else(|| "it must be a JSON object".to_string())?;
     Ok(ImageConfig {
-        user: optional(map, "", "User", string)?,
-        env: optional(map, "", "Env", strings)?,
-        entrypoint: optional(map, "", "Entrypoint", strings)?,
-        cmd: optional(map, "", "Cmd", strings)?,
-        working_dir: optional(map, "", "WorkingDir", string)?,
+        user: optional(map, "User", string)?,
+        env: optional(map, "Env", strings)?,
+        entrypoint: optional(map, "Entrypoint", strings)?,
+        cmd: optional(map, "Cmd", strings)?,
+        working_dir: optional(map, "WorkingDir", string)?,
     })
 }
 

@@ -3,11 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Loc};
-use crate::json::{self, defaulted, optional, Invalid, JsonProblem};
+use crate::json::{self, defaulted, optional, Invalid, Json, JsonProblem};
 
 /// What the node and the operator add to a compile: values for references, host paths of
 /// volumes, identity files, overrides (see `bundlec schema options`).
@@ -90,7 +88,7 @@ impl Options {
     /// Reads the options' JSON object, or says why it is not one.
     pub fn from_json(text: &str) -> Result<Options, Diagnostic> {
         json::json_object(text)
-            .and_then(|value| read(&value).map_err(JsonProblem::Invalid))
+            .and_then(|value| read(&value).map_err(|error| JsonProblem::Invalid(error.message())))
             .map_err(|problem| {
                 Diagnostic::error_at(
                     codes::BAD_OPTIONS,
@@ -127,16 +125,16 @@ const FIELDS: &[&str] = &[
     "envFiles",
 ];
 
-fn read(value: &Value) -> Result<Options, Invalid> {
-    let map = json::object(value, "", FIELDS)?;
-    let text = |key| optional(map, "", key, json::string);
-    let strings = |key| defaulted(map, "", key, json::string_map);
+fn read(value: &Json<'_>) -> Result<Options, Invalid> {
+    let map = json::object(value, FIELDS)?;
+    let text = |key| optional(map, key, json::string);
+    let strings = |key| defaulted(map, key, json::string_map);
     Ok(Options {
-        gpu_indices: optional(map, "", "gpuIndices", json::whole_u32s)?,
-        host_network: defaulted(map, "", "hostNetwork", json::boolean)?,
+        gpu_indices: optional(map, "gpuIndices", json::whole_u32s)?,
+        host_network: defaulted(map, "hostNetwork", json::boolean)?,
         hostname: text("hostname")?,
-        env: OrderedStrings(defaulted(map, "", "env", json::string_pairs)?),
-        args: optional(map, "", "args", json::strings)?,
+        env: OrderedStrings(defaulted(map, "env", json::string_pairs)?),
+        args: optional(map, "args", json::strings)?,
         cwd: text("cwd")?,
         volumes: strings("volumes")?,
         secrets: strings("secrets")?,
@@ -148,10 +146,9 @@ fn read(value: &Value) -> Result<Options, Invalid> {
         socket_ifname: text("socketIfname")?,
         rootfs: text("rootfs")?,
         seccomp_profiles: strings("seccompProfiles")?,
-        policy: defaulted(map, "", "policy", |value, at| {
+        policy: defaulted(map, "policy", |value| {
             json::one_of(
                 value,
-                at,
                 &[
                     ("privileged", PolicyLevel::Privileged),
                     ("baseline", PolicyLevel::Baseline),
@@ -159,10 +156,9 @@ fn read(value: &Value) -> Result<Options, Invalid> {
                 ],
             )
         })?,
-        policy_mode: defaulted(map, "", "policyMode", |value, at| {
+        policy_mode: defaulted(map, "policyMode", |value| {
             json::one_of(
                 value,
-                at,
                 &[("enforce", PolicyMode::Enforce), ("warn", PolicyMode::Warn)],
             )
         })?,

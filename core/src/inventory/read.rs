@@ -4,15 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
-
 use super::{
     AppArmor, DeviceLink, DeviceNode, DeviceType, Drivers, Gpu, Host, Inventory, Selinux, Vendor,
     INVENTORY_VERSION,
 };
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Loc};
-use crate::json::{self, defaulted, list, optional, required, string, strings, Invalid};
+use crate::json::{self, defaulted, list, optional, required, string, strings, Invalid, Json};
 use crate::names::{device_path, is_normal_device_path};
 
 impl Inventory {
@@ -33,13 +31,14 @@ impl Inventory {
                 )
                 .with_hint("give the output of `bundlec probe`"));
             }
-            Some(version) => version.as_u64().ok_or_else(|| {
-                Diagnostic::error_at(
+            Some(Json::Whole(version)) => *version,
+            Some(_) => {
+                return Err(Diagnostic::error_at(
                     codes::BAD_INVENTORY,
                     &version_at,
                     "the inventory is not valid: `inventoryVersion` must be a whole number",
-                )
-            })?,
+                ));
+            }
         };
         let inventory_version = u32::try_from(version)
             .ok()
@@ -55,7 +54,7 @@ impl Inventory {
                 ))
             })?;
         let inventory = read(&value, inventory_version)
-            .map_err(|message| invalid(format!("the inventory is not valid: {message}")))?;
+            .map_err(|error| invalid(format!("the inventory is not valid: {}", error.message())))?;
         inventory.check().map_err(|(path, message)| {
             Diagnostic::error_at(codes::BAD_INVENTORY, &at.child(&path), message)
                 .with_hint("give the output of `bundlec probe`, or correct the entry")
@@ -249,10 +248,9 @@ const VENDORS: &[(&str, Vendor)] = &[
     ("intel", Vendor::Intel),
 ];
 
-fn read(value: &Value, inventory_version: u32) -> Result<Inventory, Invalid> {
+fn read(value: &Json<'_>, inventory_version: u32) -> Result<Inventory, Invalid> {
     let map = json::object(
         value,
-        "",
         &[
             "inventoryVersion",
             "host",
@@ -266,20 +264,19 @@ fn read(value: &Value, inventory_version: u32) -> Result<Inventory, Invalid> {
     )?;
     Ok(Inventory {
         inventory_version,
-        host: defaulted(map, "", "host", host)?,
-        devices: defaulted(map, "", "devices", |value, at| list(value, at, device_node))?,
-        links: defaulted(map, "", "links", |value, at| list(value, at, device_link))?,
-        drivers: defaulted(map, "", "drivers", drivers)?,
-        gpus: defaulted(map, "", "gpus", |value, at| list(value, at, gpu))?,
-        gpu_shared: defaulted(map, "", "gpuShared", gpu_shared)?,
-        warnings: defaulted(map, "", "warnings", strings)?,
+        host: defaulted(map, "host", host)?,
+        devices: defaulted(map, "devices", |value| list(value, device_node))?,
+        links: defaulted(map, "links", |value| list(value, device_link))?,
+        drivers: defaulted(map, "drivers", drivers)?,
+        gpus: defaulted(map, "gpus", |value| list(value, gpu))?,
+        gpu_shared: defaulted(map, "gpuShared", gpu_shared)?,
+        warnings: defaulted(map, "warnings", strings)?,
     })
 }
 
-fn host(value: &Value, at: &str) -> Result<Host, Invalid> {
+fn host(value: &Json<'_>) -> Result<Host, Invalid> {
     let map = json::object(
         value,
-        at,
         &[
             "hostname",
             "arch",
@@ -292,42 +289,40 @@ fn host(value: &Value, at: &str) -> Result<Host, Invalid> {
         ],
     )?;
     Ok(Host {
-        hostname: defaulted(map, at, "hostname", string)?,
-        arch: defaulted(map, at, "arch", string)?,
-        kernel: defaulted(map, at, "kernel", string)?,
-        cgroup: defaulted(map, at, "cgroup", string)?,
-        seccomp: defaulted(map, at, "seccomp", json::boolean)?,
-        capabilities: optional(map, at, "capabilities", strings)?,
-        apparmor: optional(map, at, "apparmor", |value, at| {
-            let map = json::object(value, at, &["enabled", "profiles"])?;
+        hostname: defaulted(map, "hostname", string)?,
+        arch: defaulted(map, "arch", string)?,
+        kernel: defaulted(map, "kernel", string)?,
+        cgroup: defaulted(map, "cgroup", string)?,
+        seccomp: defaulted(map, "seccomp", json::boolean)?,
+        capabilities: optional(map, "capabilities", strings)?,
+        apparmor: optional(map, "apparmor", |value| {
+            let map = json::object(value, &["enabled", "profiles"])?;
             Ok(AppArmor {
-                enabled: required(map, at, "enabled", json::boolean)?,
-                profiles: defaulted(map, at, "profiles", strings)?,
+                enabled: required(map, "enabled", json::boolean)?,
+                profiles: defaulted(map, "profiles", strings)?,
             })
         })?,
-        selinux: optional(map, at, "selinux", |value, at| {
-            let map = json::object(value, at, &["enabled", "enforcing"])?;
+        selinux: optional(map, "selinux", |value| {
+            let map = json::object(value, &["enabled", "enforcing"])?;
             Ok(Selinux {
-                enabled: required(map, at, "enabled", json::boolean)?,
-                enforcing: defaulted(map, at, "enforcing", json::boolean)?,
+                enabled: required(map, "enabled", json::boolean)?,
+                enforcing: defaulted(map, "enforcing", json::boolean)?,
             })
         })?,
     })
 }
 
-fn device_node(value: &Value, at: &str) -> Result<DeviceNode, Invalid> {
+fn device_node(value: &Json<'_>) -> Result<DeviceNode, Invalid> {
     let map = json::object(
         value,
-        at,
         &["path", "type", "major", "minor", "fileMode", "uid", "gid"],
     )?;
-    let number = |key| required(map, at, key, json::whole_u32);
+    let number = |key| required(map, key, json::whole_u32);
     Ok(DeviceNode {
-        path: required(map, at, "path", string)?,
-        kind: required(map, at, "type", |value, at| {
+        path: required(map, "path", string)?,
+        kind: required(map, "type", |value| {
             json::one_of(
                 value,
-                at,
                 &[
                     ("c", DeviceType::Char),
                     ("b", DeviceType::Block),
@@ -343,50 +338,46 @@ fn device_node(value: &Value, at: &str) -> Result<DeviceNode, Invalid> {
     })
 }
 
-fn device_link(value: &Value, at: &str) -> Result<DeviceLink, Invalid> {
-    let map = json::object(value, at, &["path", "target"])?;
+fn device_link(value: &Json<'_>) -> Result<DeviceLink, Invalid> {
+    let map = json::object(value, &["path", "target"])?;
     Ok(DeviceLink {
-        path: required(map, at, "path", string)?,
-        target: required(map, at, "target", string)?,
+        path: required(map, "path", string)?,
+        target: required(map, "target", string)?,
     })
 }
 
-fn drivers(value: &Value, at: &str) -> Result<Drivers, Invalid> {
-    let map = json::object(value, at, &["char", "block"])?;
+fn drivers(value: &Json<'_>) -> Result<Drivers, Invalid> {
+    let map = json::object(value, &["char", "block"])?;
     Ok(Drivers {
-        char: defaulted(map, at, "char", json::string_map)?,
-        block: defaulted(map, at, "block", json::string_map)?,
+        char: defaulted(map, "char", json::string_map)?,
+        block: defaulted(map, "block", json::string_map)?,
     })
 }
 
-fn gpu(value: &Value, at: &str) -> Result<Gpu, Invalid> {
+fn gpu(value: &Json<'_>) -> Result<Gpu, Invalid> {
     let map = json::object(
         value,
-        at,
         &[
             "vendor", "index", "pciBusId", "uuid", "model", "nodes", "drm",
         ],
     )?;
     Ok(Gpu {
-        vendor: required(map, at, "vendor", |value, at| {
-            json::one_of(value, at, VENDORS)
-        })?,
-        index: required(map, at, "index", json::whole_u32)?,
-        pci_bus_id: optional(map, at, "pciBusId", string)?,
-        uuid: optional(map, at, "uuid", string)?,
-        model: optional(map, at, "model", string)?,
-        nodes: defaulted(map, at, "nodes", strings)?,
-        drm: defaulted(map, at, "drm", strings)?,
+        vendor: required(map, "vendor", |value| json::one_of(value, VENDORS))?,
+        index: required(map, "index", json::whole_u32)?,
+        pci_bus_id: optional(map, "pciBusId", string)?,
+        uuid: optional(map, "uuid", string)?,
+        model: optional(map, "model", string)?,
+        nodes: defaulted(map, "nodes", strings)?,
+        drm: defaulted(map, "drm", strings)?,
     })
 }
 
-fn gpu_shared(value: &Value, at: &str) -> Result<BTreeMap<Vendor, Vec<String>>, Invalid> {
-    let map: &Map<String, Value> = json::object(value, at, &["nvidia", "amd", "intel"])?;
-    map.iter()
+fn gpu_shared(value: &Json<'_>) -> Result<BTreeMap<Vendor, Vec<String>>, Invalid> {
+    json::object(value, &["nvidia", "amd", "intel"])?
+        .iter()
         .map(|(name, nodes)| {
-            let at = json::child(at, name);
-            let vendor = json::one_of(&Value::String(name.clone()), &at, VENDORS)?;
-            Ok((vendor, strings(nodes, &at)?))
+            let vendor = json::named(name, VENDORS)?;
+            Ok((vendor, strings(nodes).map_err(|error| error.within(name))?))
         })
         .collect()
 }

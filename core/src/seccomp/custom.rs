@@ -114,7 +114,8 @@ impl OwnedCondition {
 /// Reads a profile's JSON text, checking what moby checks and that it confines at all. The
 /// error names the field (`syscalls[3].action`) and what is wrong with it.
 pub fn read(text: &str) -> Result<CustomProfile, String> {
-    let value = crate::json::parse(text).map_err(|error| format!("it is not JSON: {error}"))?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|error| format!("it is not JSON: {error}"))?;
     let top = object(&value, "the profile")?;
     known_fields(
         top,

@@ -1,9 +1,12 @@
 //! `linux.seccomp` as text, written where the canonical writer leaves room for it: the default
-//! profile's rules are indented from their compact text, a custom profile's are written here,
+//! profile's rules are written from their names and pre-rendered text, a custom profile's here,
 //! both byte for byte as serde_json pretty-prints the OCI `LinuxSeccomp` (a test compares them).
 
+use std::sync::OnceLock;
+
 use super::custom::CustomRule;
-use super::{Filter, KeptRule};
+use super::default::RULES;
+use super::{DefaultRule, Filter, KeptRule};
 
 /// The indentation of `linux.seccomp`'s fields in `config.json`; rules sit two levels deeper.
 const FIELD: &str = "\n      ";
@@ -18,8 +21,7 @@ pub fn write(out: &mut String, filter: &Filter) -> Result<(), serde_json::Error>
         .rules
         .iter()
         .map(|rule| match rule {
-            // Each name gets its line's indentation (13 bytes) besides its text.
-            KeptRule::Default(text) => text.len() * 2 + ITEM.len() + 1,
+            KeptRule::Default(text) => text.len() + ITEM.len() + 1,
             KeptRule::Custom(rule) => 64 + rule.names.iter().map(|n| n.len() + 16).sum::<usize>(),
         })
         .sum();
@@ -66,7 +68,7 @@ pub fn write(out: &mut String, filter: &Filter) -> Result<(), serde_json::Error>
             }
             out.push_str(ITEM);
             match rule {
-                KeptRule::Default(text) => indent(out, text, ITEM),
+                KeptRule::Default(text) => out.push_str(text),
                 KeptRule::Custom(rule) => custom_rule(out, rule)?,
             }
         }
@@ -77,65 +79,42 @@ pub fn write(out: &mut String, filter: &Filter) -> Result<(), serde_json::Error>
     Ok(())
 }
 
-/// Writes compact JSON (a default rule's text) as serde_json pretty-prints it, each line after
-/// the first starting with `margin` (a newline and spaces) and two spaces a level. Runs of
-/// plain bytes are copied whole; strings are skipped through, escapes and all.
-fn indent(out: &mut String, compact: &str, margin: &str) {
-    let bytes = compact.as_bytes();
-    let mut depth = 0usize;
-    let mut copied = 0;
-    let mut at = 0;
-    let mut in_string = false;
-    let newline = |out: &mut String, depth: usize| {
-        out.push_str(margin);
-        for _ in 0..depth {
-            out.push_str("  ");
+/// The text of each default rule, in table order, written once per process: the table keeps
+/// the names without their indentation (11 KB less WebAssembly), and a compile copies the text.
+pub(super) fn default_rule_texts() -> &'static [String] {
+    static TEXTS: OnceLock<Vec<String>> = OnceLock::new();
+    TEXTS.get_or_init(|| {
+        RULES
+            .iter()
+            .map(|rule| {
+                let mut text = String::with_capacity(rule.names.len() * 4 + rule.rest.len() + 64);
+                default_rule(&mut text, rule);
+                text
+            })
+            .collect()
+    })
+}
+
+/// A default rule: `{`, its names each on its line, the pre-rendered rest, `}`.
+fn default_rule(out: &mut String, rule: &DefaultRule) {
+    out.push('{');
+    out.push_str(RULE_FIELD);
+    out.push_str("\"names\": [");
+    for (i, name) in rule.names.split(',').enumerate() {
+        if i > 0 {
+            out.push(',');
         }
-    };
-    while let Some(&byte) = bytes.get(at) {
-        at += 1;
-        if in_string {
-            match byte {
-                b'\\' => at += 1,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        if !matches!(byte, b'{' | b'[' | b'}' | b']' | b',' | b':' | b'"') {
-            continue;
-        }
-        if byte == b'"' {
-            in_string = true;
-            continue;
-        }
-        // Structural bytes are ASCII, so these slices end on character boundaries.
-        out.push_str(compact.get(copied..at - 1).unwrap_or_default());
-        copied = at;
-        match byte {
-            b'{' | b'[' if matches!(bytes.get(at), Some(b'}' | b']')) => {
-                out.push_str(compact.get(at - 1..=at).unwrap_or_default());
-                at += 1;
-                copied = at;
-            }
-            b'{' | b'[' => {
-                out.push(char::from(byte));
-                depth += 1;
-                newline(out, depth);
-            }
-            b'}' | b']' => {
-                depth = depth.saturating_sub(1);
-                newline(out, depth);
-                out.push(char::from(byte));
-            }
-            b',' => {
-                out.push(',');
-                newline(out, depth);
-            }
-            _ => out.push_str(": "),
-        }
+        out.push_str(RULE_ITEM);
+        out.push('"');
+        out.push_str(name);
+        out.push('"');
     }
-    out.push_str(compact.get(copied..).unwrap_or_default());
+    out.push_str(RULE_FIELD);
+    out.push_str("],");
+    out.push_str(RULE_FIELD);
+    out.push_str(rule.rest);
+    out.push_str(ITEM);
+    out.push('}');
 }
 
 /// `"key": [ … ]` of names that need no escaping (the OCI enumerations); nothing when empty.
@@ -231,20 +210,24 @@ fn custom_rule(out: &mut String, rule: &CustomRule) -> Result<(), serde_json::Er
 mod tests {
     use super::*;
 
-    /// The compact text indented is serde_json's pretty-printing, shifted to the margin.
+    /// Each default rule written is serde_json's pretty-printing of its JSON, shifted to its
+    /// depth in `config.json`.
     #[test]
-    fn indent_matches_serde_json_pretty_printing() {
-        for compact in [
-            r#"{"names":["accept","accept4"],"action":"SCMP_ACT_ALLOW"}"#,
-            r#"{"names":["socket"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":40,"op":"SCMP_CMP_GT"}]}"#,
-            r#"{"a":[],"b":{},"c":"x,y:[{\"}]\\","d":[[1,2],{"e":null}],"é":"ü"}"#,
-        ] {
-            let value: serde_json::Value = serde_json::from_str(compact).unwrap();
+    fn default_rules_are_written_as_serde_json_pretty_prints_them() {
+        assert!(RULES.len() > 30);
+        for rule in RULES {
+            let names: Vec<&str> = rule.names.split(',').collect();
+            let compact = format!(
+                "{{\"names\":{},{}}}",
+                serde_json::to_string(&names).unwrap(),
+                rule.rest
+            );
+            let value: serde_json::Value = serde_json::from_str(&compact).unwrap();
             let expected = serde_json::to_string_pretty(&value)
                 .unwrap()
                 .replace('\n', ITEM);
             let mut out = String::new();
-            indent(&mut out, compact, ITEM);
+            default_rule(&mut out, rule);
             assert_eq!(out, expected);
         }
     }
