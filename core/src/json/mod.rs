@@ -60,6 +60,13 @@ impl<'t> Json<'t> {
         }
     }
 
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::String(text) => Some(text),
+            _ => None,
+        }
+    }
+
     /// The value of `key`, when this is an object that has it.
     pub(crate) fn get(&self, key: &str) -> Option<&Json<'t>> {
         self.as_object().and_then(|entries| get(entries, key))
