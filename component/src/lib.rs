@@ -1,5 +1,5 @@
 //! bundlec-component: the compiler as a WebAssembly component exporting `bundlec:compiler/compiler`
-//! (core/wit/bundlec.wit, interface version 0.3.0). It only converts WIT values to and from the
+//! (core/wit/bundlec.wit, interface version 0.4.0). It only converts WIT values to and from the
 //! core's types.
 
 use bundlec_core::RawRequest;
@@ -7,8 +7,8 @@ use bundlec_core::RawRequest;
 wit_bindgen::generate!({ path: "../core/wit", world: "bundlec" });
 
 use exports::bundlec::compiler::compiler::{
-    Diagnostic, Guest, Output, Reference, Request, ServiceOutline, Severity, Span, SpecOutline,
-    Volume, VolumeKind,
+    Diagnostic, Guest, Output, Reference, Request, ServiceOutline, Severity, Span, SpecFormat,
+    SpecOutline, Volume, VolumeKind,
 };
 
 struct Component;
@@ -35,7 +35,12 @@ impl Guest for Component {
     fn outline(spec: String) -> Result<SpecOutline, Vec<Diagnostic>> {
         match bundlec_core::outline(&spec) {
             Ok(outline) => Ok(SpecOutline {
+                format: match outline.format {
+                    bundlec_core::Format::Zlayer => SpecFormat::Zlayer,
+                    bundlec_core::Format::Compose => SpecFormat::Compose,
+                },
                 deployment: outline.deployment,
+                host_env: references(outline.host_env),
                 services: outline.services.into_iter().map(service).collect(),
             }),
             Err(errors) => Err(convert(errors)),
@@ -67,15 +72,16 @@ fn convert(diagnostics: Vec<bundlec_core::Diagnostic>) -> Vec<Diagnostic> {
         .collect()
 }
 
+fn references(list: Vec<bundlec_core::Reference>) -> Vec<Reference> {
+    list.into_iter()
+        .map(|reference| Reference {
+            name: reference.name,
+            span: span(reference.span),
+        })
+        .collect()
+}
+
 fn service(service: bundlec_core::ServiceOutline) -> ServiceOutline {
-    let references = |list: Vec<bundlec_core::Reference>| {
-        list.into_iter()
-            .map(|reference| Reference {
-                name: reference.name,
-                span: span(reference.span),
-            })
-            .collect()
-    };
     ServiceOutline {
         name: service.name,
         span: span(service.span),
@@ -83,6 +89,7 @@ fn service(service: bundlec_core::ServiceOutline) -> ServiceOutline {
         max_replicas: service.max_replicas,
         secrets: references(service.secrets),
         host_env: references(service.host_env),
+        env_files: references(service.env_files),
         volumes: service
             .volumes
             .into_iter()

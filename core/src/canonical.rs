@@ -112,6 +112,7 @@ impl Serialize for CanonicalSpec<'_> {
             spec.process().as_ref().map(CanonicalProcess).as_ref(),
         )?;
         entry(&mut map, "hostname", spec.hostname().as_ref())?;
+        entry(&mut map, "domainname", spec.domainname().as_ref())?;
         let annotations = spec.annotations().as_ref().map(SortedMap::new);
         entry(&mut map, "annotations", annotations.as_ref())?;
         entry(

@@ -12,10 +12,13 @@ use crate::image::ImageConfig;
 use crate::inventory::Inventory;
 use crate::mounts::BundleFile;
 use crate::names::{absolute_clean, normalize};
+use crate::options::Options;
 use crate::request::{RawRequest, Request};
 use crate::seccomp::SeccompSection;
 use crate::spec::{self, Deployment, Service};
-use crate::{canonical, devices, linux, mounts, policy, process, resources, seccomp};
+use crate::{
+    canonical, compose, devices, linux, mounts, policy, process, resources, seccomp, yaml,
+};
 
 /// The OCI runtime-spec version of every config bundlec writes.
 pub const OCI_VERSION: &str = "1.2.1";
@@ -64,7 +67,11 @@ pub fn compile_raw(raw: RawRequest<'_>) -> Result<Compiled, Vec<Diagnostic>> {
         Err(mut errors) => {
             // Report the spec's own faults alongside the bad options or inventory.
             let mut spec_diagnostics = Diagnostics::default();
-            spec::parse(raw.spec, &mut spec_diagnostics);
+            if let Some(read) = deployment(raw.spec, &Options::default(), &mut spec_diagnostics) {
+                for service in read.services {
+                    spec_diagnostics.extend(service.faults);
+                }
+            }
             errors.extend(spec_diagnostics.into_sorted());
             Err(errors)
         }
@@ -74,7 +81,7 @@ pub fn compile_raw(raw: RawRequest<'_>) -> Result<Compiled, Vec<Diagnostic>> {
 /// Compiles a request into a config, or returns every error found.
 pub fn compile(request: &Request) -> Result<Compiled, Vec<Diagnostic>> {
     let mut diags = Diagnostics::default();
-    let Some(deployment) = spec::parse(&request.spec, &mut diags) else {
+    let Some(deployment) = deployment(&request.spec, &request.options, &mut diags) else {
         return Err(diags.into_sorted());
     };
     // The sections run even after a fault in the spec, so one compile reports every error;
@@ -82,7 +89,29 @@ pub fn compile(request: &Request) -> Result<Compiled, Vec<Diagnostic>> {
     let Some(service) = select_service(&deployment, request.service.as_deref(), &mut diags) else {
         return Err(diags.into_sorted());
     };
+    diags.extend(service.faults.iter().cloned());
     compile_service(service, request, diags)
+}
+
+/// Reads a spec text: a Compose file (top-level `services`, no `deployment`) through the
+/// Compose front end, anything else as a ZLayer spec. The one place that tells them apart.
+pub(crate) fn deployment(
+    text: &str,
+    options: &Options,
+    diags: &mut Diagnostics,
+) -> Option<Deployment> {
+    let root = match yaml::parse(text) {
+        Ok(root) => root,
+        Err(diagnostic) => {
+            diags.push(diagnostic);
+            return None;
+        }
+    };
+    if compose::is_compose(&root) {
+        compose::read(root, options, diags)
+    } else {
+        spec::read(&root, diags)
+    }
 }
 
 /// One service's outcome in [`compile_all`]: its name and its config or errors.
@@ -92,7 +121,7 @@ pub type ServiceOutcome = (String, Result<Compiled, Vec<Diagnostic>>);
 /// Fails as a whole only when the spec itself has errors.
 pub fn compile_all(request: &Request) -> Result<Vec<ServiceOutcome>, Vec<Diagnostic>> {
     let mut diags = Diagnostics::default();
-    let deployment = spec::parse(&request.spec, &mut diags);
+    let deployment = deployment(&request.spec, &request.options, &mut diags);
     let Some(deployment) = deployment.filter(|_| !diags.has_errors()) else {
         return Err(diags.into_sorted());
     };
@@ -103,6 +132,7 @@ pub fn compile_all(request: &Request) -> Result<Vec<ServiceOutcome>, Vec<Diagnos
         .map(|service| {
             let mut diags = Diagnostics::default();
             diags.extend(warnings.iter().cloned());
+            diags.extend(service.faults.iter().cloned());
             (
                 service.name.clone(),
                 compile_service(service, request, diags),
@@ -202,6 +232,12 @@ fn assemble(
     // oci-spec's map type is a hash map: canonical::to_json sorts it.
     let labels = &ctx.service.labels;
     spec.set_annotations((!labels.is_empty()).then(|| labels.iter().cloned().collect()));
+    spec.set_domainname(
+        ctx.service
+            .domainname
+            .as_ref()
+            .map(|name| name.value.clone()),
+    );
     Ok(Some((spec, seccomp, files)))
 }
 

@@ -1,29 +1,21 @@
 //! The OCI image config: the defaults an image brings (user, env, entrypoint, cmd, workdir).
 
-use serde::Deserialize;
-
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Loc};
 
 /// The `config` object of an OCI image config; fields the compiler does not use are ignored,
 /// as image configs carry many.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImageConfig {
     /// `User`: the user the process runs as unless the spec names one.
-    #[serde(default)]
     pub user: Option<String>,
     /// `Env`: `KEY=value` entries, applied before the spec's.
-    #[serde(default)]
     pub env: Option<Vec<String>>,
     /// `Entrypoint`: the program, unless the spec gives one.
-    #[serde(default)]
     pub entrypoint: Option<Vec<String>>,
     /// `Cmd`: the arguments, unless the spec gives them.
-    #[serde(default)]
     pub cmd: Option<Vec<String>>,
     /// `WorkingDir`: the working directory unless the spec gives one.
-    #[serde(default)]
     pub working_dir: Option<String>,
 }
 
@@ -31,34 +23,48 @@ impl ImageConfig {
     /// Reads either the whole image config document or its `config` object.
     pub fn from_json(text: &str) -> Result<ImageConfig, Diagnostic> {
         let at = Loc::at("imageConfig");
-        let mut value = crate::json::json_object(text).map_err(|problem| {
+        let document = crate::json::json_object(text).map_err(|problem| {
             Diagnostic::error_at(
                 codes::BAD_IMAGE_CONFIG,
                 &at,
                 problem.sentence("the image config", false),
             )
         })?;
-        let at = if let Some(inner) = value.get_mut("config").map(serde_json::Value::take) {
-            if !inner.is_object() {
-                return Err(Diagnostic::error_at(
-                    codes::BAD_IMAGE_CONFIG,
-                    &at.child("config"),
-                    "the image config's `config` must be a JSON object",
-                ));
-            }
-            value = inner;
-            at.child("config")
-        } else {
-            at
+        // `json_object` gave an object: its entries are never the empty default.
+        let top = document.as_object().unwrap_or_default();
+        let (fields, at) = match crate::json::get(top, "config") {
+            None => (top, at),
+            Some(inner) => match inner.as_object() {
+                Some(fields) => (fields, at.child("config")),
+                None => {
+                    return Err(Diagnostic::error_at(
+                        codes::BAD_IMAGE_CONFIG,
+                        &at.child("config"),
+                        "the image config's `config` must be a JSON object",
+                    ));
+                }
+            },
         };
-        serde_json::from_value(value).map_err(|error| {
+        read(fields).map_err(|error| {
             Diagnostic::error_at(
                 codes::BAD_IMAGE_CONFIG,
                 &at,
-                format!("the image config is not valid: {error}"),
+                format!("the image config is not valid: {}", error.message()),
             )
         })
     }
+}
+
+/// The fields the compiler reads; the others are ignored.
+fn read(map: &crate::json::Object<'_>) -> Result<ImageConfig, crate::json::Invalid> {
+    use crate::json::{optional, string, strings};
+    Ok(ImageConfig {
+        user: optional(map, "User", string)?,
+        env: optional(map, "Env", strings)?,
+        entrypoint: optional(map, "Entrypoint", strings)?,
+        cmd: optional(map, "Cmd", strings)?,
+        working_dir: optional(map, "WorkingDir", string)?,
+    })
 }
 
 #[cfg(test)]
@@ -86,6 +92,23 @@ mod tests {
             .message
             .starts_with("the image config is not valid JSON: "));
         assert!(ImageConfig::from_json(r#"["nginx"]"#).is_err());
+        let error = ImageConfig::from_json(r#"{"config":{"Cmd":"nginx"}}"#).unwrap_err();
+        assert_eq!(
+            (error.path.as_str(), error.message.as_str()),
+            (
+                "imageConfig.config",
+                "the image config is not valid: `Cmd` must be a list"
+            )
+        );
+        // Fields the compiler does not read are ignored; `null` is an absent field.
+        let config = ImageConfig::from_json(r#"{"Labels":{"a":"b"},"User":null,"Env":["A=1"]}"#);
+        assert_eq!(
+            config.unwrap(),
+            ImageConfig {
+                env: Some(vec!["A=1".into()]),
+                ..ImageConfig::default()
+            }
+        );
         assert!(ImageConfig::from_json("[]").is_err());
     }
 }

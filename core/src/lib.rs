@@ -40,6 +40,7 @@ mod canonical;
 mod caps;
 mod codes;
 mod compile;
+mod compose;
 mod context;
 mod decode;
 mod diagnostic;
@@ -76,7 +77,7 @@ pub use inventory::{
 };
 pub use mounts::BundleFile;
 pub use options::{Options, OrderedStrings, PolicyLevel, PolicyMode, OPTIONS_SCHEMA};
-pub use outline::{outline, Outline, Reference, ServiceOutline, Span, Volume, VolumeKind};
+pub use outline::{outline, Format, Outline, Reference, ServiceOutline, Span, Volume, VolumeKind};
 pub use request::{RawRequest, Request, RequestText};
 
 /// The phases on their own, for the benchmarks; not part of the API.

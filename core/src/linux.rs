@@ -141,15 +141,25 @@ fn sysctls(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<(String, String)> 
     accepted
 }
 
-/// Override, spec hostname, else `<service>-rep-<replica>`; always a valid RFC 1123 name.
+/// `<service>-rep-<replica>`, or `<project>-<service>-<replica>` for a Compose service as
+/// Compose names its containers (`_` and `.` become `-`, which a hostname cannot hold).
+fn default_hostname(ctx: &Context<'_>) -> String {
+    let service = &ctx.service.name;
+    match &ctx.service.project {
+        None => format!("{service}-rep-{}", ctx.replica),
+        Some(project) => format!("{project}-{service}-{}", ctx.replica)
+            .chars()
+            .map(|c| if c == '_' || c == '.' { '-' } else { c })
+            .collect(),
+    }
+}
+
+/// Override, spec hostname, else the default; always a valid RFC 1123 name.
 pub fn hostname(ctx: &Context<'_>, diags: &mut Diagnostics) -> String {
     let (name, at) = match (&ctx.options.hostname, &ctx.service.hostname) {
         (Some(name), _) => (name.clone(), Loc::at("options.hostname")),
         (None, Some(name)) => (name.value.clone(), name.at.clone()),
-        (None, None) => (
-            format!("{}-rep-{}", ctx.service.name, ctx.replica),
-            ctx.service.at.clone(),
-        ),
+        (None, None) => (default_hostname(ctx), ctx.service.at.clone()),
     };
     if !valid_hostname(&name) {
         diags.error_hint(codes::BAD_HOSTNAME, &at, format!("`{name}` is not a valid hostname"), "use letters, digits and dashes in dot-separated labels of 1 to 63, at most 64 in all, not starting or ending with a dash");

@@ -2,83 +2,66 @@
 //! One JSON shape for every binding, published as a JSON Schema.
 
 use std::collections::BTreeMap;
-use std::fmt;
-
-use serde::de::{MapAccess, Visitor};
-use serde::{Deserialize, Deserializer};
 
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Loc};
-use crate::json::from_json_object;
+use crate::json::{self, defaulted, optional, Invalid, Json, JsonProblem};
 
 /// What the node and the operator add to a compile: values for references, host paths of
 /// volumes, identity files, overrides (see `bundlec schema options`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
     /// Inventory indices of the GPUs this replica gets; default the first `count` of the vendor.
-    #[serde(default)]
     pub gpu_indices: Option<Vec<u32>>,
     /// Share the host's network namespace.
-    #[serde(default)]
     pub host_network: bool,
     /// Overrides the container's host name.
-    #[serde(default)]
     pub hostname: Option<String>,
     /// Extra environment, applied after the image's and the spec's, in order.
-    #[serde(default)]
     pub env: OrderedStrings,
     /// Replaces the process arguments entirely.
-    #[serde(default)]
     pub args: Option<Vec<String>>,
     /// Overrides the working directory.
-    #[serde(default)]
     pub cwd: Option<String>,
     /// Host paths of volumes: named volumes by name, anonymous ones by target, S3 ones by bucket.
-    #[serde(default)]
     pub volumes: BTreeMap<String, String>,
     /// Values for `$S:` references.
-    #[serde(default)]
     pub secrets: BTreeMap<String, String>,
     /// Values for `$E:` references.
-    #[serde(default)]
     pub host_env: BTreeMap<String, String>,
     /// A host socket bound read-only at the same path in the container.
-    #[serde(default)]
     pub socket: Option<String>,
     /// The text of the rootfs `/etc/passwd`.
-    #[serde(default)]
     pub passwd: Option<String>,
     /// The text of the rootfs `/etc/group`.
-    #[serde(default)]
     pub group: Option<String>,
     /// Overrides `MASTER_ADDR` for distributed GPU jobs.
-    #[serde(default)]
     pub master_addr: Option<String>,
     /// The interface `NCCL_SOCKET_IFNAME`/`GLOO_SOCKET_IFNAME` name; default `eth0`.
-    #[serde(default)]
     pub socket_ifname: Option<String>,
     /// `root.path`: default `rootfs` in the bundle; `apply` gives the absolute rootfs, since
     /// runc refuses a rootfs reached through a symlink.
-    #[serde(default)]
     pub rootfs: Option<String>,
     /// Texts of the seccomp profiles `security_opt: [seccomp=PATH]` names, keyed by PATH as
     /// the spec writes it (the CLI reads them relative to the spec's folder).
-    #[serde(default)]
     pub seccomp_profiles: BTreeMap<String, String>,
     /// The Pod Security Standards level the service is checked against; default `privileged`
     /// (no checks).
-    #[serde(default)]
     pub policy: PolicyLevel,
     /// What a policy violation does: stop the compile (`enforce`, the default) or ride along
     /// with the config as a warning (`warn`).
-    #[serde(default)]
     pub policy_mode: PolicyMode,
+    /// Compose: the project name when the file has no `name:` (the CLI gives the folder's).
+    pub project: Option<String>,
+    /// Compose: the absolute folder relative paths are resolved against (binds, secrets).
+    pub project_dir: Option<String>,
+    /// Compose: the texts of the `env_file` files, keyed by the path as the file writes it;
+    /// `.env` is also the project's `.env`, which `${VAR}` reads under `host_env`.
+    pub env_files: BTreeMap<String, String>,
 }
 
 /// A level of the Kubernetes Pod Security Standards; each allows less than the one before.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PolicyLevel {
     /// No checks.
     #[default]
@@ -92,8 +75,7 @@ pub enum PolicyLevel {
 }
 
 /// What a policy violation does.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum PolicyMode {
     /// Violations are errors: no config.
     #[default]
@@ -105,15 +87,85 @@ pub enum PolicyMode {
 impl Options {
     /// Reads the options' JSON object, or says why it is not one.
     pub fn from_json(text: &str) -> Result<Options, Diagnostic> {
-        from_json_object(text).map_err(|problem| {
-            Diagnostic::error_at(
-                codes::BAD_OPTIONS,
-                &Loc::at("options"),
-                problem.sentence("the options", true),
-            )
-            .with_hint("see `bundlec schema options` for the accepted fields")
-        })
+        json::json_object(text)
+            .and_then(|value| read(&value).map_err(|error| JsonProblem::Invalid(error.message())))
+            .map_err(|problem| {
+                Diagnostic::error_at(
+                    codes::BAD_OPTIONS,
+                    &Loc::at("options"),
+                    problem.sentence("the options", true),
+                )
+                .with_hint("see `bundlec schema options` for the accepted fields")
+            })
     }
+}
+
+/// The fields, as `bundlec schema options` names them.
+const FIELDS: &[&str] = &[
+    "gpuIndices",
+    "hostNetwork",
+    "hostname",
+    "env",
+    "args",
+    "cwd",
+    "volumes",
+    "secrets",
+    "hostEnv",
+    "socket",
+    "passwd",
+    "group",
+    "masterAddr",
+    "socketIfname",
+    "rootfs",
+    "seccompProfiles",
+    "policy",
+    "policyMode",
+    "project",
+    "projectDir",
+    "envFiles",
+];
+
+fn read(value: &Json<'_>) -> Result<Options, Invalid> {
+    let map = json::object(value, FIELDS)?;
+    let text = |key| optional(map, key, json::string);
+    let strings = |key| defaulted(map, key, json::string_map);
+    Ok(Options {
+        gpu_indices: optional(map, "gpuIndices", json::whole_u32s)?,
+        host_network: defaulted(map, "hostNetwork", json::boolean)?,
+        hostname: text("hostname")?,
+        env: OrderedStrings(defaulted(map, "env", json::string_pairs)?),
+        args: optional(map, "args", json::strings)?,
+        cwd: text("cwd")?,
+        volumes: strings("volumes")?,
+        secrets: strings("secrets")?,
+        host_env: strings("hostEnv")?,
+        socket: text("socket")?,
+        passwd: text("passwd")?,
+        group: text("group")?,
+        master_addr: text("masterAddr")?,
+        socket_ifname: text("socketIfname")?,
+        rootfs: text("rootfs")?,
+        seccomp_profiles: strings("seccompProfiles")?,
+        policy: defaulted(map, "policy", |value| {
+            json::one_of(
+                value,
+                &[
+                    ("privileged", PolicyLevel::Privileged),
+                    ("baseline", PolicyLevel::Baseline),
+                    ("restricted", PolicyLevel::Restricted),
+                ],
+            )
+        })?,
+        policy_mode: defaulted(map, "policyMode", |value| {
+            json::one_of(
+                value,
+                &[("enforce", PolicyMode::Enforce), ("warn", PolicyMode::Warn)],
+            )
+        })?,
+        project: text("project")?,
+        project_dir: text("projectDir")?,
+        env_files: strings("envFiles")?,
+    })
 }
 
 /// A JSON object of strings that keeps its document order.
@@ -122,26 +174,6 @@ pub struct OrderedStrings(
     /// The entries, in document order.
     pub Vec<(String, String)>,
 );
-
-impl<'de> Deserialize<'de> for OrderedStrings {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct OrderedVisitor;
-        impl<'de> Visitor<'de> for OrderedVisitor {
-            type Value = OrderedStrings;
-            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-                formatter.write_str("an object of strings")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OrderedStrings, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(entry) = map.next_entry::<String, String>()? {
-                    entries.push(entry);
-                }
-                Ok(OrderedStrings(entries))
-            }
-        }
-        deserializer.deserialize_map(OrderedVisitor)
-    }
-}
 
 /// The JSON Schema of the options (draft-07), printed by `bundlec schema options`.
 pub const OPTIONS_SCHEMA: &str = include_str!("../schema/options.schema.json");
@@ -160,7 +192,44 @@ mod tests {
         );
         assert!(options.host_network);
         let error = Options::from_json(r#"{"hostNetwrk":true}"#).unwrap_err();
-        assert!(error.message.contains("hostNetwrk"), "{}", error.message);
+        assert_eq!(
+            error.message,
+            "the options are not valid: unknown field `hostNetwrk` (did you mean `hostNetwork`?)"
+        );
+        assert_eq!(error.path, "options");
+    }
+
+    #[test]
+    fn types_are_checked_and_null_is_absent_only_where_optional() {
+        let options = Options::from_json(
+            r#"{"hostname":null,"gpuIndices":[1,0],"args":["a"],"volumes":{"data":"/srv"},"policy":"baseline"}"#,
+        )
+        .unwrap();
+        assert_eq!(options.hostname, None);
+        assert_eq!(options.gpu_indices, Some(vec![1, 0]));
+        assert_eq!(options.args, Some(vec!["a".to_string()]));
+        assert_eq!(options.volumes["data"], "/srv");
+        assert_eq!(options.policy, PolicyLevel::Baseline);
+        for (text, message) in [
+            (
+                r#"{"hostNetwork":null}"#,
+                "`hostNetwork` must be true or false",
+            ),
+            (
+                r#"{"gpuIndices":[0,-1]}"#,
+                "`gpuIndices[1]` must be a whole number from 0 to 4294967295",
+            ),
+            (r#"{"secrets":{"db":1}}"#, "`secrets.db` must be a string"),
+            (r#"{"env":["A=1"]}"#, "`env` must be an object of strings"),
+            (r#"{"cwd":["/"]}"#, "`cwd` must be a string"),
+        ] {
+            let error = Options::from_json(text).unwrap_err();
+            assert_eq!(
+                error.message,
+                format!("the options are not valid: {message}"),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -6,16 +6,33 @@
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Loc};
-use crate::spec::{self, EnvValue, Seccomp, Service, StorageKind};
+use crate::options::Options;
+use crate::spec::{EnvValue, Seccomp, Service, StorageKind};
 
 /// The outline of a deployment spec.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Outline {
-    /// The `deployment:` name when it is a valid deployment name.
+    /// What kind of file the spec is.
+    pub format: Format,
+    /// The `deployment:` name when it is a valid deployment name (for a Compose file, the
+    /// project's `name:`).
     pub deployment: Option<String>,
+    /// The host variables a Compose file reads outside its services (`name:`, a secret's
+    /// `file`), which every service needs; each service lists its own.
+    pub host_env: Vec<Reference>,
     /// The services, in document order.
     pub services: Vec<ServiceOutline>,
+}
+
+/// The two kinds of spec the core reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// A ZLayer v1 deployment spec.
+    Zlayer,
+    /// A Compose file (top-level `services`, no `deployment`).
+    Compose,
 }
 
 /// One service of an [`Outline`].
@@ -32,8 +49,12 @@ pub struct ServiceOutline {
     pub max_replicas: Option<u32>,
     /// The secrets `$S:ref` values in `env` take, unique, in document order.
     pub secrets: Vec<Reference>,
-    /// The host variables `$E:NAME` values in `env` take, unique, in document order.
+    /// The host variables `$E:NAME` values in `env` take (for a Compose file, the variables
+    /// `${VAR}` and bare `environment` keys read), unique, in document order.
     pub host_env: Vec<Reference>,
+    /// The files a Compose service's `env_file` names, whose texts `options.envFiles` gives
+    /// (the CLI reads them beside the compose file).
+    pub env_files: Vec<Reference>,
     /// The volumes whose host directory `options.volumes` gives, unique by key.
     pub volumes: Vec<Volume>,
     /// The seccomp profile `security_opt: [seccomp=PATH]` names, whose text
@@ -106,13 +127,26 @@ impl Span {
 /// faults in its values (which the compile reports) leave those values out of the outline.
 pub fn outline(spec: &str) -> Result<Outline, Vec<Diagnostic>> {
     let mut diags = Diagnostics::default();
-    let Some(deployment) = spec::parse(spec, &mut diags) else {
+    let Some(deployment) = crate::compile::deployment(spec, &Options::default(), &mut diags) else {
         return Err(diags.into_sorted());
     };
     let deployment_name =
         crate::names::valid_deployment_name(&deployment.name).then_some(deployment.name);
     Ok(Outline {
+        format: if deployment.compose {
+            Format::Compose
+        } else {
+            Format::Zlayer
+        },
         deployment: deployment_name,
+        host_env: deployment
+            .host_vars
+            .iter()
+            .map(|var| Reference {
+                name: var.value.clone(),
+                span: Span::of(&var.at),
+            })
+            .collect(),
         services: deployment.services.iter().map(service).collect(),
     })
 }
@@ -128,6 +162,19 @@ fn service(service: &Service) -> ServiceOutline {
         };
         add_reference(list, name, &var.at);
     }
+    // A Compose file reads host variables through `${VAR}` and bare `environment` keys; the
+    // reader keeps the first of each, and such a file has no `$E:` (each check would cost a
+    // pass over the list).
+    if host_env.is_empty() {
+        host_env = service
+            .host_vars
+            .iter()
+            .map(|var| Reference {
+                name: var.value.clone(),
+                span: Span::of(&var.at),
+            })
+            .collect();
+    }
     ServiceOutline {
         name: service.name.clone(),
         span: Span::of(&service.at),
@@ -135,6 +182,10 @@ fn service(service: &Service) -> ServiceOutline {
         max_replicas: service.max_replicas(),
         secrets,
         host_env,
+        env_files: service.env_files.iter().fold(Vec::new(), |mut list, file| {
+            add_reference(&mut list, &file.value, &file.at);
+            list
+        }),
         volumes: volumes(service),
         seccomp_profile: match &service.confinement.seccomp {
             Seccomp::Profile(path) => Some(Reference {

@@ -1,15 +1,15 @@
 //! Resources: CPU quota and shares, cpuset, memory, pids, and the device allow list.
 
 use oci_spec::runtime::{
-    LinuxCpu, LinuxCpuBuilder, LinuxDeviceCgroup, LinuxMemory, LinuxMemoryBuilder,
-    LinuxPidsBuilder, LinuxResources, LinuxResourcesBuilder,
+    LinuxCpu, LinuxCpuBuilder, LinuxDeviceCgroup, LinuxDeviceCgroupBuilder, LinuxDeviceType,
+    LinuxMemory, LinuxMemoryBuilder, LinuxPidsBuilder, LinuxResources, LinuxResourcesBuilder,
 };
 use oci_spec::OciSpecError;
 
 use crate::codes;
 use crate::context::Context;
 use crate::diagnostic::Diagnostics;
-use crate::spec::Resources;
+use crate::spec::{DeviceRule, Resources};
 use crate::units::{cpu_quota, CPU_PERIOD_US};
 
 pub fn resources(
@@ -18,6 +18,12 @@ pub fn resources(
     diags: &mut Diagnostics,
 ) -> Result<LinuxResources, OciSpecError> {
     let wanted = &ctx.service.resources;
+    let mut device_rules = device_rules;
+    // The service's own rules (Compose `device_cgroup_rules`) follow the grants, as Docker
+    // appends them.
+    for rule in &ctx.service.device_rules {
+        device_rules.push(device_rule(rule)?);
+    }
     let mut builder = LinuxResourcesBuilder::default().devices(device_rules);
     if let Some(cpu) = cpu(wanted)? {
         builder = builder.cpu(cpu);
@@ -29,6 +35,24 @@ pub fn resources(
         builder = builder.pids(LinuxPidsBuilder::default().limit(limit).build()?);
     }
     builder.build()
+}
+
+fn device_rule(rule: &DeviceRule) -> Result<LinuxDeviceCgroup, OciSpecError> {
+    let mut built = LinuxDeviceCgroupBuilder::default()
+        .allow(true)
+        .access(rule.access.clone());
+    built = match rule.kind {
+        'b' => built.typ(LinuxDeviceType::B),
+        'c' => built.typ(LinuxDeviceType::C),
+        _ => built.typ(LinuxDeviceType::A),
+    };
+    if let Some(major) = rule.major {
+        built = built.major(major);
+    }
+    if let Some(minor) = rule.minor {
+        built = built.minor(minor);
+    }
+    built.build()
 }
 
 /// The CPU quota, shares and set, when the spec gives any.

@@ -105,8 +105,10 @@ pub fn parse_octal_mode(text: &str) -> Result<u32, String> {
 pub const CPU_PERIOD_US: u64 = 100_000;
 /// The smallest quota the kernel accepts, in microseconds.
 pub const CPU_MIN_QUOTA_US: i64 = 1_000;
-/// More CPUs than any machine has; keeps the quota far from overflow.
-const CPU_MAX: f64 = 100_000.0;
+/// More CPUs than any machine has; keeps the quota far from overflow. Messages print the whole
+/// number: formatting an `f64` would bring float printing (15 KB) into the WebAssembly.
+const CPU_MAX_WHOLE: u32 = 100_000;
+const CPU_MAX: f64 = CPU_MAX_WHOLE as f64;
 
 /// Why a CPU count is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,7 +125,7 @@ impl CpuError {
             CpuError::NotFinite => format!("`{written}` is not a finite number of CPUs"),
             CpuError::NotPositive => format!("the CPU count `{written}` must be above 0"),
             CpuError::TooMany => {
-                format!("`{written}` CPUs is more than any machine has (at most {CPU_MAX})")
+                format!("`{written}` CPUs is more than any machine has (at most {CPU_MAX_WHOLE})")
             }
         }
     }

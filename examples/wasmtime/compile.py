@@ -23,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_COMPONENT = os.path.join(
     HERE, "..", "..", "target", "wasm32-wasip2", "wasm", "bundlec_component.wasm"
 )
-INTERFACE = "bundlec:compiler/compiler@0.3.0"
+INTERFACE = "bundlec:compiler/compiler@0.4.0"
 
 
 class Compiler:
@@ -127,6 +127,7 @@ def outline_dict(outline):
             "maxReplicas": getattr(service, "max-replicas"),
             "secrets": references(service.secrets),
             "hostEnv": references(getattr(service, "host-env")),
+            "envFiles": references(getattr(service, "env-files")),
             "volumes": [{"kind": v.kind, "key": v.key, "span": span(v.span)} for v in service.volumes],
         }
         profile = getattr(service, "seccomp-profile")
@@ -135,7 +136,9 @@ def outline_dict(outline):
         return entry
 
     return {
+        "format": outline.format,
         "deployment": outline.deployment,
+        "hostEnv": references(getattr(outline, "host-env")),
         "services": [service_dict(service) for service in outline.services],
     }
 

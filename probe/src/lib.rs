@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod cli;
 pub mod codes;
 pub mod commands;
+pub mod compose_files;
 pub mod confined;
 pub mod devscan;
 pub mod failure;

@@ -11,7 +11,7 @@ use bundlec_core::{Diagnostic, ImageConfig, Inventory, Options, Request};
 use crate::cli::CompileOptions;
 use crate::input::{read_text, SpecSource};
 use crate::path_error::PathError;
-use crate::{confined, probe, seccomp_files};
+use crate::{compose_files, confined, probe, seccomp_files};
 
 /// A request and what came with it.
 #[derive(Debug)]
@@ -105,6 +105,12 @@ pub fn build_with(
         seccomp_files::read(spec, args.service.as_deref(), args.max_input_bytes);
     options.seccomp_profiles = profiles;
     diagnostics.append(&mut unreadable);
+    diagnostics.append(&mut compose_files::fill(
+        spec,
+        args.service.as_deref(),
+        limit,
+        &mut options,
+    )?);
     let request = if diagnostics.is_empty() {
         Ok(Request {
             spec: spec.text.clone(),

@@ -22,7 +22,7 @@ pub struct Volume {
 
 /// The volumes of the chosen service that `given` (from `--volume`) does not already place,
 /// read from the core's outline of the spec (only volumes with valid names and targets, once
-/// each). A spec that cannot be read, an invalid deployment name, or a service that cannot be
+/// each), under the deployment or Compose project. A spec that cannot be read, an invalid deployment name, or a service that cannot be
 /// chosen gives none: the compile reports those faults itself. A spec with other errors is
 /// still planned, so that a typo elsewhere does not add a `volume-not-provided` error; nothing
 /// is created before the compile succeeds.
@@ -32,11 +32,13 @@ pub fn plan(
     replica: u32,
     state_dir: &Path,
     given: &BTreeMap<String, String>,
+    project: Option<&str>,
 ) -> Result<Vec<Volume>, PathError> {
     let Ok(outline) = bundlec_core::outline(spec_text) else {
         return Ok(Vec::new());
     };
-    let Some(deployment) = outline.deployment else {
+    // A Compose file without `name:` takes the project the CLI gave (its folder's name).
+    let Some(deployment) = outline.deployment.or(project.map(str::to_string)) else {
         return Ok(Vec::new());
     };
     let chosen = match service {
@@ -153,7 +155,7 @@ mod tests {
     #[test]
     fn places_named_and_anonymous_volumes() {
         let given = BTreeMap::from([("given".to_string(), "/elsewhere".to_string())]);
-        let volumes = plan(SPEC, None, 3, Path::new("/state"), &given).unwrap();
+        let volumes = plan(SPEC, None, 3, Path::new("/state"), &given, None).unwrap();
         assert_eq!(
             volumes,
             [
@@ -173,13 +175,22 @@ mod tests {
                 Some("other"),
                 1,
                 Path::new("/state"),
-                &BTreeMap::new()
+                &BTreeMap::new(),
+                None
             )
             .unwrap(),
             []
         );
         assert_eq!(
-            plan("version: [", None, 1, Path::new("/state"), &BTreeMap::new()).unwrap(),
+            plan(
+                "version: [",
+                None,
+                1,
+                Path::new("/state"),
+                &BTreeMap::new(),
+                None
+            )
+            .unwrap(),
             []
         );
     }
@@ -197,13 +208,14 @@ mod tests {
         };
         for bad in ["../../etc", "..", "a/b", "."] {
             let spec = SPEC.replace("name: data", &format!("name: \"{bad}\""));
-            let volumes = plan(&spec, None, 1, Path::new("/state"), &BTreeMap::new()).unwrap();
+            let volumes =
+                plan(&spec, None, 1, Path::new("/state"), &BTreeMap::new(), None).unwrap();
             assert_eq!(volumes, [anonymous.clone(), given.clone()], "{bad}");
         }
         // Nor does an invalid deployment name.
         let spec = SPEC.replace("deployment: shop", "deployment: ../x");
         assert_eq!(
-            plan(&spec, None, 1, Path::new("/state"), &BTreeMap::new()).unwrap(),
+            plan(&spec, None, 1, Path::new("/state"), &BTreeMap::new(), None).unwrap(),
             []
         );
     }
@@ -213,7 +225,7 @@ mod tests {
         let spec = "version: v1\ndeployment: shop\nservices:\n  api:\n    image: { name: x }\n    storage:\n\
             \x20     - { type: anonymous, target: /a_b }\n\
             \x20     - { type: anonymous, target: /a/b }\n";
-        let volumes = plan(spec, None, 1, Path::new("/state"), &BTreeMap::new()).unwrap();
+        let volumes = plan(spec, None, 1, Path::new("/state"), &BTreeMap::new(), None).unwrap();
         let paths: Vec<&Path> = volumes.iter().map(|v| v.path.as_path()).collect();
         assert_eq!(
             paths,
@@ -260,5 +272,28 @@ mod tests {
             }
         }
         fs::remove_dir_all(base).unwrap();
+    }
+
+    #[test]
+    fn a_compose_file_without_a_name_places_volumes_under_the_project() {
+        let spec = "services:\n  db:\n    image: postgres\n    volumes: [\"pgdata:/var/lib/pg\"]\n";
+        let volumes = plan(
+            spec,
+            None,
+            1,
+            Path::new("/state"),
+            &BTreeMap::new(),
+            Some("shop"),
+        )
+        .unwrap();
+        assert_eq!(volumes.len(), 1);
+        assert_eq!(volumes[0].key, "pgdata");
+        assert_eq!(volumes[0].path, PathBuf::from("/state/shop/pgdata"));
+        // Without a project there is nowhere to put them: the compile reports the missing path.
+        assert!(
+            plan(spec, None, 1, Path::new("/state"), &BTreeMap::new(), None)
+                .unwrap()
+                .is_empty()
+        );
     }
 }

@@ -438,6 +438,105 @@ fn runc_runs_applied_bundles() {
     assert_eq!(fact("weird"), "1ff 12c");
 }
 
+/// A Compose service (DESIGN §12) whose facts the container prints; `$$` is a `$` for the shell,
+/// since Compose interpolates `$`.
+const COMPOSE_FILE: &str = r#"services:
+  web:
+    image: local/busybox
+    entrypoint: ["/bin/sh", "-c"]
+    command:
+      - |
+        echo "uid=$$(id -u)"
+        echo "gid=$$(id -g)"
+        echo "greeting=$$GREETING"
+        echo "hostname=$$(hostname)"
+        echo "tmpfs_opts=$$(awk '$$5 == "/scratch" {print $$NF}' /proc/self/mountinfo)"
+        echo "tmpfs_mode=$$(stat -c %a /scratch)"
+        echo "ro_content=$$(cat /ro/hello.txt)"
+        err=$$(touch /ro/new 2>&1) && echo "ro_write=ok" || echo "ro_write=$$err"
+        if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
+          echo "memory=$$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)"
+        else
+          echo "memory=$$(cat /sys/fs/cgroup/memory.max)"
+        fi
+    user: "1234:2345"
+    environment:
+      GREETING: hello ${WHO}
+    tmpfs:
+      - /scratch:size=8m,mode=1770
+    volumes:
+      - ./ro-src:/ro:ro
+    mem_limit: 48m
+    ports: ["8080:80"]
+"#;
+
+#[test]
+fn runc_runs_a_compose_service() {
+    let runc = common::find_tool(&["/usr/sbin/runc", "/usr/bin/runc", "/usr/local/sbin/runc"]);
+    let busybox = static_busybox();
+    if !requires(
+        "runc_runs_a_compose_service",
+        &[
+            ("root", common::is_root()),
+            ("runc", runc.is_some()),
+            ("a static busybox (busybox-static)", busybox.is_some()),
+        ],
+    ) {
+        return;
+    }
+    let dir = TempDir::new("runc-compose");
+    let rootfs = dir.join("rootfs");
+    busybox_rootfs(&rootfs, &busybox.unwrap());
+    let project = dir.join("shop");
+    write(&project.join("compose.yaml"), COMPOSE_FILE);
+    write(&project.join("ro-src/hello.txt"), "hello\n");
+    // Writable by everyone, so a refused write can only come from the read-only mount.
+    std::fs::set_permissions(
+        project.join("ro-src"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o777),
+    )
+    .unwrap();
+    let bundle = dir.join("bundle");
+    let output = ok(bundlec()
+        .arg("apply")
+        .arg(project.join("compose.yaml"))
+        .args(["--service", "web", "--rootfs"])
+        .arg(&rootfs)
+        .arg("--bundle")
+        .arg(&bundle)
+        .args(["--host-env", "WHO"])
+        .env("WHO", "compose"));
+    assert!(!stderr(&output).contains("error"), "{}", stderr(&output));
+    let runc = Runc {
+        binary: runc.unwrap(),
+        state: dir.join("runc-state"),
+    };
+    let facts = runc.run(&bundle, &format!("bundlec-compose-{}", std::process::id()));
+    let fact = |key: &str| {
+        facts
+            .get(key)
+            .map(String::as_str)
+            .unwrap_or_else(|| panic!("no `{key}` in {facts:#?}"))
+    };
+    assert_eq!(fact("uid"), "1234");
+    assert_eq!(fact("gid"), "2345");
+    assert_eq!(fact("greeting"), "hello compose");
+    assert_eq!(fact("hostname"), "shop-web-1");
+    assert!(
+        fact("tmpfs_opts").split(',').any(|o| o == "size=8192k"),
+        "{}",
+        fact("tmpfs_opts")
+    );
+    assert_eq!(fact("tmpfs_mode"), "1770");
+    assert_eq!(fact("ro_content"), "hello");
+    assert!(
+        fact("ro_write").ends_with("Read-only file system"),
+        "{}",
+        fact("ro_write")
+    );
+    assert_eq!(fact("memory"), (48u64 << 20).to_string());
+}
+
 /// Facts printed by every container of the confinement test: the seccomp mode, a call Docker's
 /// profile refuses without CAP_SYS_ADMIN (`unshare(CLONE_NEWUSER)`), the calls the custom
 /// profile refuses (mkdir) and allows (creating a file), and the host device `$DEVICE`.

@@ -32,9 +32,14 @@ const known = new Set(["defaultAction", "defaultErrnoRet", "archMap", "syscalls"
 for (const key of Object.keys(profile)) if (!known.has(key)) throw new Error(`unexpected top-level field ${key}`);
 
 // A kept rule as config.json writes it: oci-spec's field order, pretty-printed two spaces per
-// level, its lines indented for its depth there (linux.seccomp.syscalls[i], 8 spaces), so the
-// compile copies it instead of serializing it.
+// level, its lines indented for its depth there (linux.seccomp.syscalls[i], 8 spaces). The
+// table keeps the names as one comma-separated string, the compile writing each on its indented
+// line (core/src/seccomp/render.rs), which keeps 11 KB of spaces out of the WebAssembly, and the
+// text after the names (`"action": …` and the arguments) as written.
 const RULE_INDENT = " ".repeat(8);
+const NAMES_HEAD = "{\n" + RULE_INDENT + '  "names": [';
+const NAMES_TAIL = "\n" + RULE_INDENT + "  ],\n" + RULE_INDENT + "  ";
+const RULE_END = "\n" + RULE_INDENT + "}";
 const fragment = (call) => {
   const rule = { names: call.names, action: call.action };
   if (call.errnoRet !== undefined && call.errnoRet !== null) rule.errnoRet = call.errnoRet;
@@ -46,7 +51,13 @@ const fragment = (call) => {
       return arg;
     });
   }
-  return JSON.stringify(rule, null, 2).split("\n").join("\n" + RULE_INDENT);
+  const full = JSON.stringify(rule, null, 2).split("\n").join("\n" + RULE_INDENT);
+  for (const name of call.names) if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`syscall name ${name} needs quoting`);
+  const names = call.names.join(",");
+  const namesText = call.names.map((name) => `\n${RULE_INDENT}    "${name}"`).join(",");
+  const head = NAMES_HEAD + namesText + NAMES_TAIL;
+  if (!full.startsWith(head) || !full.endsWith(RULE_END)) throw new Error(`unexpected layout of ${call.names}`);
+  return { names, rest: full.slice(head.length, full.length - RULE_END.length) };
 };
 const lines = [];
 lines.push("//! Docker's default seccomp profile (moby/profiles `seccomp/default.json`), as data the");
@@ -68,8 +79,8 @@ for (const entry of profile.archMap) {
 }
 lines.push("];");
 lines.push("");
-lines.push("/// The rules, in the profile's order: the conditions that pick them, and the text of each");
-lines.push("/// as `config.json` writes it when kept (indented for its depth there).");
+lines.push("/// The rules, in the profile's order: the conditions that pick them, their names, and the");
+lines.push("/// text after the names as `config.json` writes it when kept (indented for its depth there).");
 lines.push("pub const RULES: &[DefaultRule] = &[");
 for (const call of profile.syscalls) {
   for (const key of Object.keys(call)) {
@@ -78,8 +89,9 @@ for (const call of profile.syscalls) {
   for (const a of call.args ?? []) {
     if (!Number.isSafeInteger(a.value) || (a.valueTwo !== undefined && !Number.isSafeInteger(a.valueTwo))) throw new Error(`argument value of ${call.names} is beyond what JSON numbers hold exactly here`);
   }
+  const { names, rest } = fragment(call);
   lines.push(
-    `DefaultRule { includes: ${condition(call.includes)}, excludes: ${condition(call.excludes)}, json: ${JSON.stringify(fragment(call))} },`,
+    `DefaultRule { includes: ${condition(call.includes)}, excludes: ${condition(call.excludes)}, names: ${JSON.stringify(names)}, rest: ${JSON.stringify(rest)} },`,
   );
 }
 lines.push("];");

@@ -14,7 +14,7 @@ cargo build --profile wasm --target wasm32-unknown-unknown -p bundlec-web
 # The wasm profile keeps the target_features section wasm-bindgen reads for this crate
 # (Cargo.toml: strip = "debuginfo"); the name and producers sections go here instead.
 wasm-bindgen --target web --remove-name-section --remove-producers-section \
-  --out-dir web/pkg target/wasm32-unknown-unknown/wasm/bundlec_web.wasm
+  --out-dir web/pkg "${CARGO_TARGET_DIR:-target}"/wasm32-unknown-unknown/wasm/bundlec_web.wasm
 [ "${1:-}" = --web-only ] && exit 0
 
 # A wasm32-wasip2 cdylib is linked into a component by the toolchain (wasm-component-ld).

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 WEB=web/pkg/bundlec_web_bg.wasm
-COMPONENT=target/wasm32-wasip2/wasm/bundlec_component.wasm
+COMPONENT="${CARGO_TARGET_DIR:-target}"/wasm32-wasip2/wasm/bundlec_component.wasm
 status=0
 
 # check NAME FILE RAW_BUDGET GZIP_BUDGET (0: no budget)

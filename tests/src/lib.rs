@@ -68,13 +68,15 @@ impl Case {
             .unwrap_or_default()
             .to_string();
         let fail = |what: String| -> ! { panic!("corpus case `{name}`: {what}") };
-        let yaml = dir.join("spec.yaml");
-        let json = dir.join("spec.json");
-        let (spec_path, spec_file) = match (yaml.exists(), json.exists()) {
-            (true, false) => (yaml, "spec.yaml"),
-            (false, true) => (json, "spec.json"),
-            (true, true) => fail("has both spec.yaml and spec.json".into()),
-            (false, false) => fail("has no spec.yaml or spec.json".into()),
+        // `compose.yaml` for the Compose corpus (tests/compose), named as people name it.
+        let present: Vec<&'static str> = ["spec.yaml", "spec.json", "compose.yaml"]
+            .into_iter()
+            .filter(|name| dir.join(name).exists())
+            .collect();
+        let (spec_path, spec_file) = match present.as_slice() {
+            [one] => (dir.join(one), *one),
+            [] => fail("has no spec.yaml, spec.json or compose.yaml".into()),
+            _ => fail(format!("has several specs: {}", present.join(", "))),
         };
         let spec = fs::read_to_string(&spec_path)
             .unwrap_or_else(|e| fail(format!("cannot read {spec_file}: {e}")));

@@ -264,6 +264,14 @@ const EXAMPLES: &[(&str, Option<&str>)] = &[
         Some("web/page/inventories/laptop-intel.json"),
     ),
     (
+        "web/page/examples/compose-gpu.yaml",
+        Some("web/page/inventories/nvidia-8gpu.json"),
+    ),
+    (
+        "web/page/examples/compose-web-db.yaml",
+        Some("web/page/inventories/edge-arm64.json"),
+    ),
+    (
         "web/page/examples/gpu-inference-nvidia.yaml",
         Some("web/page/inventories/nvidia-8gpu.json"),
     ),
@@ -486,7 +494,8 @@ fn levels_are_monotone_over_every_example_and_golden_spec() {
 }
 
 /// Issue 16's "done when": `--policy restricted` on the examples gives located, actionable
-/// diagnostics, and only the web shop's worker (every capability dropped, uid 101) passes.
+/// diagnostics, and only the web shop's worker (every capability dropped, uid 101) and the
+/// Compose shop's web service (every capability dropped, uid 1000, no-new-privileges) pass.
 #[test]
 fn restricted_on_the_examples_is_located_and_actionable() {
     let mut passing = Vec::new();
@@ -502,7 +511,13 @@ fn restricted_on_the_examples_is_located_and_actionable() {
             }
         }
     }
-    assert_eq!(passing, ["web/page/examples/web-service.yaml (worker)"]);
+    assert_eq!(
+        passing,
+        [
+            "web/page/examples/compose-web-db.yaml (web)",
+            "web/page/examples/web-service.yaml (worker)"
+        ]
+    );
 }
 
 /// The policy error cases (tests/errors/policy-*): each reports exactly the policy diagnostics
@@ -646,4 +661,41 @@ fn many_violations_are_each_reported_once() {
     assert_eq!(count("policy-capabilities"), N);
     assert_eq!(count("policy-sysctls"), N);
     assert_eq!(errors.iter().filter(|d| d.is_error()).count(), 2 * N);
+}
+
+/// Compose files locate the violations of keys the model keeps only as values (`privileged`,
+/// `network_mode`, `cap_drop`) at those keys, as ZLayer specs do, not at the service's name.
+#[test]
+fn compose_violations_are_located_at_the_key() {
+    let compose = |lines: &str| {
+        let spec = format!(
+            "services:\n  api:\n    image: x\n    entrypoint: [/api]\n    user: \"1000:1000\"\n{lines}"
+        );
+        let errors = compile_raw(RawRequest {
+            spec: &spec,
+            options: Some(r#"{"policy":"restricted"}"#),
+            ..RawRequest::default()
+        })
+        .expect_err("a violation");
+        errors
+            .into_iter()
+            .filter(|d| d.code.starts_with("policy-"))
+            .map(|d| (d.code, d.path, d.line))
+            .collect::<Vec<Found>>()
+    };
+    let found = compose("    cap_drop: [ALL]\n    network_mode: host\n    privileged: true\n");
+    for expected in [
+        v("policy-privileged", "services.api.privileged", 8),
+        v("policy-host-namespaces", "services.api.network_mode", 7),
+    ] {
+        assert!(found.contains(&expected), "{expected:?} not in {found:?}");
+    }
+    assert!(
+        found.iter().all(|(_, path, _)| path != "services.api"),
+        "{found:?}"
+    );
+    assert_eq!(
+        compose("    cap_drop: [CHOWN]\n"),
+        [v("policy-capabilities", "services.api.cap_drop", 6)]
+    );
 }

@@ -33,11 +33,13 @@ fn condition_json(condition: &Condition<'_>) -> Option<Value> {
     (!map.is_empty()).then_some(Value::Object(map))
 }
 
-/// A rule of the core's table as the profile writes it: its pre-rendered text read back, and
-/// its conditions.
+/// A rule of the core's table as the profile writes it: its names, the pre-rendered text after
+/// them read back, and its conditions.
 fn rule_json(rule: &DefaultRule) -> Value {
+    let names: Vec<&str> = rule.names.split(',').collect();
+    let text = format!("{{\"names\": {},{}}}", json!(names), rule.rest);
     let mut value: Value =
-        serde_json::from_str(rule.json).unwrap_or_else(|error| panic!("{}: {error}", rule.json));
+        serde_json::from_str(&text).unwrap_or_else(|error| panic!("{text}: {error}"));
     let map = value.as_object_mut().unwrap();
     if let Some(includes) = condition_json(&rule.includes) {
         map.insert("includes".into(), includes);

@@ -355,13 +355,14 @@ fn outline_gives_services_replicas_references_and_volumes_with_ranges() {
     assert_eq!(get(&result, "ok"), JsValue::TRUE, "{}", show(&result));
     assert!(diagnostics(&result).is_empty());
     assert_eq!(Object::keys(result.unchecked_ref::<Object>()).length(), 3);
+    // `seccompProfile` is left out where a service names no profile (web/types/bundlec.d.ts).
     // Columns counted by hand: `"$S:db/pw"` (quotes included) at 6:15, `"$E:HOME"` at 6:30;
     // a storage entry from its `{` (or first key) to its end.
     let api = format!(
         concat!(
             r#"{{"name":"api","span":{},"replicas":3,"maxReplicas":null,"#,
             r#""secrets":[{{"name":"db/pw","span":{}}}],"hostEnv":[{{"name":"HOME","span":{}}}],"#,
-            r#""volumes":[{{"kind":"named","key":"cache","span":{}}},"#,
+            r#""envFiles":[],"volumes":[{{"kind":"named","key":"cache","span":{}}},"#,
             r#"{{"kind":"anonymous","key":"/scratch","span":{}}}]}}"#
         ),
         span(4, 3, 4, 6),
@@ -371,16 +372,18 @@ fn outline_gives_services_replicas_references_and_volumes_with_ranges() {
         span(9, 9, 10, 25),
     );
     let batch = format!(
-        r#"{{"name":"batch","span":{},"replicas":null,"maxReplicas":5,"secrets":[],"hostEnv":[],"volumes":[]}}"#,
+        r#"{{"name":"batch","span":{},"replicas":null,"maxReplicas":5,"secrets":[],"hostEnv":[],"envFiles":[],"volumes":[]}}"#,
         span(13, 3, 13, 8)
     );
     let solo = format!(
-        r#"{{"name":"solo","span":{},"replicas":null,"maxReplicas":null,"secrets":[],"hostEnv":[],"volumes":[]}}"#,
+        r#"{{"name":"solo","span":{},"replicas":null,"maxReplicas":null,"secrets":[],"hostEnv":[],"envFiles":[],"volumes":[]}}"#,
         span(15, 3, 15, 7)
     );
     assert_eq!(
         show(&get(&result, "outline")),
-        format!(r#"{{"deployment":"demo","services":[{api},{batch},{solo}]}}"#)
+        format!(
+            r#"{{"format":"zlayer","deployment":"demo","hostEnv":[],"services":[{api},{batch},{solo}]}}"#
+        )
     );
 }
 
@@ -412,10 +415,10 @@ fn outline_of_an_unreadable_spec_fails_with_null_and_diagnostics() {
         assert_eq!(codes, [code], "{spec}");
     }
     // A readable spec with faults still has an outline: the compile judges the rest.
-    let result = outline("version: v9\nservices: {}\n".into());
+    let result = outline("version: v9\ndeployment: x\nservices: {}\n".into());
     assert_eq!(
         show(&result),
-        r#"{"ok":true,"outline":{"deployment":null,"services":[]},"diagnostics":[]}"#
+        r#"{"ok":true,"outline":{"format":"zlayer","deployment":null,"hostEnv":[],"services":[]},"diagnostics":[]}"#
     );
 }
 

@@ -16,6 +16,10 @@ pub(super) const CODES: &[Code] = &[
         explanation: "The service asks for an AppArmor profile (`apparmor=NAME`) that the node does not have loaded, or the node has AppArmor disabled; runc would fail to start the container. Load the profile on the node (`apparmor_parser -r FILE`), pick one of the loaded profiles the inventory lists, or remove the option.",
     },
     Code {
+        code: BAD_COMPOSE_REFERENCE,
+        explanation: "A service's `secrets` or `configs` names an entry the file's top-level `secrets` or `configs` does not define, or that entry has no `file` to bind (an `external`, `environment` or `content` entry cannot be bound by a config alone).",
+    },
+    Code {
         code: BAD_CPU,
         explanation: "`resources.cpu` is not a usable number of CPUs. It must be a decimal number such as `0.5` or `2` (no hex, no `inf` or `nan`), above zero, and small enough that the CFS quota it becomes (cpus × 100000 µs per 100000 µs period) fits the kernel's limits.",
     },
@@ -38,6 +42,14 @@ pub(super) const CODES: &[Code] = &[
     Code {
         code: BAD_DEVICE_PATH,
         explanation: "A device path is not a path below `/dev`. Device paths are checked lexically, so `/dev/../etc/shadow` cannot name a host file; write the node's path, such as `/dev/fuse`.",
+    },
+    Code {
+        code: BAD_DEVICE_RULE,
+        explanation: "A `device_cgroup_rules` entry is not `TYPE MAJOR:MINOR ACCESS`: TYPE is `a`, `b` or `c`, MAJOR and MINOR numbers or `*`, ACCESS letters of `rwm`, such as `c 1:3 mr`.",
+    },
+    Code {
+        code: BAD_ENV_FILE,
+        explanation: "A line of an env file is not `KEY=VALUE`, `export KEY=VALUE`, a bare `KEY`, a comment or blank, or a quoted value is never closed. The diagnostic names the file and the line.",
     },
     Code {
         code: BAD_ENV_KEY,
@@ -74,6 +86,10 @@ pub(super) const CODES: &[Code] = &[
     Code {
         code: BAD_IMAGE_LAYOUT,
         explanation: "An OCI image layout given with `--image` is not one bundlec reads: its `index.json`, a nested image index or the image manifest is not valid JSON of the image spec's shape (schemaVersion 2, descriptors with a mediaType, a digest `sha256:HEX` or `sha512:HEX` and a size). The diagnostic's path names the blob. Write the image again with a tool that follows the image spec (skopeo, umoci, buildah, `docker buildx --output type=oci`).",
+    },
+    Code {
+        code: BAD_INTERPOLATION,
+        explanation: "A `$` in a Compose value starts neither `${NAME...}`, `$NAME` nor `$$`, or a `${` is never closed. Write `$$` for a literal dollar sign.",
     },
     Code {
         code: BAD_INVENTORY,
@@ -184,6 +200,10 @@ pub(super) const CODES: &[Code] = &[
         explanation: "The spec text holds no YAML document at all. Write a deployment: `version`, `deployment` and `services`.",
     },
     Code {
+        code: ENV_FILE_NOT_PROVIDED,
+        explanation: "A Compose service names an `env_file` whose text the options do not give. The CLI reads each env file relative to the compose file into `options.envFiles`, keyed by the path as written; other callers must give the text themselves. Mark the entry `required: false` to let it be missing, as Compose does.",
+    },
+    Code {
         code: GPU_INDICES_MISMATCH,
         explanation: "The GPU indices given in the options do not fit the request: an index is given twice, or their number is not the number of GPUs the service asks for.",
     },
@@ -212,6 +232,10 @@ pub(super) const CODES: &[Code] = &[
         explanation: "The image has no manifest for the node's platform: Linux, with the architecture and variant of the inventory's `host.arch` (`x86_64` is `amd64`, `aarch64` is `arm64` v8, `armv7l` is `arm` v7), or of this machine without an inventory. The message lists the platforms the image offers. A single-platform image whose config names another architecture is refused too, since it would not run. Pull the image for the node's platform (`skopeo copy --override-arch`), or give the node's inventory.",
     },
     Code {
+        code: INIT_NOT_INJECTED,
+        explanation: "The Compose service sets `init: true`. Docker Engine then runs its own init (tini) as process 1, from a binary of the engine; bundlec writes only the config, so no init is injected and the service's own program is process 1. Put an init into the image (and into `entrypoint`) when the program does not reap its children.",
+    },
+    Code {
         code: INTERNAL,
         explanation: "bundlec could not build the config although the spec was accepted. This is a bug in bundlec; please report it with the spec.",
     },
@@ -238,6 +262,10 @@ pub(super) const CODES: &[Code] = &[
     Code {
         code: NO_PRIMARY_GROUP,
         explanation: "A warning: the user is a numeric uid without a passwd entry, so its primary group is 0 (root), as Docker does. Give `user: uid:gid` to choose the group.",
+    },
+    Code {
+        code: NO_PROJECT_DIR,
+        explanation: "A Compose file names a relative path (a bind such as `./data:/data`, a secret's or config's `file`) and the options give no `projectDir` to resolve it against. The CLI gives the compose file's folder; other callers set `options.projectDir` to an absolute path.",
     },
     Code {
         code: NO_SERVICES,
@@ -296,6 +324,10 @@ pub(super) const CODES: &[Code] = &[
         explanation: "A privileged container gets every device node of the host, as in Docker, but without an inventory bundlec does not know the host's devices, so the config lists none beyond what runc creates itself; its capabilities are every capability the kernel knows, which runc refuses when they exceed its own bounding set. Give the node's inventory to list its devices and capabilities.",
     },
     Code {
+        code: REQUIRED_VARIABLE,
+        explanation: "A Compose file writes `${VAR:?message}` (or `${VAR?message}`) and the variable is unset (or, with `:?`, empty). Compose refuses such a file with the message; so does bundlec, at the value. Give the variable with `--host-env VAR`, in the `.env` file beside the compose file, or in `options.hostEnv`.",
+    },
+    Code {
         code: SECCOMP_HOST_ASSUMED,
         explanation: "Docker's default seccomp profile depends on the node: its architecture picks the architectures and the architecture-specific rules, and its kernel version the rules with `minKernel`. Without those facts (no inventory, or one without `host.arch` or `host.kernel`) bundlec resolves the profile for x86_64 and a kernel newer than every rule asks for. Give the node's inventory so that the profile matches the node the container will run on.",
     },
@@ -346,6 +378,14 @@ pub(super) const CODES: &[Code] = &[
     Code {
         code: UNKNOWN_USER,
         explanation: "The user, by name, is not in the passwd file given with the options, or no passwd file was given. Pass the image's `/etc/passwd`, or use a numeric uid.",
+    },
+    Code {
+        code: UNSET_VARIABLE,
+        explanation: "A Compose file uses a variable (`${VAR}` or `$VAR`) that neither `options.hostEnv` nor the `.env` file beside the compose file sets, and gives no default. As in Compose, the variable becomes the empty string and the compile goes on; the warning is at the value that uses it. Give the variable with `--host-env VAR` (or in `.env`), or write a default: `${VAR:-default}`.",
+    },
+    Code {
+        code: UNSUPPORTED_COMPOSE_KEY,
+        explanation: "The Compose file uses a key the Compose Specification defines but bundlec cannot express in a runtime config (such as `extends`, `pid`, `ipc`, `volumes_from`, `dns_search`), or a form of a key it does not support (a device mapped to another path, a bind with shared propagation, an external secret). It is reported rather than dropped, so the config never silently differs from what the file asks for.",
     },
     Code {
         code: UNSUPPORTED_MEDIA_TYPE,

@@ -8,6 +8,8 @@ use explanations::CODES;
 
 /// `apparmor-profile-not-loaded`: see [`explain`].
 pub const APPARMOR_PROFILE_NOT_LOADED: &str = "apparmor-profile-not-loaded";
+/// `bad-compose-reference`: see [`explain`].
+pub const BAD_COMPOSE_REFERENCE: &str = "bad-compose-reference";
 /// `bad-cpu`: see [`explain`].
 pub const BAD_CPU: &str = "bad-cpu";
 /// `bad-cpu-shares`: see [`explain`].
@@ -20,6 +22,10 @@ pub const BAD_DEPLOYMENT_NAME: &str = "bad-deployment-name";
 pub const BAD_DEVICE_ACCESS: &str = "bad-device-access";
 /// `bad-device-path`: see [`explain`].
 pub const BAD_DEVICE_PATH: &str = "bad-device-path";
+/// `bad-device-rule`: see [`explain`].
+pub const BAD_DEVICE_RULE: &str = "bad-device-rule";
+/// `bad-env-file`: see [`explain`].
+pub const BAD_ENV_FILE: &str = "bad-env-file";
 /// `bad-env-key`: see [`explain`].
 pub const BAD_ENV_KEY: &str = "bad-env-key";
 /// `bad-env-value`: see [`explain`].
@@ -38,6 +44,8 @@ pub const BAD_ID: &str = "bad-id";
 pub const BAD_IMAGE_CONFIG: &str = "bad-image-config";
 /// `bad-image-layout`: see [`explain`].
 pub const BAD_IMAGE_LAYOUT: &str = "bad-image-layout";
+/// `bad-interpolation`: see [`explain`].
+pub const BAD_INTERPOLATION: &str = "bad-interpolation";
 /// `bad-inventory`: see [`explain`].
 pub const BAD_INVENTORY: &str = "bad-inventory";
 /// `bad-ip`: see [`explain`].
@@ -92,6 +100,8 @@ pub const DUPLICATE_MOUNT: &str = "duplicate-mount";
 pub const EMPTY_COMMAND: &str = "empty-command";
 /// `empty-spec`: see [`explain`].
 pub const EMPTY_SPEC: &str = "empty-spec";
+/// `env-file-not-provided`: see [`explain`].
+pub const ENV_FILE_NOT_PROVIDED: &str = "env-file-not-provided";
 /// `gpu-indices-mismatch`: see [`explain`].
 pub const GPU_INDICES_MISMATCH: &str = "gpu-indices-mismatch";
 /// `gpu-not-in-inventory`: see [`explain`].
@@ -106,6 +116,8 @@ pub const IGNORED_WHEN_PRIVILEGED: &str = "ignored-when-privileged";
 pub const IMAGE_NOT_FOUND: &str = "image-not-found";
 /// `image-platform-missing`: see [`explain`].
 pub const IMAGE_PLATFORM_MISSING: &str = "image-platform-missing";
+/// `init-not-injected`: see [`explain`].
+pub const INIT_NOT_INJECTED: &str = "init-not-injected";
 /// `internal`: see [`explain`].
 pub const INTERNAL: &str = "internal";
 /// `missing-field`: see [`explain`].
@@ -120,6 +132,8 @@ pub const MULTIPLE_DOCUMENTS: &str = "multiple-documents";
 pub const NO_COMMAND: &str = "no-command";
 /// `no-primary-group`: see [`explain`].
 pub const NO_PRIMARY_GROUP: &str = "no-primary-group";
+/// `no-project-dir`: see [`explain`].
+pub const NO_PROJECT_DIR: &str = "no-project-dir";
 /// `no-services`: see [`explain`].
 pub const NO_SERVICES: &str = "no-services";
 /// `not-enough-gpus`: see [`explain`].
@@ -148,6 +162,8 @@ pub const POLICY_SYSCTLS: &str = "policy-sysctls";
 pub const POLICY_VOLUME_TYPES: &str = "policy-volume-types";
 /// `privileged-without-inventory`: see [`explain`].
 pub const PRIVILEGED_WITHOUT_INVENTORY: &str = "privileged-without-inventory";
+/// `required-variable`: see [`explain`].
+pub const REQUIRED_VARIABLE: &str = "required-variable";
 /// `seccomp-host-assumed`: see [`explain`].
 pub const SECCOMP_HOST_ASSUMED: &str = "seccomp-host-assumed";
 /// `seccomp-profile-missing`: see [`explain`].
@@ -174,6 +190,10 @@ pub const UNKNOWN_SERVICE: &str = "unknown-service";
 pub const UNKNOWN_ULIMIT: &str = "unknown-ulimit";
 /// `unknown-user`: see [`explain`].
 pub const UNKNOWN_USER: &str = "unknown-user";
+/// `unset-variable`: see [`explain`].
+pub const UNSET_VARIABLE: &str = "unset-variable";
+/// `unsupported-compose-key`: see [`explain`].
+pub const UNSUPPORTED_COMPOSE_KEY: &str = "unsupported-compose-key";
 /// `unsupported-media-type`: see [`explain`].
 pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported-media-type";
 /// `unsupported-security-opt`: see [`explain`].

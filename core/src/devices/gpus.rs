@@ -126,7 +126,15 @@ fn assign<'a>(
 ) -> Option<Vec<&'a Gpu>> {
     let available: Vec<&Gpu> = ctx.inventory.gpus_of(vendor).collect();
     let available = sort_by(available, |a, b| a.index.cmp(&b.index));
-    let count = request.count.value as usize;
+    if !request.ids.is_empty() && ctx.options.gpu_indices.is_none() {
+        return by_ids(request, &available, vendor, diags);
+    }
+    // `all`: every GPU of the vendor on the node (there may be none: then the service gets none).
+    let count = if request.all {
+        available.len()
+    } else {
+        request.count.value as usize
+    };
     match &ctx.options.gpu_indices {
         Some(indices) => by_indices(indices, &available, count, vendor, diags),
         None if available.len() < count => {
@@ -144,6 +152,35 @@ fn assign<'a>(
         }
         None => Some(available.into_iter().take(count).collect()),
     }
+}
+
+/// The GPUs Compose's `device_ids` names, each by its inventory index or UUID.
+fn by_ids<'a>(
+    request: &GpuRequest,
+    available: &[&'a Gpu],
+    vendor: Vendor,
+    diags: &mut Diagnostics,
+) -> Option<Vec<&'a Gpu>> {
+    let mut chosen: Vec<&'a Gpu> = Vec::with_capacity(request.ids.len());
+    for id in &request.ids {
+        let found = available.iter().find(|gpu| {
+            gpu.index.to_string() == id.value || gpu.uuid.as_deref() == Some(id.value.as_str())
+        });
+        match found {
+            Some(gpu) if chosen.iter().any(|c| c.index == gpu.index) => diags.error(
+                codes::GPU_INDICES_MISMATCH,
+                &id.at,
+                format!("GPU `{}` is given twice", id.value),
+            ),
+            Some(gpu) => chosen.push(gpu),
+            None => diags.error(
+                codes::GPU_NOT_IN_INVENTORY,
+                &id.at,
+                format!("the inventory has no {} GPU `{}`", vendor.name(), id.value),
+            ),
+        }
+    }
+    (chosen.len() == request.ids.len()).then_some(chosen)
 }
 
 /// The GPUs `options.gpuIndices` names: `count` of them, each once, each in the inventory.

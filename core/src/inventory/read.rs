@@ -1,62 +1,60 @@
-//! Reading an inventory: serde for the shape and types, then what serde cannot check (paths
-//! normalized and listed once, numbers Linux encodes, no GPU counted twice).
+//! Reading an inventory: its version first, then the fields by type (crate::json's readers),
+//! then what types cannot check (paths normalized and listed once, numbers Linux encodes, no
+//! GPU counted twice).
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
-
-use super::{Inventory, INVENTORY_VERSION};
+use super::{
+    AppArmor, DeviceLink, DeviceNode, DeviceType, Drivers, Gpu, Host, Inventory, Selinux, Vendor,
+    INVENTORY_VERSION,
+};
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Loc};
+use crate::json::{self, defaulted, list, optional, required, string, strings, Invalid, Json};
 use crate::names::{device_path, is_normal_device_path};
 
 impl Inventory {
     /// Reads an inventory document, of this version or an older one.
     pub fn from_json(text: &str) -> Result<Inventory, Diagnostic> {
         let at = Loc::at("inventory");
-        // One pass in the common case; the version is read alone only to explain a failure
-        // (a newer inventory fails on its new fields before its version could be checked).
-        let parsed: Result<Inventory, _> = crate::json::from_json_object(text);
-        let version = match &parsed {
-            Ok(inventory) => Ok(Some(u64::from(inventory.inventory_version))),
-            Err(_) => {
-                #[derive(Deserialize)]
-                #[serde(rename_all = "camelCase")]
-                struct VersionOnly {
-                    inventory_version: Option<u64>,
-                }
-                crate::json::from_json_object::<VersionOnly>(text)
-                    .map(|only| only.inventory_version)
-            }
-        };
-        match version {
-            Ok(Some(v)) if !(1..=u64::from(INVENTORY_VERSION)).contains(&v) => {
+        let invalid = |message: String| Diagnostic::error_at(codes::BAD_INVENTORY, &at, message);
+        let value = json::json_object(text)
+            .map_err(|problem| invalid(problem.sentence("the inventory", false)))?;
+        // The version first: a newer inventory would fail on its new fields, unexplained.
+        let version_at = at.child("inventoryVersion");
+        let version = match value.get("inventoryVersion") {
+            None => {
                 return Err(Diagnostic::error_at(
                     codes::BAD_INVENTORY,
-                    &at.child("inventoryVersion"),
-                    format!("inventory version {v} is not supported"),
-                )
-                .with_hint(format!(
-                    "this bundlec reads inventory versions 1 to {INVENTORY_VERSION}; upgrade bundlec"
-                )));
-            }
-            Ok(None) => {
-                return Err(Diagnostic::error_at(
-                    codes::BAD_INVENTORY,
-                    &at.child("inventoryVersion"),
+                    &version_at,
                     "the inventory has no `inventoryVersion`",
                 )
                 .with_hint("give the output of `bundlec probe`"));
             }
-            _ => {}
-        }
-        let inventory = parsed.map_err(|problem| {
-            Diagnostic::error_at(
-                codes::BAD_INVENTORY,
-                &at,
-                problem.sentence("the inventory", false),
-            )
-        })?;
+            Some(Json::Whole(version)) => *version,
+            Some(_) => {
+                return Err(Diagnostic::error_at(
+                    codes::BAD_INVENTORY,
+                    &version_at,
+                    "the inventory is not valid: `inventoryVersion` must be a whole number",
+                ));
+            }
+        };
+        let inventory_version = u32::try_from(version)
+            .ok()
+            .filter(|v| (1..=INVENTORY_VERSION).contains(v))
+            .ok_or_else(|| {
+                Diagnostic::error_at(
+                    codes::BAD_INVENTORY,
+                    &version_at,
+                    format!("inventory version {version} is not supported"),
+                )
+                .with_hint(format!(
+                    "this bundlec reads inventory versions 1 to {INVENTORY_VERSION}; upgrade bundlec"
+                ))
+            })?;
+        let inventory = read(&value, inventory_version)
+            .map_err(|error| invalid(format!("the inventory is not valid: {}", error.message())))?;
         inventory.check().map_err(|(path, message)| {
             Diagnostic::error_at(codes::BAD_INVENTORY, &at.child(&path), message)
                 .with_hint("give the output of `bundlec probe`, or correct the entry")
@@ -64,7 +62,7 @@ impl Inventory {
         Ok(inventory)
     }
 
-    /// What serde cannot check: every path is a normalized path below /dev and listed once,
+    /// What types cannot check: every path is a normalized path below /dev and listed once,
     /// numbers fit Linux's encoding, and no GPU (or GPU node) is listed twice, so none counts
     /// twice. The error is the entry's path below `inventory` and a message.
     fn check(&self) -> Result<(), (String, String)> {
@@ -241,4 +239,145 @@ fn check_device_path(path: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// The vendors by the names the inventory writes.
+const VENDORS: &[(&str, Vendor)] = &[
+    ("nvidia", Vendor::Nvidia),
+    ("amd", Vendor::Amd),
+    ("intel", Vendor::Intel),
+];
+
+fn read(value: &Json<'_>, inventory_version: u32) -> Result<Inventory, Invalid> {
+    let map = json::object(
+        value,
+        &[
+            "inventoryVersion",
+            "host",
+            "devices",
+            "links",
+            "drivers",
+            "gpus",
+            "gpuShared",
+            "warnings",
+        ],
+    )?;
+    Ok(Inventory {
+        inventory_version,
+        host: defaulted(map, "host", host)?,
+        devices: defaulted(map, "devices", |value| list(value, device_node))?,
+        links: defaulted(map, "links", |value| list(value, device_link))?,
+        drivers: defaulted(map, "drivers", drivers)?,
+        gpus: defaulted(map, "gpus", |value| list(value, gpu))?,
+        gpu_shared: defaulted(map, "gpuShared", gpu_shared)?,
+        warnings: defaulted(map, "warnings", strings)?,
+    })
+}
+
+fn host(value: &Json<'_>) -> Result<Host, Invalid> {
+    let map = json::object(
+        value,
+        &[
+            "hostname",
+            "arch",
+            "kernel",
+            "cgroup",
+            "seccomp",
+            "capabilities",
+            "apparmor",
+            "selinux",
+        ],
+    )?;
+    Ok(Host {
+        hostname: defaulted(map, "hostname", string)?,
+        arch: defaulted(map, "arch", string)?,
+        kernel: defaulted(map, "kernel", string)?,
+        cgroup: defaulted(map, "cgroup", string)?,
+        seccomp: defaulted(map, "seccomp", json::boolean)?,
+        capabilities: optional(map, "capabilities", strings)?,
+        apparmor: optional(map, "apparmor", |value| {
+            let map = json::object(value, &["enabled", "profiles"])?;
+            Ok(AppArmor {
+                enabled: required(map, "enabled", json::boolean)?,
+                profiles: defaulted(map, "profiles", strings)?,
+            })
+        })?,
+        selinux: optional(map, "selinux", |value| {
+            let map = json::object(value, &["enabled", "enforcing"])?;
+            Ok(Selinux {
+                enabled: required(map, "enabled", json::boolean)?,
+                enforcing: defaulted(map, "enforcing", json::boolean)?,
+            })
+        })?,
+    })
+}
+
+fn device_node(value: &Json<'_>) -> Result<DeviceNode, Invalid> {
+    let map = json::object(
+        value,
+        &["path", "type", "major", "minor", "fileMode", "uid", "gid"],
+    )?;
+    let number = |key| required(map, key, json::whole_u32);
+    Ok(DeviceNode {
+        path: required(map, "path", string)?,
+        kind: required(map, "type", |value| {
+            json::one_of(
+                value,
+                &[
+                    ("c", DeviceType::Char),
+                    ("b", DeviceType::Block),
+                    ("p", DeviceType::Fifo),
+                ],
+            )
+        })?,
+        major: number("major")?,
+        minor: number("minor")?,
+        file_mode: number("fileMode")?,
+        uid: number("uid")?,
+        gid: number("gid")?,
+    })
+}
+
+fn device_link(value: &Json<'_>) -> Result<DeviceLink, Invalid> {
+    let map = json::object(value, &["path", "target"])?;
+    Ok(DeviceLink {
+        path: required(map, "path", string)?,
+        target: required(map, "target", string)?,
+    })
+}
+
+fn drivers(value: &Json<'_>) -> Result<Drivers, Invalid> {
+    let map = json::object(value, &["char", "block"])?;
+    Ok(Drivers {
+        char: defaulted(map, "char", json::string_map)?,
+        block: defaulted(map, "block", json::string_map)?,
+    })
+}
+
+fn gpu(value: &Json<'_>) -> Result<Gpu, Invalid> {
+    let map = json::object(
+        value,
+        &[
+            "vendor", "index", "pciBusId", "uuid", "model", "nodes", "drm",
+        ],
+    )?;
+    Ok(Gpu {
+        vendor: required(map, "vendor", |value| json::one_of(value, VENDORS))?,
+        index: required(map, "index", json::whole_u32)?,
+        pci_bus_id: optional(map, "pciBusId", string)?,
+        uuid: optional(map, "uuid", string)?,
+        model: optional(map, "model", string)?,
+        nodes: defaulted(map, "nodes", strings)?,
+        drm: defaulted(map, "drm", strings)?,
+    })
+}
+
+fn gpu_shared(value: &Json<'_>) -> Result<BTreeMap<Vendor, Vec<String>>, Invalid> {
+    json::object(value, &["nvidia", "amd", "intel"])?
+        .iter()
+        .map(|(name, nodes)| {
+            let vendor = json::named(name, VENDORS)?;
+            Ok((vendor, strings(nodes).map_err(|error| error.within(name))?))
+        })
+        .collect()
 }

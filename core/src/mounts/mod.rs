@@ -74,6 +74,11 @@ pub fn mounts(
     let mut targets = Targets::new();
     for (target, typ, source, options) in STANDARD {
         let mut options: Vec<String> = options.iter().map(|o| (*o).to_string()).collect();
+        if let (Some(size), "/dev/shm") = (ctx.service.shm_size, *target) {
+            // Docker writes the size of `shm_size` in bytes in place of the 64 MiB default.
+            options.retain(|option| !option.starts_with("size="));
+            options.push(format!("size={size}"));
+        }
         if matches!(*target, "/sys" | "/sys/fs/cgroup") && !ctx.service.privileged {
             options.push("ro".to_string());
         }
@@ -140,8 +145,9 @@ fn storage_mount(
         StorageKind::S3 { bucket } => {
             host_path(ctx, bucket.as_str(), &storage.at, "S3 volume", diags)
         }
-        StorageKind::Tmpfs { size, mode } => {
+        StorageKind::Tmpfs { size, mode, flags } => {
             let mut options = vec!["nosuid".to_string(), "nodev".to_string()];
+            options.extend(flags.iter().cloned());
             if let Some(size) = size {
                 options.push(format!("size={size}"));
             }

@@ -2,7 +2,7 @@
 //! object also is): read field by field from JSON, every name checked against the OCI lists,
 //! so a misspelt key or action is an error rather than a weaker filter.
 
-use serde_json::{Map, Value};
+use crate::json::{get, Json as Value, Object};
 
 use super::profile::{Condition, KernelVersion};
 
@@ -114,8 +114,7 @@ impl OwnedCondition {
 /// Reads a profile's JSON text, checking what moby checks and that it confines at all. The
 /// error names the field (`syscalls[3].action`) and what is wrong with it.
 pub fn read(text: &str) -> Result<CustomProfile, String> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|error| format!("it is not JSON: {error}"))?;
+    let value = crate::json::parse(text).map_err(|error| format!("it is not JSON: {error}"))?;
     let top = object(&value, "the profile")?;
     known_fields(
         top,
@@ -131,34 +130,33 @@ pub fn read(text: &str) -> Result<CustomProfile, String> {
             "syscalls",
         ],
     )?;
-    let Some(default_action) = top.get("defaultAction") else {
+    let Some(default_action) = get(top, "defaultAction") else {
         // moby runs a profile without one unconfined; bundlec never drops a filter silently.
         return Err("it has no `defaultAction`".to_string());
     };
     let mut profile = CustomProfile {
         default_action: name(default_action, "defaultAction", ACTIONS)?,
         default_errno_ret: optional_number(
-            top.get("defaultErrnoRet"),
+            get(top, "defaultErrnoRet"),
             "defaultErrnoRet",
             u32::MAX.into(),
         )?,
-        architectures: names(top.get("architectures"), "architectures", ARCHES)?,
-        flags: names(top.get("flags"), "flags", FLAGS)?,
-        listener_path: optional_string(top.get("listenerPath"), "listenerPath")?,
-        listener_metadata: optional_string(top.get("listenerMetadata"), "listenerMetadata")?,
+        architectures: names(get(top, "architectures"), "architectures", ARCHES)?,
+        flags: names(get(top, "flags"), "flags", FLAGS)?,
+        listener_path: optional_string(get(top, "listenerPath"), "listenerPath")?,
+        listener_metadata: optional_string(get(top, "listenerMetadata"), "listenerMetadata")?,
         ..CustomProfile::default()
     };
-    for (i, entry) in list(top.get("archMap"), "archMap")?.iter().enumerate() {
+    for (i, entry) in list(get(top, "archMap"), "archMap")?.iter().enumerate() {
         let at = format!("archMap[{i}]");
         let entry_map = object(entry, &at)?;
         known_fields(entry_map, &at, &["architecture", "subArchitectures"])?;
-        let architecture = entry_map
-            .get("architecture")
+        let architecture = get(entry_map, "architecture")
             .ok_or_else(|| format!("`{at}` has no `architecture`"))?;
         profile.arch_map.push((
             name(architecture, &format!("{at}.architecture"), ARCHES)?,
             names(
-                entry_map.get("subArchitectures"),
+                get(entry_map, "subArchitectures"),
                 &format!("{at}.subArchitectures"),
                 ARCHES,
             )?,
@@ -167,13 +165,13 @@ pub fn read(text: &str) -> Result<CustomProfile, String> {
     if !profile.architectures.is_empty() && !profile.arch_map.is_empty() {
         return Err("it gives both `architectures` and `archMap`; give one".to_string());
     }
-    for (i, entry) in list(top.get("syscalls"), "syscalls")?.iter().enumerate() {
+    for (i, entry) in list(get(top, "syscalls"), "syscalls")?.iter().enumerate() {
         profile.rules.push(rule(entry, &format!("syscalls[{i}]"))?);
     }
     Ok(profile)
 }
 
-fn rule(value: &Value, at: &str) -> Result<CustomRule, String> {
+fn rule(value: &Value<'_>, at: &str) -> Result<CustomRule, String> {
     let map = object(value, at)?;
     known_fields(
         map,
@@ -182,8 +180,8 @@ fn rule(value: &Value, at: &str) -> Result<CustomRule, String> {
             "name", "names", "action", "errnoRet", "args", "comment", "includes", "excludes",
         ],
     )?;
-    let mut names = strings(map.get("names"), &format!("{at}.names"))?;
-    if let Some(single) = optional_string(map.get("name"), &format!("{at}.name"))? {
+    let mut names = strings(get(map, "names"), &format!("{at}.names"))?;
+    if let Some(single) = optional_string(get(map, "name"), &format!("{at}.name"))? {
         if !names.is_empty() {
             return Err(format!("`{at}` gives both `name` and `names`; give one"));
         }
@@ -192,28 +190,23 @@ fn rule(value: &Value, at: &str) -> Result<CustomRule, String> {
     if names.is_empty() {
         return Err(format!("`{at}` names no system call"));
     }
-    let action = map
-        .get("action")
-        .ok_or_else(|| format!("`{at}` has no `action`"))?;
+    let action = get(map, "action").ok_or_else(|| format!("`{at}` has no `action`"))?;
     let mut args = Vec::new();
-    for (j, arg) in list(map.get("args"), &format!("{at}.args"))?
+    for (j, arg) in list(get(map, "args"), &format!("{at}.args"))?
         .iter()
         .enumerate()
     {
         let arg_at = format!("{at}.args[{j}]");
         let arg_map = object(arg, &arg_at)?;
         known_fields(arg_map, &arg_at, &["index", "value", "valueTwo", "op"])?;
-        let required = |key: &str| {
-            arg_map
-                .get(key)
-                .ok_or_else(|| format!("`{arg_at}` has no `{key}`"))
-        };
+        let required =
+            |key: &str| get(arg_map, key).ok_or_else(|| format!("`{arg_at}` has no `{key}`"));
         args.push(Argument {
             // Linux passes six arguments to a system call.
             index: number(required("index")?, &format!("{arg_at}.index"), 5)?,
             value: number(required("value")?, &format!("{arg_at}.value"), u64::MAX)?,
             value_two: optional_number(
-                arg_map.get("valueTwo"),
+                get(arg_map, "valueTwo"),
                 &format!("{arg_at}.valueTwo"),
                 u64::MAX,
             )?,
@@ -224,23 +217,23 @@ fn rule(value: &Value, at: &str) -> Result<CustomRule, String> {
         names,
         action: name(action, &format!("{at}.action"), ACTIONS)?,
         errno_ret: optional_number(
-            map.get("errnoRet"),
+            get(map, "errnoRet"),
             &format!("{at}.errnoRet"),
             u32::MAX.into(),
         )?,
         args,
-        includes: condition(map.get("includes"), &format!("{at}.includes"))?,
-        excludes: condition(map.get("excludes"), &format!("{at}.excludes"))?,
+        includes: condition(get(map, "includes"), &format!("{at}.includes"))?,
+        excludes: condition(get(map, "excludes"), &format!("{at}.excludes"))?,
     })
 }
 
-fn condition(value: Option<&Value>, at: &str) -> Result<OwnedCondition, String> {
-    let Some(value) = value.filter(|value| !value.is_null()) else {
+fn condition(value: Option<&Value<'_>>, at: &str) -> Result<OwnedCondition, String> {
+    let Some(value) = value.filter(|value| **value != Value::Null) else {
         return Ok(OwnedCondition::default());
     };
     let map = object(value, at)?;
     known_fields(map, at, &["arches", "caps", "minKernel"])?;
-    let min_kernel = match optional_string(map.get("minKernel"), &format!("{at}.minKernel"))? {
+    let min_kernel = match optional_string(get(map, "minKernel"), &format!("{at}.minKernel"))? {
         Some(text) => Some(
             KernelVersion::parse(&text)
                 .ok_or_else(|| format!("`{at}.minKernel` `{text}` is not MAJOR.MINOR"))?,
@@ -248,20 +241,24 @@ fn condition(value: Option<&Value>, at: &str) -> Result<OwnedCondition, String> 
         None => None,
     };
     Ok(OwnedCondition {
-        arches: strings(map.get("arches"), &format!("{at}.arches"))?,
-        caps: strings(map.get("caps"), &format!("{at}.caps"))?,
+        arches: strings(get(map, "arches"), &format!("{at}.arches"))?,
+        caps: strings(get(map, "caps"), &format!("{at}.caps"))?,
         min_kernel,
     })
 }
 
-fn object<'v>(value: &'v Value, at: &str) -> Result<&'v Map<String, Value>, String> {
+fn object<'v, 't>(value: &'v Value<'t>, at: &str) -> Result<&'v Object<'t>, String> {
     value
         .as_object()
         .ok_or_else(|| format!("`{at}` must be a JSON object"))
 }
 
-fn known_fields(map: &Map<String, Value>, at: &str, known: &[&str]) -> Result<(), String> {
-    match map.keys().find(|key| !known.contains(&key.as_str())) {
+fn known_fields(map: &Object<'_>, at: &str, known: &[&str]) -> Result<(), String> {
+    match map
+        .iter()
+        .map(|(key, _)| key)
+        .find(|key| !known.contains(&key.as_ref()))
+    {
         Some(key) => {
             let place = if at.is_empty() {
                 "the profile".to_string()
@@ -279,7 +276,7 @@ fn known_fields(map: &Map<String, Value>, at: &str, known: &[&str]) -> Result<()
 }
 
 /// A list, where `null` or absent is empty.
-fn list<'v>(value: Option<&'v Value>, at: &str) -> Result<&'v [Value], String> {
+fn list<'v, 't>(value: Option<&'v Value<'t>>, at: &str) -> Result<&'v [Value<'t>], String> {
     match value {
         None | Some(Value::Null) => Ok(&[]),
         Some(Value::Array(items)) => Ok(items),
@@ -287,7 +284,7 @@ fn list<'v>(value: Option<&'v Value>, at: &str) -> Result<&'v [Value], String> {
     }
 }
 
-fn strings(value: Option<&Value>, at: &str) -> Result<Vec<String>, String> {
+fn strings(value: Option<&Value<'_>>, at: &str) -> Result<Vec<String>, String> {
     list(value, at)?
         .iter()
         .enumerate()
@@ -299,16 +296,16 @@ fn strings(value: Option<&Value>, at: &str) -> Result<Vec<String>, String> {
         .collect()
 }
 
-fn optional_string(value: Option<&Value>, at: &str) -> Result<Option<String>, String> {
+fn optional_string(value: Option<&Value<'_>>, at: &str) -> Result<Option<String>, String> {
     match value {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) => Ok(Some(text.clone())),
+        Some(Value::String(text)) => Ok(Some(text.to_string())),
         Some(_) => Err(format!("`{at}` must be a string")),
     }
 }
 
 /// One of `known`, as its static name.
-fn name(value: &Value, at: &str, known: &[&'static str]) -> Result<&'static str, String> {
+fn name(value: &Value<'_>, at: &str, known: &[&'static str]) -> Result<&'static str, String> {
     let text = value
         .as_str()
         .ok_or_else(|| format!("`{at}` must be a string"))?;
@@ -326,7 +323,7 @@ fn name(value: &Value, at: &str, known: &[&'static str]) -> Result<&'static str,
 }
 
 fn names(
-    value: Option<&Value>,
+    value: Option<&Value<'_>>,
     at: &str,
     known: &[&'static str],
 ) -> Result<Vec<&'static str>, String> {
@@ -337,14 +334,15 @@ fn names(
         .collect()
 }
 
-fn number(value: &Value, at: &str, max: u64) -> Result<u64, String> {
-    value
-        .as_u64()
-        .filter(|n| *n <= max)
-        .ok_or_else(|| format!("`{at}` must be a whole number from 0 to {max}"))
+fn number(value: &Value<'_>, at: &str, max: u64) -> Result<u64, String> {
+    match value {
+        Value::Whole(number) if *number <= max => Some(*number),
+        _ => None,
+    }
+    .ok_or_else(|| format!("`{at}` must be a whole number from 0 to {max}"))
 }
 
-fn optional_number(value: Option<&Value>, at: &str, max: u64) -> Result<Option<u64>, String> {
+fn optional_number(value: Option<&Value<'_>>, at: &str, max: u64) -> Result<Option<u64>, String> {
     match value {
         None | Some(Value::Null) => Ok(None),
         Some(value) => number(value, at, max).map(Some),
@@ -369,6 +367,10 @@ mod tests {
             ("[]", "`the profile` must be a JSON object"),
             ("{", "it is not JSON"),
             (r#"{"syscalls":[]}"#, "it has no `defaultAction`"),
+            (
+                r#"{"defaultAction":"SCMP_ACT_ERRNO","defaultAction":"SCMP_ACT_ALLOW"}"#,
+                "it is not JSON: the key `defaultAction` is given twice at line 1 column 49",
+            ),
             (
                 r#"{"defaultAction":"SCMP_ACT_ERNO"}"#,
                 "`defaultAction` `SCMP_ACT_ERNO` is not known (did you mean `SCMP_ACT_ERRNO`?)",

@@ -73,7 +73,7 @@ pub struct Filter {
 /// A rule that applies to this container.
 #[derive(Debug, Clone, PartialEq)]
 pub enum KeptRule {
-    /// A rule of the default profile, by its pre-rendered text.
+    /// A rule of the default profile, by its text (`render::default_rule_texts`).
     Default(&'static str),
     /// A rule of a custom profile.
     Custom(CustomRule),
@@ -128,8 +128,9 @@ pub fn seccomp(ctx: &Context<'_>, bounding: &[&str], diags: &mut Diagnostics) ->
             listener_metadata: None,
             rules: default::RULES
                 .iter()
-                .filter(|rule| target.keeps(&rule.includes, &rule.excludes))
-                .map(|rule| KeptRule::Default(rule.json))
+                .zip(render::default_rule_texts())
+                .filter(|(rule, _)| target.keeps(&rule.includes, &rule.excludes))
+                .map(|(_, text)| KeptRule::Default(text))
                 .collect(),
         }));
     };

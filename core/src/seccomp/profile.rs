@@ -56,17 +56,20 @@ impl Condition<'static> {
     };
 }
 
-/// A rule of Docker's default profile: its conditions, and its text as `config.json` writes
-/// it when kept (so the compile copies it rather than building and serializing it).
+/// A rule of Docker's default profile: its conditions, and its text as `config.json` writes it
+/// when kept (so the compile copies it rather than building and serializing it): its names,
+/// which the compile writes each on its line, and the text after them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DefaultRule {
     /// What must hold for the rule to be kept.
     pub includes: Condition<'static>,
     /// What drops the rule when it holds.
     pub excludes: Condition<'static>,
-    /// `{"names": …, "action": …, "errnoRet": …, "args": …}`, pretty-printed and indented for
-    /// `linux.seccomp.syscalls[i]`.
-    pub json: &'static str,
+    /// The system call names, comma-separated (`accept,accept4`).
+    pub names: &'static str,
+    /// The fields after `names` (`"action": …`, `"errnoRet"`, `"args"`), pretty-printed and
+    /// indented for `linux.seccomp.syscalls[i]`, in oci-spec's field order.
+    pub rest: &'static str,
 }
 
 /// What decides a rule for one container: the node's architecture (moby's native name), its

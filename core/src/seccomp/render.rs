@@ -1,9 +1,12 @@
 //! `linux.seccomp` as text, written where the canonical writer leaves room for it: the default
-//! profile's rules are copied from their pre-rendered text, a custom profile's are written here,
+//! profile's rules are written from their names and pre-rendered text, a custom profile's here,
 //! both byte for byte as serde_json pretty-prints the OCI `LinuxSeccomp` (a test compares them).
 
+use std::sync::OnceLock;
+
 use super::custom::CustomRule;
-use super::{Filter, KeptRule};
+use super::default::RULES;
+use super::{DefaultRule, Filter, KeptRule};
 
 /// The indentation of `linux.seccomp`'s fields in `config.json`; rules sit two levels deeper.
 const FIELD: &str = "\n      ";
@@ -74,6 +77,44 @@ pub fn write(out: &mut String, filter: &Filter) -> Result<(), serde_json::Error>
     }
     out.push_str("\n    }");
     Ok(())
+}
+
+/// The text of each default rule, in table order, written once per process: the table keeps
+/// the names without their indentation (11 KB less WebAssembly), and a compile copies the text.
+pub(super) fn default_rule_texts() -> &'static [String] {
+    static TEXTS: OnceLock<Vec<String>> = OnceLock::new();
+    TEXTS.get_or_init(|| {
+        RULES
+            .iter()
+            .map(|rule| {
+                let mut text = String::with_capacity(rule.names.len() * 4 + rule.rest.len() + 64);
+                default_rule(&mut text, rule);
+                text
+            })
+            .collect()
+    })
+}
+
+/// A default rule: `{`, its names each on its line, the pre-rendered rest, `}`.
+fn default_rule(out: &mut String, rule: &DefaultRule) {
+    out.push('{');
+    out.push_str(RULE_FIELD);
+    out.push_str("\"names\": [");
+    for (i, name) in rule.names.split(',').enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(RULE_ITEM);
+        out.push('"');
+        out.push_str(name);
+        out.push('"');
+    }
+    out.push_str(RULE_FIELD);
+    out.push_str("],");
+    out.push_str(RULE_FIELD);
+    out.push_str(rule.rest);
+    out.push_str(ITEM);
+    out.push('}');
 }
 
 /// `"key": [ … ]` of names that need no escaping (the OCI enumerations); nothing when empty.
@@ -163,4 +204,31 @@ fn custom_rule(out: &mut String, rule: &CustomRule) -> Result<(), serde_json::Er
     out.push_str(ITEM);
     out.push('}');
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each default rule written is serde_json's pretty-printing of its JSON, shifted to its
+    /// depth in `config.json`.
+    #[test]
+    fn default_rules_are_written_as_serde_json_pretty_prints_them() {
+        assert!(RULES.len() > 30);
+        for rule in RULES {
+            let names: Vec<&str> = rule.names.split(',').collect();
+            let compact = format!(
+                "{{\"names\":{},{}}}",
+                serde_json::to_string(&names).unwrap(),
+                rule.rest
+            );
+            let value: serde_json::Value = serde_json::from_str(&compact).unwrap();
+            let expected = serde_json::to_string_pretty(&value)
+                .unwrap()
+                .replace('\n', ITEM);
+            let mut out = String::new();
+            default_rule(&mut out, rule);
+            assert_eq!(out, expected);
+        }
+    }
 }

@@ -12,7 +12,12 @@ mod storage;
 
 // What the sections name; the rest of the model is reached through these.
 pub use model::{
-    AppArmorChoice, Deployment, Distributed, EnvValue, GpuRequest, GpuVendor, NetworkMode,
-    Resources, Seccomp, SelinuxChoice, Service, Storage, StorageKind,
+    AppArmorChoice, Deployment, DeviceRequest, DeviceRule, Distributed, EnvValue, EnvVar,
+    GpuRequest, GpuVendor, NetworkMode, Resources, Scale, Seccomp, SelinuxChoice, Service, Storage,
+    StorageKind,
 };
+pub(crate) use network::{extra_host, ip};
 pub use read::parse;
+pub(crate) use read::read;
+pub(crate) use resources::{cpus, gpu_vendor};
+pub(crate) use security::{confinement, ulimit};

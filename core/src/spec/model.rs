@@ -3,12 +3,17 @@
 
 use std::net::IpAddr;
 
-use crate::diagnostic::{Loc, Located};
+use crate::diagnostic::{Diagnostic, Loc, Located};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deployment {
     pub name: String,
     pub services: Vec<Service>,
+    /// Read from a Compose file rather than a ZLayer spec.
+    pub compose: bool,
+    /// The host variables a Compose file reads outside its services (`name:`, a secret's
+    /// `file`), first of each name.
+    pub host_vars: Vec<Located<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -48,6 +53,33 @@ pub struct Service {
     /// Where the value of each key the service writes is, by key: for rules that report on a
     /// key the model keeps only as a value (`privileged`, `network_mode`, `cap_drop`).
     pub written_keys: Vec<(&'static str, Loc)>,
+    /// The size of `/dev/shm` in bytes (Compose `shm_size`); default 64 MiB.
+    pub shm_size: Option<u64>,
+    /// The NIS domain name (Compose `domainname`).
+    pub domainname: Option<Located<String>>,
+    /// Device cgroup rules added to the allow list (Compose `device_cgroup_rules`).
+    pub device_rules: Vec<DeviceRule>,
+    /// The Compose project: the default hostname is then `<project>-<service>-<replica>`.
+    pub project: Option<String>,
+    /// The host variables a Compose service reads (interpolation and bare `environment`
+    /// keys), in document order: the outline lists them for the page and the CLI.
+    pub host_vars: Vec<Located<String>>,
+    /// The files a Compose service's `env_file` names, as written, whose texts
+    /// `options.envFiles` gives.
+    pub env_files: Vec<Located<String>>,
+    /// Faults found reading this service of a Compose file: they fail its compile, not the
+    /// other services' (a ZLayer spec's faults are the whole spec's).
+    pub faults: Vec<Diagnostic>,
+}
+
+/// A device cgroup rule as Docker writes it: `c 1:3 mr`; `None` is `*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRule {
+    /// `a` (all), `b` (block) or `c` (char).
+    pub kind: char,
+    pub major: Option<i64>,
+    pub minor: Option<i64>,
+    pub access: String,
 }
 
 impl Service {
@@ -128,6 +160,11 @@ pub struct GpuRequest {
     pub vendor: Located<GpuVendor>,
     pub count: Located<u32>,
     pub distributed: Option<Distributed>,
+    /// Every GPU of the vendor on the node (Compose `gpus: all`, `count: all`); `count` is
+    /// then unused.
+    pub all: bool,
+    /// The GPUs by inventory index or UUID (Compose `device_ids`); `count` is their number.
+    pub ids: Vec<Located<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -166,6 +203,8 @@ pub enum StorageKind {
     Tmpfs {
         size: Option<u64>,
         mode: Option<u32>,
+        /// Further mount flags (Compose `tmpfs: /run:noexec`), after `nosuid` and `nodev`.
+        flags: Vec<String>,
     },
     S3 {
         bucket: String,

@@ -54,7 +54,7 @@ fn checked_list<T>(
     })
 }
 
-fn ip(text: &Located<String>, diags: &mut Diagnostics) -> Option<IpAddr> {
+pub(crate) fn ip(text: &Located<String>, diags: &mut Diagnostics) -> Option<IpAddr> {
     let parsed = text.value.parse().ok();
     if parsed.is_none() {
         diags.error(
@@ -67,7 +67,10 @@ fn ip(text: &Located<String>, diags: &mut Diagnostics) -> Option<IpAddr> {
 }
 
 /// `name:address`, as Docker writes it; IPv6 addresses keep their colons.
-fn extra_host(entry: &Located<String>, diags: &mut Diagnostics) -> Option<(String, IpAddr)> {
+pub(crate) fn extra_host(
+    entry: &Located<String>,
+    diags: &mut Diagnostics,
+) -> Option<(String, IpAddr)> {
     let parsed = entry.value.split_once(':').and_then(|(name, address)| {
         let address = address.trim_start_matches('[').trim_end_matches(']');
         Some((name.to_string(), address.parse::<IpAddr>().ok()?))

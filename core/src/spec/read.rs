@@ -60,14 +60,18 @@ const SERVICE_IGNORED: &[&str] = &[
 
 /// Reads a spec from YAML, or JSON when it starts with `{`; YAML 1.2 reads both with positions.
 pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Deployment> {
-    let root = match yaml::parse(text) {
-        Ok(root) => root,
+    match yaml::parse(text) {
+        Ok(root) => read(&root, diags),
         Err(diagnostic) => {
             diags.push(diagnostic);
-            return None;
+            None
         }
-    };
-    let fields = Fields::read(&root, "", TOP_FIELDS, TOP_IGNORED, diags)?;
+    }
+}
+
+/// Reads a ZLayer spec from its tree.
+pub(crate) fn read(root: &Node<'_>, diags: &mut Diagnostics) -> Option<Deployment> {
+    let fields = Fields::read(root, "", TOP_FIELDS, TOP_IGNORED, diags)?;
     if let Some(version) = fields
         .require("version", diags)
         .and_then(|(node, path)| decode::string(node, &path, diags))
@@ -109,6 +113,8 @@ pub fn parse(text: &str, diags: &mut Diagnostics) -> Option<Deployment> {
     Some(Deployment {
         name: name.map(|n| n.value).unwrap_or_default(),
         services,
+        compose: false,
+        host_vars: Vec::new(),
     })
 }
 

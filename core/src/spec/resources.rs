@@ -105,7 +105,7 @@ fn memory_swap(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<L
 }
 
 /// A CPU count, decimal only (see [`parse_cpus`]); messages quote it as written.
-fn cpus(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<f64> {
+pub(crate) fn cpus(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<f64> {
     let Value::Scalar { text, .. } = &node.value else {
         diags.push(decode::wrong_type(node, path, "a number"));
         return None;
@@ -207,11 +207,16 @@ fn gpu(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<GpuReques
         vendor,
         count,
         distributed,
+        all: false,
+        ids: Vec::new(),
     })
 }
 
 /// A GPU vendor, in any case.
-fn gpu_vendor(vendor: Located<String>, diags: &mut Diagnostics) -> Option<Located<GpuVendor>> {
+pub(crate) fn gpu_vendor(
+    vendor: Located<String>,
+    diags: &mut Diagnostics,
+) -> Option<Located<GpuVendor>> {
     let value = match vendor.value.to_ascii_lowercase().as_str() {
         "nvidia" => GpuVendor::Nvidia,
         "amd" => GpuVendor::Amd,

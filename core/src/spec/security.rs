@@ -38,7 +38,7 @@ pub(super) fn limits(fields: &Fields<'_>, service: &mut Service, diags: &mut Dia
     service.confinement = confinement(fields.strings("security_opt", diags), diags);
 }
 
-fn ulimit(
+pub(crate) fn ulimit(
     name: Located<String>,
     node: &Node<'_>,
     path: &str,
@@ -92,7 +92,7 @@ const SECURITY_OPT_FORMS: &str = "accepted: `seccomp=unconfined`, `seccomp=PATH`
 
 /// Reads `security_opt` as Docker reads `--security-opt`: `KEY=VALUE` or `KEY:VALUE`; a later
 /// option of one kind replaces an earlier one.
-pub fn confinement(options: Vec<Located<String>>, diags: &mut Diagnostics) -> Confinement {
+pub(crate) fn confinement(options: Vec<Located<String>>, diags: &mut Diagnostics) -> Confinement {
     let mut confinement = Confinement::default();
     let mut label = SelinuxLabel::default();
     let mut label_disabled: Option<Loc> = None;

@@ -100,7 +100,11 @@ fn kind_of(kind: &str, fields: &Fields<'_>, diags: &mut Diagnostics) -> Option<S
                 Some((node, path)) => Some(mode(node, &path, diags)?),
                 None => None,
             };
-            StorageKind::Tmpfs { size, mode }
+            StorageKind::Tmpfs {
+                size,
+                mode,
+                flags: Vec::new(),
+            }
         }
         _ => StorageKind::S3 {
             bucket: fields

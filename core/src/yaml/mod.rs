@@ -3,6 +3,7 @@
 //! built from the parser's events in `builder`.
 
 mod builder;
+mod merge;
 
 use std::borrow::Cow;
 
@@ -13,6 +14,7 @@ use crate::diagnostic::{Diagnostic, Loc};
 use builder::TreeBuilder;
 #[cfg(test)]
 use builder::MAX_DEPTH;
+pub use merge::resolve_merges;
 
 /// A value of the tree; scalars borrow their text from the spec where the parser allows.
 #[derive(Debug, Clone, PartialEq)]

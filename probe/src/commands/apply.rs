@@ -59,6 +59,7 @@ pub fn run(args: &ApplyArgs, reporter: &mut Reporter) -> Result<(), Failure> {
         args.options.replica.unwrap_or(1),
         &args.state_dir,
         &given,
+        request.options.project.as_deref(),
     )?;
     for volume in &planned {
         request.options.volumes.insert(

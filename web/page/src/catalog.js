@@ -6,6 +6,8 @@ import amdTraining from '../examples/amd-training.yaml';
 import systemAgent from '../examples/system-agent.yaml';
 import intelTranscode from '../examples/intel-transcode.yaml';
 import broken from '../examples/broken.yaml';
+import composeWebDb from '../examples/compose-web-db.yaml';
+import composeGpu from '../examples/compose-gpu.yaml';
 import laptopIntel from '../inventories/laptop-intel.json';
 import nvidia8 from '../inventories/nvidia-8gpu.json';
 import amdMi300 from '../inventories/amd-mi300.json';
@@ -18,6 +20,8 @@ export const EXAMPLES = [
   { id: 'amd-training', title: 'Distributed training on AMD', node: 'amd-mi300', text: amdTraining },
   { id: 'system-agent', title: 'Privileged system agent', node: 'edge-arm64', text: systemAgent },
   { id: 'intel-transcode', title: 'Intel iGPU transcoder', node: 'laptop-intel', text: intelTranscode },
+  { id: 'compose-web-db', title: 'Compose: web app + database', node: 'edge-arm64', text: composeWebDb },
+  { id: 'compose-gpu', title: 'Compose: GPU inference', node: 'nvidia-8gpu', text: composeGpu },
   { id: 'broken', title: 'Broken spec (shows problems)', node: 'laptop-intel', text: broken },
 ];
 

@@ -130,6 +130,7 @@ function showOptionErrors() {
 
 function show({ services, service, options, result, ms }) {
   fillServices(services, service);
+  if (services?.length) $('spec-kind').textContent = services[0].compose ? 'Compose file' : 'ZLayer deployment spec, v1';
   fillPlaceholders(options);
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   const warnings = result.diagnostics.length - errors.length;

@@ -1,6 +1,7 @@
 // What the page needs from a spec's outline, the core's reading of what a spec declares (the
 // module's `outline()`, called in worker.js): the service and replica menus, and the `$S:`
-// secrets, `$E:` host variables and volumes that a preview fills with placeholders. The page
+// secrets, `$E:` host variables and volumes that a preview fills with placeholders (for a Compose
+// file also its `${VAR}` variables, its project folder and its env files, left empty). The page
 // never reads the spec itself; the replica menu's cap and the placeholders are page policy.
 
 /** The most replicas the replica menu offers. */
@@ -16,8 +17,12 @@ export function menuServices(result) {
     name: service.name,
     replicas: replicaCount(service),
     secrets: service.secrets.map((reference) => reference.name),
-    hostEnv: service.hostEnv.map((reference) => reference.name),
+    // A Compose file's own variables (outside its services) are every service's too.
+    hostEnv: [...new Set([...service.hostEnv, ...(result.outline.hostEnv ?? [])].map((reference) => reference.name))],
     volumes: service.volumes.map((volume) => volume.key),
+    // A Compose file (the core tells): its relative paths and env files need placeholders too.
+    compose: result.outline.format === 'compose',
+    envFiles: (service.envFiles ?? []).map((reference) => reference.name),
   }));
 }
 
@@ -51,6 +56,11 @@ export function previewOptions(service, settings) {
     if (secrets) options.secrets = secrets;
     if (hostEnv) options.hostEnv = hostEnv;
     if (volumes) options.volumes = volumes;
+    if (service.compose) {
+      options.projectDir = '/<project>';
+      const envFiles = fill(service.envFiles, () => '');
+      if (envFiles) options.envFiles = envFiles;
+    }
   }
   return options;
 }

@@ -41,6 +41,16 @@ const CASES = [
     hostEnv: { HOSTNAME: '<host-env:HOSTNAME>' },
   },
   { example: 'intel-transcode', node: 'laptop-intel', hostNetwork: true },
+  {
+    example: 'compose-web-db', node: 'edge-arm64', service: 'web', replica: 2,
+    hostEnv: { TAG: '<host-env:TAG>', SHOP_SECRET_KEY: '<host-env:SHOP_SECRET_KEY>' },
+    volumes: { media: '/<volume:media>' },
+  },
+  {
+    example: 'compose-gpu', node: 'nvidia-8gpu',
+    hostEnv: { HF_TOKEN: '<host-env:HF_TOKEN>' },
+    volumes: { models: '/<volume:models>' },
+  },
 ];
 
 /** A spec for the menus: fixed, adaptive, no and an over-large scale; references and volumes. */
@@ -167,6 +177,17 @@ describe('spec preview page', { skip: skip ?? false }, () => {
       await page.fill('#hostname', '');
       await page.uncheck('#host-network');
     }
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('the spec pane names the kind of file the core read', async () => {
+    const page = await open(browser.context, server.url);
+    assert.equal(await page.textContent('#spec-kind'), 'ZLayer deployment spec, v1');
+    await pick(page, { example: 'compose-gpu' });
+    assert.equal(await page.textContent('#spec-kind'), 'Compose file');
+    await pick(page, { example: 'web-service' });
+    assert.equal(await page.textContent('#spec-kind'), 'ZLayer deployment spec, v1');
     assert.deepEqual(page.errors, []);
     await page.close();
   });
