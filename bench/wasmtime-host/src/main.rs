@@ -214,8 +214,9 @@ fn run() -> Result<(), String> {
     let mut spec_medians = Vec::new();
     for name in &settings.specs {
         // `<spec>.options.json` when the spec has its own (heavy's passwd), else `options.json`.
-        let options = if settings.inputs.join(format!("{name}.options.json")).exists() {
-            read(&format!("{name}.options.json"))?
+        let own_options = format!("{name}.options.json");
+        let options = if settings.inputs.join(&own_options).exists() {
+            read(&own_options)?
         } else {
             read("options.json")?
         };
