@@ -126,7 +126,7 @@ if [ "$wasm" = 1 ]; then
   else
     skip "wasmtime: the Python wasmtime package (pip install -r examples/wasmtime/requirements.txt) or the component is missing"
   fi
-  # bench/wasmtime-host is its own workspace and wasmtime a long build (about 15 minutes on 2
+  # bench/wasmtime-host is its own workspace and wasmtime a long build (about 8 minutes on 2
   # cores): this script runs the binary when it is built ($WASMTIME_BENCH, else either target
   # directory) and does not build it.
   wasmtime_rs=
