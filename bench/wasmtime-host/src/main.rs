@@ -10,6 +10,15 @@
 //! one for `version()` and one for `call-floor` (compile of an empty spec, which the guest refuses
 //! at once with one diagnostic), all with the fields of wasmtime_bench.py and `"host":"wasmtime-rs"`;
 //! then one `guest_us` line per spec: its median minus the call floor, the time inside the guest.
+//!
+//!   wasmtime-bench INPUTS_DIR --specs typical --iters N [--component PATH]
+//!       runs N compiles of each spec and nothing else (for `perf stat`: the CPU time of two runs
+//!       with different N, divided by the difference, is the CPU time per compile; prints a checksum)
+//!   wasmtime-bench INPUTS_DIR --paired [--component PATH] [--specs …] [--batches 31] [--batch-ms 20]
+//!       alternates a batch of native compiles (bundlec-core, linked in) with a batch of component
+//!       compiles, each pair about 2 × batch-ms apart: on a shared machine whose speed drifts, the
+//!       median of the pairs' ratios is steadier than a ratio of two processes' medians. Prints one
+//!       `"host":"paired"` line per spec.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -97,6 +106,8 @@ struct Settings {
     batches: usize,
     batch: Duration,
     warmup: Duration,
+    iters: Option<u64>,
+    paired: bool,
 }
 
 fn parse_args(args: &[String]) -> Result<Settings, String> {
@@ -106,6 +117,8 @@ fn parse_args(args: &[String]) -> Result<Settings, String> {
         .join("../../target/wasm32-wasip2/wasm/bundlec_component.wasm");
     let mut specs = vec!["minimal".into(), "typical".into(), "heavy".into()];
     let (mut batches, mut batch_ms, mut warmup_ms) = (31, 20.0, 300.0);
+    let mut iters = None;
+    let mut paired = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let mut value = || {
@@ -125,6 +138,8 @@ fn parse_args(args: &[String]) -> Result<Settings, String> {
             "--batches" => batches = (number(value()?)? as usize).max(1),
             "--batch-ms" => batch_ms = number(value()?)?,
             "--warmup-ms" => warmup_ms = number(value()?)?,
+            "--iters" => iters = Some(number(value()?)? as u64),
+            "--paired" => paired = true,
             other if other.starts_with("--") => return Err(format!("unknown option {other}")),
             other => inputs = Some(PathBuf::from(other)),
         }
@@ -136,6 +151,8 @@ fn parse_args(args: &[String]) -> Result<Settings, String> {
         batches,
         batch: Duration::from_secs_f64(batch_ms / 1000.0),
         warmup: Duration::from_secs_f64(warmup_ms / 1000.0),
+        iters,
+        paired,
     })
 }
 
@@ -168,19 +185,96 @@ fn measure(
         }
         samples.push(start.elapsed().as_secs_f64() * 1e6 / per_batch as f64);
     }
-    samples.sort_by(f64::total_cmp);
-    let mid = samples.len() / 2;
-    let median_us = if samples.len() % 2 == 1 {
-        samples[mid]
-    } else {
-        (samples[mid - 1] + samples[mid]) / 2.0
-    };
+    let median_us = median(&mut samples);
     Ok(Timing {
         median_us,
         min_us: samples[0],
         max_us: samples[samples.len() - 1],
         per_batch,
     })
+}
+
+/// One native compile, as bench-loop does it: the config's length.
+fn compile_native(request: &Request) -> Result<usize, String> {
+    let raw = bundlec_core::RawRequest {
+        spec: &request.spec,
+        inventory: request.inventory.as_deref(),
+        options: request.options.as_deref(),
+        ..Default::default()
+    };
+    match bundlec_core::compile_raw(black_box(raw)) {
+        Ok(compiled) => Ok(black_box(compiled.json).len()),
+        Err(diagnostics) => Err(format!("does not compile natively: {diagnostics:?}")),
+    }
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    }
+}
+
+/// Microseconds per call of one batch of `calls` calls.
+fn time_batch(calls: u64, call: &mut impl FnMut() -> Result<(), String>) -> Result<f64, String> {
+    let start = Instant::now();
+    for _ in 0..calls {
+        call()?;
+    }
+    Ok(start.elapsed().as_secs_f64() * 1e6 / calls as f64)
+}
+
+/// Native and component batches in turn; prints both medians and the median of the pairs' ratios.
+fn paired(
+    settings: &Settings,
+    compiler: &mut Compiler,
+    name: &str,
+    request: &Request,
+) -> Result<(), String> {
+    let mut native = || compile_native(request).map(drop);
+    let mut component = || {
+        compiler
+            .compile(black_box(request))?
+            .map(drop)
+            .map_err(|codes| format!("{name} does not compile: {codes:?}"))
+    };
+    // Warm both and size each one's batch to about `batch` long.
+    let mut sizes = [0u64; 2];
+    for (size, call) in sizes.iter_mut().zip([
+        &mut native as &mut dyn FnMut() -> Result<(), String>,
+        &mut component,
+    ]) {
+        let start = Instant::now();
+        let mut warm = 0u32;
+        while start.elapsed() < settings.warmup || warm < 10 {
+            call()?;
+            warm += 1;
+        }
+        let each = start.elapsed().as_secs_f64() / f64::from(warm);
+        *size = ((settings.batch.as_secs_f64() / each).round() as u64).max(1);
+    }
+    let (mut natives, mut components, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..settings.batches {
+        let native_us = time_batch(sizes[0], &mut native)?;
+        let component_us = time_batch(sizes[1], &mut component)?;
+        natives.push(native_us);
+        components.push(component_us);
+        ratios.push(component_us / native_us);
+    }
+    let (native_us, component_us) = (median(&mut natives), median(&mut components));
+    // Both sorted by `median`: the quickest batch of each, the least disturbed.
+    let ratio_of_mins = components[0] / natives[0];
+    println!(
+        "{{\"host\":\"paired\",\"spec\":\"{name}\",\"native_us\":{native_us:.3},\"component_us\":{component_us:.3},\"ratio\":{:.3},\"ratio_of_mins\":{ratio_of_mins:.3},\"batches\":{},\"per_batch\":[{},{}]}}",
+        median(&mut ratios),
+        settings.batches,
+        sizes[0],
+        sizes[1]
+    );
+    Ok(())
 }
 
 fn print_timing(spec: &str, timing: &Timing, batches: usize, config_bytes: Option<usize>) {
@@ -228,6 +322,21 @@ fn run() -> Result<(), String> {
         let config_bytes = compiler
             .compile(&request)?
             .map_err(|codes| format!("{name} does not compile: {codes:?}"))?;
+        if settings.paired {
+            paired(&settings, &mut compiler, name, &request)?;
+            continue;
+        }
+        if let Some(iters) = settings.iters {
+            let mut total = 0usize;
+            for _ in 0..iters {
+                let bytes = compiler
+                    .compile(black_box(&request))?
+                    .map_err(|codes| format!("{name} does not compile: {codes:?}"))?;
+                total = total.wrapping_add(bytes);
+            }
+            println!("{name}: {iters} compiles, {total} bytes of config");
+            continue;
+        }
         let timing = measure(&settings, || {
             black_box(compiler.compile(black_box(&request))?)
                 .map(drop)
@@ -235,6 +344,9 @@ fn run() -> Result<(), String> {
         })?;
         print_timing(name, &timing, settings.batches, Some(config_bytes));
         spec_medians.push((name, timing.median_us));
+    }
+    if settings.iters.is_some() || settings.paired {
+        return Ok(());
     }
     let version = measure(&settings, || {
         black_box(compiler.version()?);
