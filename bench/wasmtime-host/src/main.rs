@@ -14,6 +14,8 @@
 //!   wasmtime-bench INPUTS_DIR --specs typical --iters N [--component PATH]
 //!       runs N compiles of each spec and nothing else (for `perf stat`: the CPU time of two runs
 //!       with different N, divided by the difference, is the CPU time per compile; prints a checksum)
+//!       `--native` runs the linked-in bundlec-core instead, without loading the component (to
+//!       compare this build of the native side with bench-loop's, e.g. under callgrind)
 //!   wasmtime-bench INPUTS_DIR --paired [--component PATH] [--specs …] [--batches 31] [--batch-ms 20]
 //!       alternates a batch of native compiles (bundlec-core, linked in) with a batch of component
 //!       compiles, each pair about 2 × batch-ms apart: on a shared machine whose speed drifts, the
@@ -108,6 +110,7 @@ struct Settings {
     warmup: Duration,
     iters: Option<u64>,
     paired: bool,
+    native: bool,
 }
 
 fn parse_args(args: &[String]) -> Result<Settings, String> {
@@ -119,6 +122,7 @@ fn parse_args(args: &[String]) -> Result<Settings, String> {
     let (mut batches, mut batch_ms, mut warmup_ms) = (31, 20.0, 300.0);
     let mut iters = None;
     let mut paired = false;
+    let mut native = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let mut value = || {
@@ -140,6 +144,7 @@ fn parse_args(args: &[String]) -> Result<Settings, String> {
             "--warmup-ms" => warmup_ms = number(value()?)?,
             "--iters" => iters = Some(number(value()?)? as u64),
             "--paired" => paired = true,
+            "--native" => native = true,
             other if other.starts_with("--") => return Err(format!("unknown option {other}")),
             other => inputs = Some(PathBuf::from(other)),
         }
@@ -153,6 +158,7 @@ fn parse_args(args: &[String]) -> Result<Settings, String> {
         warmup: Duration::from_secs_f64(warmup_ms / 1000.0),
         iters,
         paired,
+        native,
     })
 }
 
@@ -304,7 +310,13 @@ fn run() -> Result<(), String> {
         std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
     };
     let inventory = read("inventory.json")?;
-    let mut compiler = Compiler::load(&settings.component)?;
+    if settings.native && settings.iters.is_none() {
+        return Err("--native goes with --iters".into());
+    }
+    let mut compiler = match settings.native {
+        true => None,
+        false => Some(Compiler::load(&settings.component)?),
+    };
     let mut spec_medians = Vec::new();
     for name in &settings.specs {
         // `<spec>.options.json` when the spec has its own (heavy's passwd), else `options.json`.
@@ -319,11 +331,20 @@ fn run() -> Result<(), String> {
             Some(inventory.clone()),
             Some(options),
         );
+        let Some(compiler) = compiler.as_mut() else {
+            let iters = settings.iters.unwrap_or(0);
+            let mut total = 0usize;
+            for _ in 0..iters {
+                total = total.wrapping_add(compile_native(&request)?);
+            }
+            println!("{name}: {iters} native compiles, {total} bytes of config");
+            continue;
+        };
         let config_bytes = compiler
             .compile(&request)?
             .map_err(|codes| format!("{name} does not compile: {codes:?}"))?;
         if settings.paired {
-            paired(&settings, &mut compiler, name, &request)?;
+            paired(&settings, compiler, name, &request)?;
             continue;
         }
         if let Some(iters) = settings.iters {
@@ -345,9 +366,12 @@ fn run() -> Result<(), String> {
         print_timing(name, &timing, settings.batches, Some(config_bytes));
         spec_medians.push((name, timing.median_us));
     }
-    if settings.iters.is_some() || settings.paired {
+    let Some(compiler) = compiler
+        .as_mut()
+        .filter(|_| settings.iters.is_none() && !settings.paired)
+    else {
         return Ok(());
-    }
+    };
     let version = measure(&settings, || {
         black_box(compiler.version()?);
         Ok(())
