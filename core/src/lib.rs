@@ -38,6 +38,7 @@
 // output sections, compile, and the canonical form.
 mod canonical;
 mod caps;
+mod cdi;
 mod codes;
 mod compile;
 mod context;
@@ -63,14 +64,17 @@ mod mounts;
 mod process;
 mod resources;
 
+pub use cdi::{
+    read_cdi_spec, CdiDevice, CdiDeviceNode, CdiHook, CdiIntelRdt, CdiMount, CdiNetDevice, CdiSpec,
+    ContainerEdits, CDI_VERSIONS, MAX_CDI_SPEC_BYTES,
+};
 pub use codes::{codes, explain};
 pub use compile::{compile, compile_all, compile_raw, Compiled, ServiceOutcome, OCI_VERSION};
 pub use diagnostic::{closest, Diagnostic, Severity};
 pub use image::ImageConfig;
 pub use inventory::{
-    AppArmor, DeviceLink, DeviceNode, DeviceType, Drivers, Gpu, Host, Inventory, Selinux, Vendor,
-    INVENTORY_SCHEMA,
-    INVENTORY_VERSION,
+    AppArmor, CdiSpecEntry, DeviceLink, DeviceNode, DeviceType, Drivers, Gpu, Host, Inventory,
+    Selinux, Vendor, INVENTORY_SCHEMA, INVENTORY_VERSION,
 };
 pub use mounts::BundleFile;
 pub use options::{Options, OrderedStrings, OPTIONS_SCHEMA};

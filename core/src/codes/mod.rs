@@ -6,6 +6,8 @@ mod explanations;
 
 use explanations::CODES;
 
+/// `bad-cdi-spec`: see [`explain`].
+pub const BAD_CDI_SPEC: &str = "bad-cdi-spec";
 /// `bad-cpu`: see [`explain`].
 pub const BAD_CPU: &str = "bad-cpu";
 /// `bad-cpu-shares`: see [`explain`].
@@ -72,6 +74,8 @@ pub const BAD_SYSCTL: &str = "bad-sysctl";
 pub const BAD_ULIMIT: &str = "bad-ulimit";
 /// `bad-volume-name`: see [`explain`].
 pub const BAD_VOLUME_NAME: &str = "bad-volume-name";
+/// `cdi-field-too-new`: see [`explain`].
+pub const CDI_FIELD_TOO_NEW: &str = "cdi-field-too-new";
 /// `dangerous-bind`: see [`explain`].
 pub const DANGEROUS_BIND: &str = "dangerous-bind";
 /// `device-not-in-inventory`: see [`explain`].
@@ -88,6 +92,8 @@ pub const EMPTY_COMMAND: &str = "empty-command";
 pub const EMPTY_SPEC: &str = "empty-spec";
 /// `gpu-indices-mismatch`: see [`explain`].
 pub const GPU_INDICES_MISMATCH: &str = "gpu-indices-mismatch";
+/// `gpu-no-driver-libraries`: see [`explain`].
+pub const GPU_NO_DRIVER_LIBRARIES: &str = "gpu-no-driver-libraries";
 /// `gpu-not-in-inventory`: see [`explain`].
 pub const GPU_NOT_IN_INVENTORY: &str = "gpu-not-in-inventory";
 /// `gpu-shared-node-missing`: see [`explain`].
@@ -122,6 +128,8 @@ pub const SYSCTL_HOST_NETWORK: &str = "sysctl-host-network";
 pub const SYSCTL_NOT_NAMESPACED: &str = "sysctl-not-namespaced";
 /// `unknown-capability`: see [`explain`].
 pub const UNKNOWN_CAPABILITY: &str = "unknown-capability";
+/// `unknown-cdi-device`: see [`explain`].
+pub const UNKNOWN_CDI_DEVICE: &str = "unknown-cdi-device";
 /// `unknown-field`: see [`explain`].
 pub const UNKNOWN_FIELD: &str = "unknown-field";
 /// `unknown-group`: see [`explain`].

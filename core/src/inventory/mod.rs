@@ -1,6 +1,7 @@
 //! The host inventory: device nodes, driver majors and GPUs, as `bundlec probe` prints it.
 //! Versioned JSON; every version ever published stays readable.
 
+mod cdi;
 mod index;
 mod read;
 
@@ -8,8 +9,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cdi::CdiSpec;
+
 /// The inventory version this build writes.
-/// Version 2 adds the host's confinement facts: `capabilities`, `apparmor`, `selinux`.
+/// Version 2 adds the host's confinement facts (`capabilities`, `apparmor`, `selinux`) and the
+/// node's CDI specs (`cdi`).
 pub const INVENTORY_VERSION: u32 = 2;
 
 /// What a node has: its device nodes and links, driver majors and GPUs, as `bundlec probe`
@@ -37,6 +41,9 @@ pub struct Inventory {
     /// Nodes every GPU of a vendor needs (`nvidiactl`, `kfd`…), by vendor.
     #[serde(default)]
     pub gpu_shared: BTreeMap<Vendor, Vec<String>>,
+    /// Version 2: the node's CDI specs, with each device node's numbers filled from `/dev`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cdi: Vec<CdiSpecEntry>,
     /// Nodes the probe could not read, and why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -200,6 +207,23 @@ pub struct Gpu {
     /// DRM nodes of this GPU (`/dev/dri/card1`, `/dev/dri/renderD129`).
     #[serde(default)]
     pub drm: Vec<String>,
+}
+
+/// A CDI spec found on the node (or generated for it), and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CdiSpecEntry {
+    /// The file it was read from (`/etc/cdi/nvidia.yaml`), or where `bundlec cdi generate`
+    /// would write it for a generated one.
+    pub path: String,
+    /// Which directory wins for a device defined in two: `/var/run/cdi` (2) over `/etc/cdi` (1),
+    /// either over a generated spec (0).
+    pub priority: u32,
+    /// Made by the probe for GPUs that had no spec, rather than read from a file.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub generated: bool,
+    /// The spec itself.
+    pub spec: CdiSpec,
 }
 
 pub use index::InventoryIndex;

@@ -71,7 +71,8 @@ impl Inventory {
         self.check_paths()?;
         self.check_numbers()?;
         self.check_gpus()?;
-        self.check_shared()
+        self.check_shared()?;
+        self.check_cdi()
     }
 
     /// Every node and link path is normalized, below /dev, and listed once.

@@ -15,5 +15,5 @@ pub use model::{
     AppArmorChoice, Confinement, Deployment, Distributed, EnvValue, GpuRequest, GpuVendor,
     NetworkMode, Resources, Seccomp, SelinuxChoice, SelinuxLabel, Service, Storage, StorageKind,
 };
-pub use security::confinement;
 pub use read::parse;
+pub use security::confinement;

@@ -104,7 +104,12 @@ pub fn confinement(options: Vec<Located<String>>, diags: &mut Diagnostics) -> Co
         };
         let at = &option.at;
         let unsupported = |diags: &mut Diagnostics, what: String| {
-            diags.error_hint(codes::UNSUPPORTED_SECURITY_OPT, at, what, SECURITY_OPT_FORMS);
+            diags.error_hint(
+                codes::UNSUPPORTED_SECURITY_OPT,
+                at,
+                what,
+                SECURITY_OPT_FORMS,
+            );
         };
         match (key, value) {
             ("no-new-privileges", None | Some("true")) => {

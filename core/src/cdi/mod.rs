@@ -1,0 +1,15 @@
+//! Container Device Interface specs (DESIGN §11): the model, reading one from its text, and
+//! the reference's checks. Applying a spec's edits to a config is the devices section's work.
+
+mod check;
+mod model;
+mod read;
+
+pub use check::{check, CDI_VERSIONS};
+pub use model::{
+    CdiDevice, CdiDeviceNode, CdiHook, CdiIntelRdt, CdiMount, CdiNetDevice, CdiSpec, ContainerEdits,
+};
+pub use read::{read_cdi_spec, MAX_CDI_SPEC_BYTES};
+
+#[cfg(test)]
+mod tests;

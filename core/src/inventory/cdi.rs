@@ -1,0 +1,138 @@
+//! The inventory's CDI specs: each passes the reference's checks, and no qualified device
+//! name is defined twice at one priority (the probe drops such names, as the reference does),
+//! so that every name resolves to one device.
+
+use std::collections::BTreeMap;
+
+use super::{CdiSpecEntry, Inventory};
+use crate::cdi::{check, CdiDevice};
+
+impl Inventory {
+    /// The first fault of the CDI entries, as (path below `inventory`, message).
+    pub(super) fn check_cdi(&self) -> Result<(), (String, String)> {
+        for (i, entry) in self.cdi.iter().enumerate() {
+            if let Some(fault) = check(&entry.spec).into_iter().next() {
+                return Err((
+                    format!("cdi[{i}].spec.{}", fault.path),
+                    format!("the CDI spec from `{}`: {}", entry.path, fault.message),
+                ));
+            }
+        }
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, entry) in self.cdi.iter().enumerate() {
+            for (j, device) in entry.spec.devices.iter().enumerate() {
+                let key = format!("{} {}={}", entry.priority, entry.spec.kind, device.name);
+                if let Some(first) = seen.insert(key, i) {
+                    return Err((
+                        format!("cdi[{i}].spec.devices[{j}].name"),
+                        format!(
+                            "CDI device `{}={}` is also defined by `cdi[{first}]` at the same priority",
+                            entry.spec.kind, device.name
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The CDI device a qualified name (`nvidia.com/gpu=0`) names, with its spec: the one of
+    /// highest priority.
+    pub(crate) fn cdi_device(&self, kind: &str, name: &str) -> Option<(&CdiSpecEntry, &CdiDevice)> {
+        self.cdi
+            .iter()
+            .filter(|entry| entry.spec.kind == kind)
+            .filter_map(|entry| {
+                entry
+                    .spec
+                    .devices
+                    .iter()
+                    .find(|device| device.name == name)
+                    .map(|device| (entry, device))
+            })
+            .max_by_key(|(entry, _)| entry.priority)
+    }
+
+    /// Every qualified CDI name the inventory defines, for hints.
+    pub(crate) fn cdi_names(&self) -> impl Iterator<Item = String> + '_ {
+        self.cdi.iter().flat_map(|entry| {
+            entry
+                .spec
+                .devices
+                .iter()
+                .map(move |device| format!("{}={}", entry.spec.kind, device.name))
+        })
+    }
+
+    /// Whether the inventory has a spec of this kind.
+    pub(crate) fn has_cdi_kind(&self, kind: &str) -> bool {
+        self.cdi.iter().any(|entry| entry.spec.kind == kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::inventory::Inventory;
+
+    fn entry(path: &str, priority: u32, kind: &str, name: &str, env: &str) -> String {
+        format!(
+            r#"{{"path":"{path}","priority":{priority},"spec":{{"cdiVersion":"0.5.0","kind":"{kind}","devices":[{{"name":"{name}","containerEdits":{{"env":["{env}"]}}}}]}}}}"#
+        )
+    }
+
+    fn read(entries: &[String]) -> Result<Inventory, crate::Diagnostic> {
+        Inventory::from_json(&format!(
+            r#"{{"inventoryVersion":2,"cdi":[{}]}}"#,
+            entries.join(",")
+        ))
+    }
+
+    #[test]
+    fn the_highest_priority_wins_and_a_tie_is_refused() {
+        let inventory = read(&[
+            entry("/etc/cdi/a.yaml", 1, "a.com/gpu", "0", "FROM=etc"),
+            entry("/var/run/cdi/a.yaml", 2, "a.com/gpu", "0", "FROM=run"),
+        ])
+        .unwrap();
+        let (found, device) = inventory.cdi_device("a.com/gpu", "0").unwrap();
+        assert_eq!(found.path, "/var/run/cdi/a.yaml");
+        assert_eq!(device.container_edits.env, ["FROM=run"]);
+        assert!(inventory.cdi_device("a.com/gpu", "1").is_none());
+        let error = read(&[
+            entry("/etc/cdi/a.yaml", 1, "a.com/gpu", "0", "A=1"),
+            entry("/etc/cdi/b.yaml", 1, "a.com/gpu", "0", "A=2"),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            (error.code.as_str(), error.path.as_str()),
+            ("bad-inventory", "inventory.cdi[1].spec.devices[0].name")
+        );
+        assert_eq!(
+            error.message,
+            "CDI device `a.com/gpu=0` is also defined by `cdi[0]` at the same priority"
+        );
+    }
+
+    /// A spec in the inventory passes the same checks as one read from a file.
+    #[test]
+    fn specs_in_the_inventory_are_checked() {
+        let error = read(&[entry("/etc/cdi/a.yaml", 1, "gpu", "0", "A=1")]).unwrap_err();
+        assert_eq!(error.path, "inventory.cdi[0].spec.kind");
+        assert!(
+            error
+                .message
+                .starts_with("the CDI spec from `/etc/cdi/a.yaml`: kind `gpu`"),
+            "{}",
+            error.message
+        );
+        let error = read(&[
+            entry("/etc/cdi/a.yaml", 1, "a.com/gpu", "0", "A=1").replace("\"env\"", "\"envs\"")
+        ])
+        .unwrap_err();
+        assert!(
+            error.message.contains("unknown field `envs`"),
+            "{}",
+            error.message
+        );
+    }
+}
