@@ -130,7 +130,12 @@ fn assemble(
     ctx: &Context<'_>,
     diags: &mut Diagnostics,
 ) -> Result<Option<(Spec, Vec<BundleFile>)>, OciSpecError> {
-    let devices::DevicePlan { nodes, rules, env } = devices::devices(ctx, diags)?;
+    let devices::DevicePlan {
+        nodes,
+        rules,
+        env,
+        cdi,
+    } = devices::devices(ctx, diags)?;
     let process = process::process(ctx, &env, diags)?;
     let (mounts, files) = mounts::mounts(ctx, diags)?;
     let resources = resources::resources(ctx, rules, diags)?;
@@ -166,6 +171,7 @@ fn assemble(
     // oci-spec's map type is a hash map: canonical::to_json sorts it.
     let labels = &ctx.service.labels;
     spec.set_annotations((!labels.is_empty()).then(|| labels.iter().cloned().collect()));
+    devices::finish(&mut spec, cdi)?;
     Ok(Some((spec, files)))
 }
 

@@ -34,7 +34,7 @@
 #![warn(missing_docs)]
 
 // Layers, each using only those before it (tests/tests/layers.rs checks there is no cycle):
-// text and names, yaml, decode, the inputs (spec, inventory, image, options), context, the
+// text and names, yaml, decode, CDI specs, the inputs (spec, inventory, image, options), context, the
 // output sections, compile, and the canonical form.
 mod canonical;
 mod caps;

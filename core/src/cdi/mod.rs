@@ -5,7 +5,7 @@ mod check;
 mod model;
 mod read;
 
-pub use check::{check, CDI_VERSIONS};
+pub use check::{check, check_device_name, check_kind, CDI_VERSIONS};
 pub use model::{
     CdiDevice, CdiDeviceNode, CdiHook, CdiIntelRdt, CdiMount, CdiNetDevice, CdiSpec, ContainerEdits,
 };

@@ -1,6 +1,8 @@
 //! Devices: every requested node is looked up in the inventory and granted with the host's
-//! own type, major and minor; the GPUs (their own module) add their nodes and env.
+//! own type, major and minor; the GPUs (their own module) add their nodes and env, and CDI
+//! devices (their own module) their edits.
 
+mod cdi;
 mod gpus;
 
 use std::collections::BTreeMap;
@@ -22,9 +24,14 @@ pub struct DevicePlan {
     pub nodes: Vec<LinuxDevice>,
     /// `linux.resources.devices`: the cgroup allow list.
     pub rules: Vec<LinuxDeviceCgroup>,
-    /// GPU environment, added to the process env where the user has not set the key.
+    /// GPU and CDI environment, in that order, added to the process env where the user has
+    /// not set the key.
     pub env: Vec<(String, String)>,
+    /// The CDI edits for the other sections, applied by [`finish`] on the assembled spec.
+    pub cdi: CdiPlan,
 }
+
+pub use cdi::{finish, CdiPlan};
 
 /// Nodes every container may use (containerd's list): null, zero, full, random, urandom,
 /// tty, console, ptmx, and every pts.
@@ -70,15 +77,18 @@ pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan,
         );
     }
     let mut env = Vec::new();
+    let mut cdi_requests = ctx.service.cdi_devices.clone();
     if let Some(gpu) = &ctx.service.resources.gpu {
-        env = gpus::gpus(ctx, &inventory, gpu, &mut grants, diags);
+        let (gpu_env, gpu_cdi) = gpus::gpus(ctx, &inventory, gpu, &mut grants, diags);
+        env = gpu_env;
+        cdi_requests.extend(gpu_cdi);
     }
     let grants = grants.list;
-    let nodes = grants
+    let mut nodes = grants
         .iter()
         .map(|grant| linux_device(grant))
         .collect::<Result<Vec<_>, _>>()?;
-    let rules = if ctx.service.privileged {
+    let mut rules = if ctx.service.privileged {
         vec![LinuxDeviceCgroupBuilder::default()
             .allow(true)
             .access("rwm")
@@ -86,7 +96,20 @@ pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan,
     } else {
         cgroup_rules(&grants)?
     };
-    Ok(DevicePlan { nodes, rules, env })
+    let edits = cdi::gather(ctx, &cdi_requests, diags);
+    let cdi = cdi::apply(
+        &edits,
+        &inventory,
+        ctx.service.privileged,
+        (&mut nodes, &mut rules, &mut env),
+        diags,
+    )?;
+    Ok(DevicePlan {
+        nodes,
+        rules,
+        env,
+        cdi,
+    })
 }
 
 /// The device cgroup of an unprivileged container: deny all, then the standard nodes and

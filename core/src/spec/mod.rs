@@ -12,8 +12,9 @@ mod storage;
 
 // What the sections name; the rest of the model is reached through these.
 pub use model::{
-    AppArmorChoice, Confinement, Deployment, Distributed, EnvValue, GpuRequest, GpuVendor,
-    NetworkMode, Resources, Seccomp, SelinuxChoice, SelinuxLabel, Service, Storage, StorageKind,
+    AppArmorChoice, CdiRequest, Confinement, Deployment, Distributed, EnvValue, GpuRequest,
+    GpuVendor, NetworkMode, Resources, Seccomp, SelinuxChoice, SelinuxLabel, Service, Storage,
+    StorageKind,
 };
 pub use read::parse;
 pub use security::confinement;
