@@ -4,12 +4,14 @@
 mod check;
 mod model;
 mod read;
+mod version;
 
-pub use check::{check, check_device_name, check_kind, CDI_VERSIONS};
+pub use check::{check, check_device_name, check_kind};
 pub use model::{
     CdiDevice, CdiDeviceNode, CdiHook, CdiIntelRdt, CdiMount, CdiNetDevice, CdiSpec, ContainerEdits,
 };
 pub use read::{read_cdi_spec, MAX_CDI_SPEC_BYTES};
+pub use version::CDI_VERSIONS;
 
 #[cfg(test)]
 mod tests;
