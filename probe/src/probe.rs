@@ -5,6 +5,7 @@ use std::path::Path;
 
 use bundlec_core::{Drivers, Host, Inventory, INVENTORY_VERSION};
 
+use crate::cdi;
 use crate::confined;
 use crate::devscan::{self, RealSyscalls, Syscalls};
 use crate::gpus;
@@ -34,6 +35,7 @@ pub fn scan_host_with(root: &Path, sys: &impl Syscalls) -> Result<Inventory, Pat
     let gpus = gpus::discover(root, &scan.devices);
     warnings.extend(gpus.warnings);
     let host = host(root, &mut warnings);
+    let cdi = cdi::read_specs(root, &scan.devices, &mut warnings);
     Ok(Inventory {
         inventory_version: INVENTORY_VERSION,
         host,
@@ -42,6 +44,7 @@ pub fn scan_host_with(root: &Path, sys: &impl Syscalls) -> Result<Inventory, Pat
         drivers,
         gpus: gpus.gpus,
         gpu_shared: gpus.shared,
+        cdi,
         warnings,
     })
 }
@@ -111,6 +114,7 @@ fn host(root: &Path, warnings: &mut Vec<String>) -> Host {
         kernel: kernel.unwrap_or_else(|| from_uname(nix::sys::utsname::UtsName::release)),
         cgroup,
         seccomp,
+        ..Host::default()
     }
 }
 
