@@ -21,6 +21,10 @@ pub const USAGE: &str = "usage";
 pub const UNKNOWN_SCHEMA: &str = "unknown-schema";
 /// A warning of a live probe (`bundlec probe`, `--probe`).
 pub const PROBE_WARNING: &str = "probe-warning";
+/// `bundlec cdi generate -o DIR` found a spec of that name and was not told to replace it.
+pub const CDI_SPEC_EXISTS: &str = "cdi-spec-exists";
+/// `bundlec cdi generate` found no GPU it could write a spec for.
+pub const NO_CDI_SPEC: &str = "no-cdi-spec";
 
 /// Every code of the command and its explanation, sorted by code.
 const EXPLANATIONS: &[(&str, &str)] = &[
@@ -38,12 +42,27 @@ const EXPLANATIONS: &[(&str, &str)] = &[
          step), or choose another `--bundle` directory. Nothing was written.",
     ),
     (
+        CDI_SPEC_EXISTS,
+        "`bundlec cdi generate -o DIR` found a file of the name it would write (`nvidia.yaml`, \
+         `amd.json`…) and was not told to replace it: it may be the vendor's own spec, written by \
+         nvidia-ctk or the driver's installer. Pass `--force` to replace it, or write to another \
+         directory. Nothing was written.",
+    ),
+    (
         IO_ERROR,
         "A file or directory the command needed could not be read, written, created or \
          resolved: a missing spec, inventory, image config or secret file, an output directory \
          that does not exist, a closed stdout, a volume directory that cannot be created. The \
          message names the file and gives the operating system's reason; the diagnostic's path \
          is the file. Fix the path or its permissions and run the command again.",
+    ),
+    (
+        NO_CDI_SPEC,
+        "`bundlec cdi generate` wrote no spec: the probe found no GPU of the vendors asked for, \
+         or every vendor's spec failed (for NVIDIA: the driver version is unknown, or \
+         /etc/ld.so.cache lists no libcuda.so of the running driver). The warnings before it \
+         say why for each vendor; install the driver's user-space part and run ldconfig, then \
+         try again.",
     ),
     (
         NOT_A_DIRECTORY,
@@ -131,11 +150,13 @@ mod tests {
             USAGE,
             UNKNOWN_SCHEMA,
             PROBE_WARNING,
+            CDI_SPEC_EXISTS,
+            NO_CDI_SPEC,
         ] {
             let text = explain(code).unwrap_or_else(|| panic!("{code} is not explained"));
             assert!(text.len() > 80 && !text.contains('\n'), "{code}: {text}");
         }
-        assert_eq!(codes.len(), 10);
+        assert_eq!(codes.len(), 12);
         assert_eq!(explain("bad-memory"), None);
     }
 }

@@ -35,8 +35,8 @@ pub fn scan_host_with(root: &Path, sys: &impl Syscalls) -> Result<Inventory, Pat
     let gpus = gpus::discover(root, &scan.devices);
     warnings.extend(gpus.warnings);
     let host = host(root, &mut warnings);
-    let cdi = cdi::read_specs(root, &scan.devices, &mut warnings);
-    Ok(Inventory {
+    let cdi = cdi::read::read_specs(root, &scan.devices, &mut warnings);
+    let mut inventory = Inventory {
         inventory_version: INVENTORY_VERSION,
         host,
         devices: scan.devices,
@@ -46,7 +46,11 @@ pub fn scan_host_with(root: &Path, sys: &impl Syscalls) -> Result<Inventory, Pat
         gpu_shared: gpus.shared,
         cdi,
         warnings,
-    })
+    };
+    // GPUs without a spec of their vendor's kind get a generated one, so that a `gpu:`
+    // request brings the driver's libraries either way (DESIGN §11).
+    cdi::generate::add_generated(root, &mut inventory);
+    Ok(inventory)
 }
 
 /// A file under the root; unreadable files add a warning, missing ones are `None`.

@@ -113,7 +113,7 @@ fn schemas_are_the_cores() {
 }
 
 /// The codes the command emits itself; every one has an explanation.
-const COMMAND_CODES: [&str; 10] = [
+const COMMAND_CODES: [&str; 12] = [
     "io-error",
     "too-large",
     "not-utf8",
@@ -124,6 +124,8 @@ const COMMAND_CODES: [&str; 10] = [
     "usage",
     "unknown-schema",
     "probe-warning",
+    "cdi-spec-exists",
+    "no-cdi-spec",
 ];
 
 #[test]

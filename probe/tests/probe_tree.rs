@@ -206,7 +206,34 @@ fn probe_reads_a_prepared_tree() {
         inventory["host"],
         json!({ "hostname": "gpu-test", "arch": uname.machine().to_str().unwrap(), "kernel": "6.1.0-test-amd64", "cgroup": "v2", "seccomp": true })
     );
-    assert_eq!(inventory.get("warnings"), None, "{inventory:#}");
+    // The AMD and Intel GPUs get generated CDI specs (DESIGN §11); the NVIDIA ones none, since
+    // this tree has no driver version or libraries, which is said.
+    assert_eq!(
+        inventory["cdi"],
+        json!([
+            { "path": "/etc/cdi/amd.yaml", "priority": 0, "generated": true, "spec": {
+                "cdiVersion": "0.5.0", "kind": "amd.com/gpu", "devices": [
+                  { "name": "0", "containerEdits": { "deviceNodes": [
+                      { "path": "/dev/dri/card0", "hostPath": format!("{}/dev/dri/card0", tree.path().display()), "type": "c", "major": 226, "minor": 0, "fileMode": 0o660 },
+                      { "path": "/dev/dri/renderD128", "hostPath": format!("{}/dev/dri/renderD128", tree.path().display()), "type": "c", "major": 226, "minor": 128, "fileMode": 0o666 },
+                      { "path": "/dev/kfd", "hostPath": format!("{}/dev/kfd", tree.path().display()), "type": "c", "major": 235, "minor": 0, "fileMode": 0o666 } ] } },
+                  { "name": "all", "containerEdits": { "deviceNodes": [
+                      { "path": "/dev/dri/card0", "hostPath": format!("{}/dev/dri/card0", tree.path().display()), "type": "c", "major": 226, "minor": 0, "fileMode": 0o660 },
+                      { "path": "/dev/dri/renderD128", "hostPath": format!("{}/dev/dri/renderD128", tree.path().display()), "type": "c", "major": 226, "minor": 128, "fileMode": 0o666 },
+                      { "path": "/dev/kfd", "hostPath": format!("{}/dev/kfd", tree.path().display()), "type": "c", "major": 235, "minor": 0, "fileMode": 0o666 } ] } }
+                ] } },
+            { "path": "/etc/cdi/intel.yaml", "priority": 0, "generated": true, "spec": {
+                "cdiVersion": "0.5.0", "kind": "intel.com/gpu", "devices": [
+                  { "name": "0", "containerEdits": { "deviceNodes": [
+                      { "path": "/dev/dri/card1", "hostPath": format!("{}/dev/dri/card1", tree.path().display()), "type": "c", "major": 226, "minor": 1, "fileMode": 0o660 },
+                      { "path": "/dev/dri/renderD129", "hostPath": format!("{}/dev/dri/renderD129", tree.path().display()), "type": "c", "major": 226, "minor": 129, "fileMode": 0o666 } ] } },
+                  { "name": "all", "containerEdits": { "deviceNodes": [
+                      { "path": "/dev/dri/card1", "hostPath": format!("{}/dev/dri/card1", tree.path().display()), "type": "c", "major": 226, "minor": 1, "fileMode": 0o660 },
+                      { "path": "/dev/dri/renderD129", "hostPath": format!("{}/dev/dri/renderD129", tree.path().display()), "type": "c", "major": 226, "minor": 129, "fileMode": 0o666 } ] } }
+                ] } },
+        ])
+    );
+    assert_eq!(inventory["warnings"], json!(["no CDI spec of kind `nvidia.com/gpu` on the node, and none could be generated: the driver version is unknown (no /proc/driver/nvidia/version or /sys/module/nvidia/version)"]), "{inventory:#}");
     common::assert_valid("inventory", &inventory);
     // The check has teeth: a major beyond 12 bits is refused.
     let mut broken = inventory.clone();
@@ -296,7 +323,10 @@ fn one_lstat_per_device_node_and_vanished_nodes_warn() {
     let inventory = bundlec::probe::scan_host_with(tree.path(), &sys).unwrap();
     assert_eq!(
         inventory.warnings,
-        ["/dev/dri/ephemeral: vanished during the scan"]
+        [
+            "/dev/dri/ephemeral: vanished during the scan",
+            "no CDI spec of kind `nvidia.com/gpu` on the node, and none could be generated: the driver version is unknown (no /proc/driver/nvidia/version or /sys/module/nvidia/version)"
+        ]
     );
     assert!(!inventory
         .devices
@@ -463,7 +493,9 @@ fn probe_reads_cdi_specs() {
         [
             ("/etc/cdi/a.yaml", 1),
             ("/etc/cdi/nvidia.yaml", 1),
-            ("/var/run/cdi/nvidia-all.json", 2)
+            ("/var/run/cdi/nvidia-all.json", 2),
+            ("/etc/cdi/amd.yaml", 0),
+            ("/etc/cdi/intel.yaml", 0),
         ]
     );
     // Nodes get type, numbers and mode from /dev; nvidia-uvm's dynamic major is the host's.

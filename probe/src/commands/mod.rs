@@ -12,6 +12,7 @@ use crate::report::Reporter;
 use crate::request;
 
 pub mod apply;
+pub mod cdi;
 pub mod compile;
 pub mod explain;
 pub mod probe;
@@ -25,6 +26,9 @@ pub fn run(command: Command, reporter: &mut Reporter) -> Result<(), Failure> {
         Command::Probe(args) => probe::run(&args, reporter),
         Command::Schema(args) => schema::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Cdi(crate::cli::CdiCommand::Generate(args)) => {
+            cdi::generate_command(&args, reporter)
+        }
     }
 }
 
