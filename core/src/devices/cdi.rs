@@ -17,7 +17,7 @@ use crate::cdi::{CdiDeviceNode, CdiHook, CdiMount, ContainerEdits};
 use crate::codes;
 use crate::context::Context;
 use crate::diagnostic::{closest, Diagnostic, Diagnostics, Loc};
-use crate::inventory::{DeviceType, InventoryIndex};
+use crate::inventory::{CdiIndex, DeviceType, InventoryIndex};
 use crate::names::normalize;
 use crate::spec::CdiRequest;
 
@@ -30,13 +30,14 @@ pub struct CdiPlan {
     intel_rdt: Option<LinuxIntelRdt>,
     net_devices: Vec<(String, String)>,
     /// Paths of the nodes whose owner the CDI spec left to the container's user.
-    owned_by_user: Vec<String>,
+    owned_by_user: BTreeMap<String, usize>,
 }
 
 /// The edits of `requests`, each spec's own edits before its first device's; an unknown name
 /// is reported with the closest names the inventory defines.
 pub(super) fn gather<'a>(
     ctx: &Context<'a>,
+    index: &CdiIndex<'a>,
     requests: &[CdiRequest],
     diags: &mut Diagnostics,
 ) -> Vec<&'a ContainerEdits> {
@@ -49,7 +50,7 @@ pub(super) fn gather<'a>(
         if injected.insert(qualified.clone(), 0).is_some() {
             continue;
         }
-        let Some((entry, device)) = ctx.inventory.cdi_device(&request.kind, &request.name) else {
+        let Some((entry, device)) = index.device(&request.kind, &request.name) else {
             diags.push(unknown(ctx, &qualified, &request.at));
             continue;
         };
@@ -121,19 +122,32 @@ pub(super) fn apply(
             env.push((key.to_string(), value.to_string()));
         }
     }
+    // A node replaces the one at its path: slots and an index by path keep this O(n log n).
+    let mut by_path: BTreeMap<String, usize> = BTreeMap::new();
+    let mut slots: Vec<Option<LinuxDevice>> = Vec::with_capacity(nodes.len());
+    for device in nodes.drain(..) {
+        by_path.insert(device.path().to_string_lossy().into_owned(), slots.len());
+        slots.push(Some(device));
+    }
     for node in edits.iter().flat_map(|e| &e.device_nodes) {
         let Some((device, rule)) = device_node(node, inventory, diags)? else {
             continue;
         };
         if node.uid.is_none() || node.gid.is_none() {
-            rest.owned_by_user.push(node.path.clone());
+            rest.owned_by_user.insert(node.path.clone(), 0);
         }
-        nodes.retain(|existing| existing.path().as_os_str() != node.path.as_str());
-        nodes.push(device);
+        if let Some(old) = by_path
+            .insert(node.path.clone(), slots.len())
+            .and_then(|i| slots.get_mut(i))
+        {
+            *old = None;
+        }
+        slots.push(Some(device));
         if let (Some(rule), false) = (rule, privileged) {
             rules.push(rule);
         }
     }
+    nodes.extend(slots.into_iter().flatten());
     for mount in edits.iter().flat_map(|e| &e.mounts) {
         rest.mounts.push(oci_mount(mount)?);
     }
@@ -159,12 +173,13 @@ pub(super) fn apply(
         }
         rest.intel_rdt = Some(builder.build()?);
     }
-    for gid in edits.iter().flat_map(|e| &e.additional_gids) {
-        // The reference ignores 0, and adds each group once.
-        if *gid != 0 && !rest.additional_gids.contains(gid) {
-            rest.additional_gids.push(*gid);
-        }
-    }
+    // The reference ignores 0; `finish` adds each group once.
+    rest.additional_gids = edits
+        .iter()
+        .flat_map(|e| &e.additional_gids)
+        .copied()
+        .filter(|gid| *gid != 0)
+        .collect();
     for net in edits.iter().flat_map(|e| &e.net_devices) {
         rest.net_devices
             .push((net.host_interface_name.clone(), net.name.clone()));
@@ -287,8 +302,10 @@ pub fn finish(spec: &mut Spec, plan: CdiPlan) -> Result<(), OciSpecError> {
         if !plan.additional_gids.is_empty() {
             let user = process.user_mut();
             let mut gids = user.additional_gids().clone().unwrap_or_default();
+            // Maps keyed by `usize`: the core's one number-keyed B-tree type.
+            let mut seen: BTreeMap<usize, usize> = gids.iter().map(|&g| (g as usize, 0)).collect();
             for gid in plan.additional_gids {
-                if !gids.contains(&gid) {
+                if seen.insert(gid as usize, 0).is_none() {
                     gids.push(gid);
                 }
             }
@@ -299,7 +316,7 @@ pub fn finish(spec: &mut Spec, plan: CdiPlan) -> Result<(), OciSpecError> {
         // As the reference: a node whose owner the spec leaves open belongs to a non-root user.
         for device in linux.devices_mut().iter_mut().flatten() {
             let path = device.path().to_string_lossy().into_owned();
-            if plan.owned_by_user.contains(&path) {
+            if plan.owned_by_user.contains_key(&path) {
                 if device.uid().is_none() && uid > 0 {
                     device.set_uid(Some(uid));
                 }
@@ -316,12 +333,26 @@ pub fn finish(spec: &mut Spec, plan: CdiPlan) -> Result<(), OciSpecError> {
         }
     }
     if !plan.mounts.is_empty() {
-        let mut mounts = spec.mounts().clone().unwrap_or_default();
-        for mount in plan.mounts {
+        // A mount replaces the one at its destination; slots and an index keep this O(n log n).
+        let mut by_destination: BTreeMap<String, usize> = BTreeMap::new();
+        let mut slots: Vec<Option<Mount>> = Vec::new();
+        for mount in spec
+            .mounts()
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .chain(plan.mounts)
+        {
             let destination = normalize(&mount.destination().to_string_lossy());
-            mounts.retain(|m| normalize(&m.destination().to_string_lossy()) != destination);
-            mounts.push(mount);
+            if let Some(old) = by_destination
+                .insert(destination, slots.len())
+                .and_then(|i| slots.get_mut(i))
+            {
+                *old = None;
+            }
+            slots.push(Some(mount));
         }
+        let mounts: Vec<Mount> = slots.into_iter().flatten().collect();
         // The reference's order: stable by the number of `/` in the cleaned destination.
         let mounts = crate::sorting::sort_by(mounts, |a, b| depth(a).cmp(&depth(b)));
         spec.set_mounts(Some(mounts));

@@ -7,7 +7,7 @@ use super::{grant_from_inventory, Grants};
 use crate::codes;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostics, Loc};
-use crate::inventory::{Gpu, InventoryIndex, Vendor};
+use crate::inventory::{CdiIndex, Gpu, InventoryIndex, Vendor};
 use crate::sorting::sort_by;
 use crate::spec::{CdiRequest, Distributed, GpuRequest, GpuVendor};
 
@@ -18,7 +18,7 @@ const GPU_ACCESS: &str = "rw";
 /// vendor's kind (else their nodes are granted from the inventory).
 pub(super) fn gpus<'a>(
     ctx: &Context<'a>,
-    inventory: &InventoryIndex<'a>,
+    (inventory, cdi): (&InventoryIndex<'a>, &CdiIndex<'a>),
     request: &GpuRequest,
     grants: &mut Grants<'a>,
     diags: &mut Diagnostics,
@@ -35,7 +35,7 @@ pub(super) fn gpus<'a>(
             .iter()
             .map(|gpu| CdiRequest {
                 kind: kind.to_string(),
-                name: cdi_name(ctx, kind, gpu),
+                name: cdi_name(cdi, kind, gpu),
                 at: request.vendor.at.clone(),
             })
             .collect();
@@ -83,14 +83,14 @@ fn cdi_kind(vendor: Vendor) -> &'static str {
 
 /// A GPU's CDI name: its index, or its UUID when the spec names devices by UUID only. An
 /// index the spec lacks is reported by the CDI section as an unknown device.
-fn cdi_name(ctx: &Context<'_>, kind: &str, gpu: &Gpu) -> String {
+fn cdi_name(cdi: &CdiIndex<'_>, kind: &str, gpu: &Gpu) -> String {
     let index = gpu.index.to_string();
-    if ctx.inventory.cdi_device(kind, &index).is_some() {
+    if cdi.device(kind, &index).is_some() {
         return index;
     }
     gpu.uuid
         .as_ref()
-        .filter(|uuid| ctx.inventory.cdi_device(kind, uuid).is_some())
+        .filter(|uuid| cdi.device(kind, uuid).is_some())
         .cloned()
         .unwrap_or(index)
 }

@@ -62,6 +62,7 @@ struct Grants<'a> {
 
 pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan, OciSpecError> {
     let inventory = ctx.inventory.index();
+    let cdi_index = ctx.inventory.cdi_index();
     let mut grants = Grants::default();
     for (i, request) in ctx.service.devices.iter().enumerate() {
         let access = access(request.read, request.write, request.mknod);
@@ -79,7 +80,7 @@ pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan,
     let mut env = Vec::new();
     let mut cdi_requests = ctx.service.cdi_devices.clone();
     if let Some(gpu) = &ctx.service.resources.gpu {
-        let (gpu_env, gpu_cdi) = gpus::gpus(ctx, &inventory, gpu, &mut grants, diags);
+        let (gpu_env, gpu_cdi) = gpus::gpus(ctx, (&inventory, &cdi_index), gpu, &mut grants, diags);
         env = gpu_env;
         cdi_requests.extend(gpu_cdi);
     }
@@ -96,7 +97,7 @@ pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan,
     } else {
         cgroup_rules(&grants)?
     };
-    let edits = cdi::gather(ctx, &cdi_requests, diags);
+    let edits = cdi::gather(ctx, &cdi_index, &cdi_requests, diags);
     let cdi = cdi::apply(
         &edits,
         &inventory,

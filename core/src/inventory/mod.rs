@@ -226,6 +226,7 @@ pub struct CdiSpecEntry {
     pub spec: CdiSpec,
 }
 
+pub use cdi::CdiIndex;
 pub use index::InventoryIndex;
 
 impl Inventory {
