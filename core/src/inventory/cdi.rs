@@ -4,8 +4,27 @@
 
 use std::collections::BTreeMap;
 
-use super::{CdiSpecEntry, Inventory};
-use crate::cdi::{check, CdiDevice};
+use serde::{Deserialize, Serialize};
+
+use super::Inventory;
+use crate::cdi::{check, CdiDevice, CdiSpec};
+
+/// A CDI spec found on the node (or generated for it), and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CdiSpecEntry {
+    /// The file it was read from (`/etc/cdi/nvidia.yaml`), or where `bundlec cdi generate`
+    /// would write it for a generated one.
+    pub path: String,
+    /// Which directory wins for a device defined in two: `/var/run/cdi` (2) over `/etc/cdi` (1),
+    /// either over a generated spec (0).
+    pub priority: u32,
+    /// Made by the probe for GPUs that had no spec, rather than read from a file.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub generated: bool,
+    /// The spec itself.
+    pub spec: CdiSpec,
+}
 
 /// The inventory's CDI devices by qualified name.
 pub struct CdiIndex<'a> {

@@ -9,8 +9,6 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cdi::CdiSpec;
-
 /// The inventory version this build writes.
 /// Version 2 adds the host's confinement facts (`capabilities`, `apparmor`, `selinux`) and the
 /// node's CDI specs (`cdi`).
@@ -209,24 +207,7 @@ pub struct Gpu {
     pub drm: Vec<String>,
 }
 
-/// A CDI spec found on the node (or generated for it), and where it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CdiSpecEntry {
-    /// The file it was read from (`/etc/cdi/nvidia.yaml`), or where `bundlec cdi generate`
-    /// would write it for a generated one.
-    pub path: String,
-    /// Which directory wins for a device defined in two: `/var/run/cdi` (2) over `/etc/cdi` (1),
-    /// either over a generated spec (0).
-    pub priority: u32,
-    /// Made by the probe for GPUs that had no spec, rather than read from a file.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub generated: bool,
-    /// The spec itself.
-    pub spec: CdiSpec,
-}
-
-pub use cdi::CdiIndex;
+pub use cdi::{CdiIndex, CdiSpecEntry};
 pub use index::InventoryIndex;
 
 impl Inventory {
