@@ -69,7 +69,8 @@ fn service_header(name: &str) -> String {
     format!("version: v1\ndeployment: bench\nservices:\n  {name}:\n    image: {{ name: \"ghcr.io/acme/{name}:1\" }}\n    command: {{ entrypoint: [\"/bin/{name}\"], args: [\"--serve\"] }}\n")
 }
 
-/// A host with two NVIDIA GPUs, /dev/fuse and ten extra nodes `/dev/bench0`…
+/// An x86_64 host on kernel 6.8 (so the seccomp profile resolves without assumptions) with
+/// two NVIDIA GPUs, /dev/fuse and ten extra nodes `/dev/bench0`…
 pub fn inventory_json() -> String {
     let mut devices = vec![
         node("/dev/fuse", 10, 229),
@@ -81,7 +82,7 @@ pub fn inventory_json() -> String {
     ];
     devices.extend((0..10).map(|i| node(&format!("/dev/bench{i}"), 240, i)));
     format!(
-        r#"{{"inventoryVersion":1,"devices":[{}],"gpus":[{},{}],"gpuShared":{{"nvidia":["/dev/nvidiactl","/dev/nvidia-uvm","/dev/nvidia-uvm-tools"]}}}}"#,
+        r#"{{"inventoryVersion":2,"host":{{"arch":"x86_64","kernel":"6.8.0-45-generic"}},"devices":[{}],"gpus":[{},{}],"gpuShared":{{"nvidia":["/dev/nvidiactl","/dev/nvidia-uvm","/dev/nvidia-uvm-tools"]}}}}"#,
         devices.join(","),
         r#"{"vendor":"nvidia","index":0,"uuid":"GPU-0","nodes":["/dev/nvidia0"]}"#,
         r#"{"vendor":"nvidia","index":1,"uuid":"GPU-1","nodes":["/dev/nvidia1"]}"#

@@ -4,23 +4,102 @@
 
 use std::collections::BTreeMap;
 
-use oci_spec::runtime::{Capabilities, Linux, LinuxCapabilities, LinuxNetDevice, Process, Spec};
+use oci_spec::runtime::{
+    Arch, Capabilities, Linux, LinuxCapabilities, LinuxNetDevice, LinuxSeccomp, Process, Spec,
+};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
+use crate::seccomp::SeccompSection;
+
 /// The spec as `config.json`: pretty JSON with sets sorted and maps in key order, and a final
 /// newline, so the same spec always gives the same bytes.
-pub fn to_json(spec: &Spec) -> Result<String, serde_json::Error> {
-    let mut text = serde_json::to_string_pretty(&CanonicalSpec(spec))?;
+pub fn to_json(spec: &Spec, seccomp: &SeccompSection) -> Result<String, serde_json::Error> {
+    let view = match seccomp {
+        SeccompSection::None => Seccomp::None,
+        SeccompSection::Custom(seccomp) => Seccomp::Oci(seccomp),
+        SeccompSection::Default { .. } => Seccomp::Placeholder,
+    };
+    let mut text = serde_json::to_string_pretty(&CanonicalSpec(spec, &view))?;
+    if let SeccompSection::Default {
+        architectures,
+        rules,
+    } = seccomp
+    {
+        splice_default_seccomp(&mut text, architectures, rules)?;
+    }
     text.push('\n');
     Ok(text)
 }
 
-struct CanonicalSpec<'a>(&'a Spec);
+/// Where the writer leaves the default profile's section: `linux.seccomp` as `null`. Inside a
+/// JSON string a newline is escaped, and map values in the config are strings, so these bytes
+/// occur nowhere else.
+const SECCOMP_PLACEHOLDER: &str = "\n    \"seccomp\": null";
+
+/// Puts the default profile's `linux.seccomp` object in place of the placeholder: its rules
+/// are copied from their pre-rendered text (indented for this depth, as serde_json would write
+/// them; a test compares the two), so nothing is built or serialized for them.
+fn splice_default_seccomp(
+    text: &mut String,
+    architectures: &[Arch],
+    rules: &[usize],
+) -> Result<(), serde_json::Error> {
+    use crate::seccomp::default::{DEFAULT_ACTION, DEFAULT_ERRNO_RET, RULES_JSON};
+    let Some(at) = text.find(SECCOMP_PLACEHOLDER) else {
+        return Err(serde::ser::Error::custom(
+            "the seccomp placeholder is missing",
+        ));
+    };
+    let value_at = at + SECCOMP_PLACEHOLDER.len() - "null".len();
+    let tail = text.split_off(value_at + "null".len());
+    text.truncate(value_at);
+    let rules_len: usize = rules
+        .iter()
+        .filter_map(|&i| RULES_JSON.get(i))
+        .map(|rule| rule.len() + 10)
+        .sum();
+    text.reserve(256 + rules_len + tail.len());
+    text.push_str("{\n      \"defaultAction\": ");
+    text.push_str(&serde_json::to_string(&DEFAULT_ACTION)?);
+    if let Some(errno) = DEFAULT_ERRNO_RET {
+        text.push_str(",\n      \"defaultErrnoRet\": ");
+        text.push_str(&errno.to_string());
+    }
+    if !architectures.is_empty() {
+        text.push_str(",\n      \"architectures\": [");
+        for (i, arch) in architectures.iter().enumerate() {
+            text.push_str(if i == 0 { "\n        " } else { ",\n        " });
+            text.push_str(&serde_json::to_string(arch)?);
+        }
+        text.push_str("\n      ]");
+    }
+    if !rules.is_empty() {
+        text.push_str(",\n      \"syscalls\": [");
+        for (i, rule) in rules.iter().filter_map(|&i| RULES_JSON.get(i)).enumerate() {
+            text.push_str(if i == 0 { "\n        " } else { ",\n        " });
+            text.push_str(rule);
+        }
+        text.push_str("\n      ]");
+    }
+    text.push_str("\n    }");
+    text.push_str(&tail);
+    Ok(())
+}
+
+/// `linux.seccomp` as the writer takes it.
+enum Seccomp<'a> {
+    None,
+    Oci(&'a LinuxSeccomp),
+    /// The default profile, spliced in after the writer.
+    Placeholder,
+}
+
+struct CanonicalSpec<'a>(&'a Spec, &'a Seccomp<'a>);
 struct CanonicalProcess<'a>(&'a Process);
 struct CanonicalCapabilities<'a>(&'a LinuxCapabilities);
 struct SortedSet<'a>(&'a Capabilities);
-struct CanonicalLinux<'a>(&'a Linux);
+struct CanonicalLinux<'a>(&'a Linux, &'a Seccomp<'a>);
 /// A string map in key order. The order is an index of positions by key, the core's one index
 /// type, so that WebAssembly carries no further copy of the B-tree (and sort) code for it.
 struct SortedMap<'a> {
@@ -108,7 +187,10 @@ impl Serialize for CanonicalSpec<'_> {
         entry(
             &mut map,
             "linux",
-            spec.linux().as_ref().map(CanonicalLinux).as_ref(),
+            spec.linux()
+                .as_ref()
+                .map(|linux| CanonicalLinux(linux, self.1))
+                .as_ref(),
         )?;
         map.end()
     }
@@ -138,7 +220,13 @@ impl Serialize for CanonicalProcess<'_> {
             "noNewPrivileges",
             process.no_new_privileges().as_ref(),
         )?;
+        entry(
+            &mut map,
+            "apparmorProfile",
+            process.apparmor_profile().as_ref(),
+        )?;
         entry(&mut map, "oomScoreAdj", process.oom_score_adj().as_ref())?;
+        entry(&mut map, "selinuxLabel", process.selinux_label().as_ref())?;
         map.end()
     }
 }
@@ -199,6 +287,11 @@ impl Serialize for CanonicalLinux<'_> {
         entry(&mut map, "resources", linux.resources().as_ref())?;
         entry(&mut map, "namespaces", linux.namespaces().as_ref())?;
         entry(&mut map, "devices", linux.devices().as_ref())?;
+        match self.1 {
+            Seccomp::None => {}
+            Seccomp::Oci(seccomp) => map.serialize_entry("seccomp", seccomp)?,
+            Seccomp::Placeholder => map.serialize_entry("seccomp", &())?,
+        }
         entry(
             &mut map,
             "rootfsPropagation",
@@ -253,7 +346,38 @@ mod tests {
             ("version: v1\ndeployment: abc\nservices:\n  a:\n    image: {name: x}\n    command: {args: [sh]}\n    privileged: true\n", r#"{"hostNetwork":true}"#),
         ] {
             let compiled = compile_raw(RawRequest { spec, inventory: Some(inventory), options: Some(options), ..Default::default() }).unwrap();
-            assert_eq!(compiled.json, reference_json(&compiled.spec));
+            assert_eq!(compiled.json, reference_json(&compiled.spec().unwrap()));
+        }
+    }
+
+    /// Issue 11: the default profile's section is copied from its rules' text; it must be the
+    /// bytes serde_json writes for the same `LinuxSeccomp`, for every architecture (with and
+    /// without an `archMap` entry) and for rule sets that keep few or many rules.
+    #[test]
+    fn the_copied_seccomp_text_is_what_serde_json_writes() {
+        for (arch, caps) in [
+            ("x86_64", ""),
+            ("ppc64le", "    cap_drop: [ALL]\n"),
+            ("s390x", "    cap_add: [ALL]\n"),
+            ("aarch64", "    cap_add: [SYS_ADMIN]\n"),
+            ("sparc64", ""),
+        ] {
+            let spec = format!("version: v1\ndeployment: abc\nservices:\n  a:\n    image: {{name: x}}\n    command: {{args: [sh]}}\n{caps}");
+            let inventory =
+                format!(r#"{{"inventoryVersion":2,"host":{{"arch":"{arch}","kernel":"5.15.0"}}}}"#);
+            let compiled = compile_raw(RawRequest {
+                spec: &spec,
+                inventory: Some(&inventory),
+                ..Default::default()
+            })
+            .unwrap();
+            assert!(compiled.json.contains("\"seccomp\""), "{arch}");
+            assert_eq!(
+                compiled.json,
+                reference_json(&compiled.spec().unwrap()),
+                "{arch} {caps}"
+            );
+            assert_eq!(compiled.write_json_again().unwrap(), compiled.json);
         }
     }
 
@@ -276,7 +400,7 @@ mod tests {
             ..Default::default()
         })
         .unwrap();
-        assert_eq!(compiled.json, reference_json(&compiled.spec));
+        assert_eq!(compiled.json, reference_json(&compiled.spec().unwrap()));
         let aeth = compiled.json.find("\"aeth\"").unwrap();
         assert!(aeth < compiled.json.find("\"zeth\"").unwrap());
         assert!(compiled.json.contains("\"intelRdt\"") && compiled.json.contains("\"poststop\""));

@@ -13,23 +13,52 @@ use crate::inventory::Inventory;
 use crate::mounts::BundleFile;
 use crate::names::{absolute_clean, normalize};
 use crate::request::{RawRequest, Request};
+use crate::seccomp::SeccompSection;
 use crate::spec::{self, Deployment, Service};
-use crate::{canonical, devices, linux, mounts, process, resources};
+use crate::{canonical, devices, linux, mounts, process, resources, seccomp};
 
 /// The OCI runtime-spec version of every config bundlec writes.
 pub const OCI_VERSION: &str = "1.2.1";
 
-/// A compiled bundle: the OCI spec, its canonical JSON, the files `apply` writes beside it, and warnings.
+/// A compiled bundle: its canonical JSON, the files `apply` writes beside it, warnings, and the
+/// OCI spec on request ([`Compiled::spec`]).
 #[derive(Debug, Clone)]
 pub struct Compiled {
-    /// The OCI runtime spec.
-    pub spec: Spec,
     /// Canonical `config.json`: `ociVersion` first, sets sorted, maps in key order, a final newline.
     pub json: String,
     /// Files the config binds from the bundle directory (`resolv.conf`, `hosts`).
     pub files: Vec<BundleFile>,
     /// Warnings found on the way, sorted by position.
     pub warnings: Vec<Diagnostic>,
+    /// The spec without `linux.seccomp`, which the canonical writer copies as text.
+    spec: Spec,
+    seccomp: SeccompSection,
+}
+
+impl Compiled {
+    /// The OCI runtime spec `json` is. Built on request: the default seccomp profile's rules
+    /// stay static text in the compile, and become `LinuxSyscall` values only here.
+    pub fn spec(&self) -> Result<Spec, OciSpecError> {
+        let mut spec = self.spec.clone();
+        if let (Some(seccomp), Some(linux)) = (self.seccomp.to_oci()?, spec.linux_mut()) {
+            linux.set_seccomp(Some(seccomp));
+        }
+        Ok(spec)
+    }
+
+    /// The uid and gid the process runs as.
+    pub fn user(&self) -> Option<(u32, u32)> {
+        self.spec
+            .process()
+            .as_ref()
+            .map(|process| (process.user().uid(), process.user().gid()))
+    }
+
+    /// Writes `json` again from the compiled sections (for the benchmarks of the writer).
+    #[doc(hidden)]
+    pub fn write_json_again(&self) -> Result<String, serde_json::Error> {
+        canonical::to_json(&self.spec, &self.seccomp)
+    }
 }
 
 /// Parses and compiles a raw request: what every binding calls.
@@ -107,14 +136,15 @@ fn compile_service(
         options: &request.options,
     };
     match assemble(&context, &mut diags) {
-        Ok(Some((spec, files))) if !diags.has_errors() => {
-            let json =
-                canonical::to_json(&spec).map_err(|error| vec![internal(&error.to_string())])?;
+        Ok(Some((spec, seccomp, files))) if !diags.has_errors() => {
+            let json = canonical::to_json(&spec, &seccomp)
+                .map_err(|error| vec![internal(&error.to_string())])?;
             Ok(Compiled {
-                spec,
                 json,
                 files,
                 warnings: diags.into_sorted(),
+                spec,
+                seccomp,
             })
         }
         Ok(_) => Err(diags.into_sorted()),
@@ -129,14 +159,16 @@ fn compile_service(
 fn assemble(
     ctx: &Context<'_>,
     diags: &mut Diagnostics,
-) -> Result<Option<(Spec, Vec<BundleFile>)>, OciSpecError> {
+) -> Result<Option<(Spec, SeccompSection, Vec<BundleFile>)>, OciSpecError> {
     let devices::DevicePlan {
         nodes,
         rules,
         env,
         cdi,
     } = devices::devices(ctx, diags)?;
-    let process = process::process(ctx, &env, diags)?;
+    let capabilities = process::capabilities(ctx, diags);
+    let process = process::process(ctx, &env, &capabilities, diags)?;
+    let seccomp = seccomp::seccomp(ctx, &capabilities, diags)?;
     let (mounts, files) = mounts::mounts(ctx, diags)?;
     let resources = resources::resources(ctx, rules, diags)?;
     let linux = linux::linux(ctx, nodes, resources, diags)?;
@@ -172,7 +204,7 @@ fn assemble(
     let labels = &ctx.service.labels;
     spec.set_annotations((!labels.is_empty()).then(|| labels.iter().cloned().collect()));
     devices::finish(&mut spec, cdi)?;
-    Ok(Some((spec, files)))
+    Ok(Some((spec, seccomp, files)))
 }
 
 fn select_service<'a>(

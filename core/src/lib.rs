@@ -63,6 +63,7 @@ mod linux;
 mod mounts;
 mod process;
 mod resources;
+mod seccomp;
 
 pub use cdi::{
     read_cdi_spec, CdiDevice, CdiDeviceNode, CdiHook, CdiIntelRdt, CdiMount, CdiNetDevice, CdiSpec,
@@ -84,8 +85,11 @@ pub use request::{RawRequest, Request, RequestText};
 /// The phases on their own, for the benchmarks; not part of the API.
 #[doc(hidden)]
 pub mod internals {
-    pub use crate::canonical::to_json as canonical_json;
     pub use crate::diagnostic::Diagnostics;
+    pub use crate::seccomp::{
+        default as default_seccomp, native_arch, ArchEntry, Argument, Condition, KernelVersion,
+        Rule, Target,
+    };
     pub use crate::spec::parse as parse_spec;
 }
 

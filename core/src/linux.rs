@@ -91,6 +91,7 @@ pub fn linux(
     if !sysctls.is_empty() {
         builder = builder.sysctl(sysctl_map(sysctls));
     }
+
     let mut linux = builder.build()?;
     if ctx.service.privileged {
         // The builder pre-fills both lists; a privileged container has neither.

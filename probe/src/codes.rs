@@ -21,6 +21,8 @@ pub const USAGE: &str = "usage";
 pub const UNKNOWN_SCHEMA: &str = "unknown-schema";
 /// A warning of a live probe (`bundlec probe`, `--probe`).
 pub const PROBE_WARNING: &str = "probe-warning";
+/// The file `security_opt: [seccomp=PATH]` names cannot be read.
+pub const SECCOMP_PROFILE_UNREADABLE: &str = "seccomp-profile-unreadable";
 /// `bundlec cdi generate -o DIR` found a spec of that name and was not told to replace it.
 pub const CDI_SPEC_EXISTS: &str = "cdi-spec-exists";
 /// `bundlec cdi generate` found no GPU it could write a spec for.
@@ -83,6 +85,16 @@ const EXPLANATIONS: &[(&str, &str)] = &[
          file under /dev, /proc or /sys that could not be read, a device node that vanished \
          during the scan, a link that leaves /dev. The inventory is still written, without what \
          the warning names; the same text is in the inventory's `warnings` list.",
+    ),
+    (
+        SECCOMP_PROFILE_UNREADABLE,
+        "The seccomp profile a service names with `security_opt: [seccomp=PATH]` could not be \
+         read: the file is missing, is a directory, or its permissions refuse it. `compile` and \
+         `apply` read a relative PATH from the spec file's folder (from the current directory \
+         when the spec comes from stdin), whatever the current directory is; the error points \
+         at the `security_opt` entry and names the file tried. Fix the path or the file; \
+         `seccomp=unconfined` runs without a filter instead, and nothing is written until the \
+         profile is read.",
     ),
     (
         TOO_LARGE,
@@ -150,13 +162,14 @@ mod tests {
             USAGE,
             UNKNOWN_SCHEMA,
             PROBE_WARNING,
+            SECCOMP_PROFILE_UNREADABLE,
             CDI_SPEC_EXISTS,
             NO_CDI_SPEC,
         ] {
             let text = explain(code).unwrap_or_else(|| panic!("{code} is not explained"));
             assert!(text.len() > 80 && !text.contains('\n'), "{code}: {text}");
         }
-        assert_eq!(codes.len(), 12);
+        assert_eq!(codes.len(), 13);
         assert_eq!(explain("bad-memory"), None);
     }
 }

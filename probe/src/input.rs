@@ -10,11 +10,14 @@ use crate::path_error::PathError;
 /// Inputs larger than this are refused unless `--max-input-bytes` raises it.
 pub const DEFAULT_MAX_INPUT_BYTES: u64 = 16 << 20;
 
-/// The spec text and the name diagnostics show for it (`<stdin>` for `-`).
+/// The spec text, the name diagnostics show for it (`<stdin>` for `-`), and the folder its
+/// relative paths (`seccomp=PATH`) start from.
 #[derive(Debug, Clone)]
 pub struct SpecSource {
     pub name: String,
     pub text: String,
+    /// The spec file's folder; empty (the current directory) for stdin or a file named bare.
+    pub folder: PathBuf,
 }
 
 /// The spec from a file or, for `-`, stdin; at most `limit` bytes of UTF-8.
@@ -30,10 +33,16 @@ pub fn read_spec(arg: &str, limit: u64) -> Result<SpecSource, PathError> {
     } else {
         read_text("the spec", Path::new(arg), limit)?
     };
-    let name = if arg == "-" { "<stdin>" } else { arg };
+    let (name, folder) = if arg == "-" {
+        ("<stdin>", PathBuf::new())
+    } else {
+        let folder = Path::new(arg).parent().unwrap_or(Path::new(""));
+        (arg, folder.to_path_buf())
+    };
     Ok(SpecSource {
         name: name.to_string(),
         text,
+        folder,
     })
 }
 

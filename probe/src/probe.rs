@@ -1,5 +1,6 @@
 //! The host probe: builds the inventory from `<root>/dev`, `/proc` and `/sys`.
-//! The machine architecture always comes from this host's `uname`, even under `--root`.
+//! The machine architecture always comes from this host's `uname`, even under `--root`; the
+//! confinement facts (capabilities, seccomp, AppArmor, SELinux) are read by `host_confinement`.
 
 use std::path::Path;
 
@@ -9,6 +10,7 @@ use crate::cdi;
 use crate::confined;
 use crate::devscan::{self, RealSyscalls, Syscalls};
 use crate::gpus;
+use crate::host_confinement::{self, ProcessStatus};
 use crate::path_error::PathError;
 
 /// Probes the tree under `root` (`/` for this host) with the real system calls.
@@ -110,15 +112,30 @@ fn host(root: &Path, warnings: &mut Vec<String>) -> Host {
             String::new()
         }
     };
-    let seccomp = read(root, "proc/self/status", warnings)
-        .is_some_and(|status| status.lines().any(|line| line.starts_with("Seccomp:")));
+    let status = match confined::read_to_string(root, Path::new("proc/self/status")) {
+        Ok(Some(text)) => host_confinement::process_status(&text, warnings),
+        Ok(None) => {
+            warnings.push(
+                "/proc/self/status: missing; the capability bounding set is unknown".to_string(),
+            );
+            ProcessStatus::default()
+        }
+        Err(error) => {
+            warnings.push(format!(
+                "/proc/self/status: cannot read: {error}; the capability bounding set is unknown"
+            ));
+            ProcessStatus::default()
+        }
+    };
     Host {
         hostname: hostname.unwrap_or_else(|| from_uname(nix::sys::utsname::UtsName::nodename)),
         arch: from_uname(nix::sys::utsname::UtsName::machine),
         kernel: kernel.unwrap_or_else(|| from_uname(nix::sys::utsname::UtsName::release)),
         cgroup,
-        seccomp,
-        ..Host::default()
+        seccomp: host_confinement::seccomp(root, &status),
+        capabilities: status.capabilities,
+        apparmor: host_confinement::apparmor(root, warnings),
+        selinux: host_confinement::selinux(root, warnings),
     }
 }
 

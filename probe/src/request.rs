@@ -1,5 +1,6 @@
 //! Turns command line inputs into a `bundlec_core::Request`: reads the inventory, image config,
-//! secrets and the rootfs identity files, and fills `Options`. No compile rule lives here.
+//! secrets, the rootfs identity files and the spec's seccomp profiles, and fills `Options`. No
+//! compile rule lives here.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,7 +11,7 @@ use bundlec_core::{Diagnostic, ImageConfig, Inventory, Options, Request};
 use crate::cli::CompileOptions;
 use crate::input::{read_text, SpecSource};
 use crate::path_error::PathError;
-use crate::{confined, probe};
+use crate::{confined, probe, seccomp_files};
 
 /// A request and what came with it.
 #[derive(Debug)]
@@ -58,7 +59,11 @@ pub fn build(
             .ok(),
         None => None,
     };
-    let options = options(args, rootfs, std::env::vars_os())?;
+    let mut options = options(args, rootfs, std::env::vars_os())?;
+    let (profiles, mut unreadable) =
+        seccomp_files::read(spec, args.service.as_deref(), args.max_input_bytes);
+    options.seccomp_profiles = profiles;
+    diagnostics.append(&mut unreadable);
     let request = if diagnostics.is_empty() {
         Ok(Request {
             spec: spec.text.clone(),

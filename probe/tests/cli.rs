@@ -113,7 +113,7 @@ fn schemas_are_the_cores() {
 }
 
 /// The codes the command emits itself; every one has an explanation.
-const COMMAND_CODES: [&str; 12] = [
+const COMMAND_CODES: [&str; 13] = [
     "io-error",
     "too-large",
     "not-utf8",
@@ -124,6 +124,7 @@ const COMMAND_CODES: [&str; 12] = [
     "usage",
     "unknown-schema",
     "probe-warning",
+    "seccomp-profile-unreadable",
     "cdi-spec-exists",
     "no-cdi-spec",
 ];
@@ -818,6 +819,17 @@ fn output_files_are_0600_and_never_follow_links() {
     );
 }
 
+/// A node's inventory, so that a compile resolves seccomp without the `seccomp-host-assumed`
+/// warning (tests that want no diagnostic but the one they check).
+fn node_inventory(dir: &TempDir) -> std::path::PathBuf {
+    let inventory = dir.join("node.json");
+    write(
+        &inventory,
+        r#"{"inventoryVersion": 2, "host": {"arch": "x86_64", "kernel": "6.8.0-45-generic"}}"#,
+    );
+    inventory
+}
+
 #[test]
 fn a_closed_stdout_is_a_failure() {
     let dir = TempDir::new("cli-closed");
@@ -825,9 +837,10 @@ fn a_closed_stdout_is_a_failure() {
     write(&spec, PLAIN);
     let output = run(std::process::Command::new("sh")
         .arg("-c")
-        .arg("exec \"$0\" compile \"$1\" >&-")
+        .arg("exec \"$0\" compile \"$1\" --inventory \"$2\" >&-")
         .arg(env!("CARGO_BIN_EXE_bundlec"))
-        .arg(&spec));
+        .arg(&spec)
+        .arg(node_inventory(&dir)));
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_eq!(
         stderr(&output),
@@ -857,6 +870,7 @@ fn every_failure_is_one_json_document() {
     let rootfs_arg = dir.join("rootfs").to_str().unwrap().to_string();
     let missing = dir.join("missing.yaml").to_str().unwrap().to_string();
     let latin1 = dir.join("latin1.yaml").to_str().unwrap().to_string();
+    let node = node_inventory(&dir).to_str().unwrap().to_string();
     let cases: Vec<(Vec<&str>, &str, i32)> = vec![
         (vec!["compile", &missing], "io-error", 1),
         (vec!["compile", &latin1], "not-utf8", 1),
@@ -878,7 +892,14 @@ fn every_failure_is_one_json_document() {
         (vec!["compile", &spec_arg, "--bogus"], "usage", 2),
         (vec!["compile"], "usage", 2),
         (
-            vec!["compile", &spec_arg, "-o", "/nonexistent/dir/out.json"],
+            vec![
+                "compile",
+                &spec_arg,
+                "--inventory",
+                &node,
+                "-o",
+                "/nonexistent/dir/out.json",
+            ],
             "io-error",
             1,
         ),
@@ -941,10 +962,12 @@ fn every_failure_is_one_json_document() {
         assert!(diagnostics[0]["line"].is_null() && diagnostics[0]["column"].is_null());
     }
     // Success: an empty document, as before.
-    let output = ok(bundlec()
-        .arg("compile")
-        .arg(&spec)
-        .args(["--diagnostics", "json"]));
+    let output = ok(bundlec().arg("compile").arg(&spec).args([
+        "--inventory",
+        &node,
+        "--diagnostics",
+        "json",
+    ]));
     assert_eq!(stderr(&output), "{\"diagnostics\":[]}\n");
     // A compile error and nothing after it.
     let output = run(bundlec()
@@ -1122,4 +1145,178 @@ fn control_characters_never_reach_the_terminal() {
     let text = stderr(&output);
     assert!(!text.contains('\u{1b}'), "{text:?}");
     assert!(text.contains("privileg\\u{1b}[2Jd"), "{text}");
+}
+
+/// A service naming a seccomp profile by a relative path.
+const SECCOMP_SPEC: &str = "version: v1\ndeployment: demo\nservices:\n  api:\n    image: { name: x }\n    command: { entrypoint: [/bin/true] }\n    security_opt: [no-new-privileges, seccomp=profiles/no-mkdir.json]\n";
+/// The profile beside the spec: everything allowed but mkdir.
+const NO_MKDIR: &str = r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}"#;
+/// A decoy under the same relative path in the current directory: never read for a spec file.
+const DECOY: &str = r#"{"defaultAction":"SCMP_ACT_LOG","syscalls":[]}"#;
+
+/// The names of every rule of `seccomp`, in order.
+fn rule_names(seccomp: &Value) -> Vec<String> {
+    seccomp["syscalls"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no syscalls in {seccomp}"))
+        .iter()
+        .flat_map(|rule| rule["names"].as_array().unwrap().clone())
+        .map(|name| name.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn seccomp_profiles_are_read_from_the_spec_folder() {
+    let dir = TempDir::new("cli-seccomp");
+    write(&dir.join("specs/spec.yaml"), SECCOMP_SPEC);
+    write(&dir.join("specs/profiles/no-mkdir.json"), NO_MKDIR);
+    write(&dir.join("elsewhere/profiles/no-mkdir.json"), DECOY);
+    write(&dir.join("elsewhere/specs/.keep"), "");
+    // From another directory, by an absolute and by a relative spec path.
+    for spec in [dir.join("specs/spec.yaml"), "../specs/spec.yaml".into()] {
+        let output = ok(bundlec()
+            .current_dir(dir.join("elsewhere"))
+            .arg("compile")
+            .arg(&spec));
+        let seccomp = &config(&output)["linux"]["seccomp"];
+        assert_eq!(
+            seccomp["defaultAction"], "SCMP_ACT_ALLOW",
+            "{spec:?}: {seccomp}"
+        );
+        assert_eq!(rule_names(seccomp), ["mkdir", "mkdirat"]);
+        assert_eq!(seccomp["syscalls"][0]["action"], "SCMP_ACT_ERRNO");
+        assert_eq!(seccomp["syscalls"][0]["errnoRet"], 1);
+    }
+}
+
+#[test]
+fn a_spec_on_stdin_reads_profiles_from_the_current_directory() {
+    let dir = TempDir::new("cli-seccomp-stdin");
+    write(&dir.join("profiles/no-mkdir.json"), NO_MKDIR);
+    let mut child = bundlec()
+        .current_dir(dir.path())
+        .args(["compile", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), SECCOMP_SPEC.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let seccomp = &config(&output)["linux"]["seccomp"];
+    assert_eq!(rule_names(seccomp), ["mkdir", "mkdirat"], "{seccomp}");
+}
+
+#[test]
+fn a_missing_seccomp_profile_is_an_error_at_its_entry() {
+    let dir = TempDir::new("cli-seccomp-missing");
+    let spec = dir.join("spec.yaml");
+    write(&spec, SECCOMP_SPEC);
+    let out = dir.join("config.json");
+    let output = run(bundlec().arg("compile").arg(&spec).arg("-o").arg(&out));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    assert!(!out.exists(), "a config was written");
+    let profile = dir.join("profiles/no-mkdir.json");
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error[seccomp-profile-unreadable]: cannot read the seccomp profile `{}`: No such file or directory (os error 2)\n \
+             --> {}:7:39\n  |\n7 |     security_opt: [no-new-privileges, seccomp=profiles/no-mkdir.json]\n  \
+             |{}{}\n  \
+             = hint: a relative PATH is read from the spec's folder, `{}`\n\n",
+            profile.display(),
+            spec.display(),
+            // Column 39, under the 30 characters of the entry.
+            " ".repeat(39),
+            "^".repeat(30),
+            dir.path().display()
+        )
+    );
+
+    let output = run(bundlec()
+        .arg("compile")
+        .arg(&spec)
+        .args(["--diagnostics", "json"]));
+    assert_eq!(output.status.code(), Some(1));
+    let diagnostics = json_diagnostics(&output);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    let error = &diagnostics[0];
+    assert_eq!(error["code"], "seccomp-profile-unreadable");
+    assert_eq!(error["path"], "services.api.security_opt");
+    assert_eq!(
+        (
+            &error["line"],
+            &error["column"],
+            &error["endLine"],
+            &error["endColumn"]
+        ),
+        (
+            &Value::from(7),
+            &Value::from(39),
+            &Value::from(7),
+            &Value::from(69)
+        )
+    );
+
+    // `apply` fails the same way and writes no bundle.
+    let rootfs = rootfs(&dir);
+    let bundle = dir.join("bundle");
+    let output = run(bundlec()
+        .arg("apply")
+        .arg(&spec)
+        .arg("--rootfs")
+        .arg(&rootfs)
+        .arg("--bundle")
+        .arg(&bundle)
+        .arg("--state-dir")
+        .arg(dir.join("state")));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).starts_with("error[seccomp-profile-unreadable]: "),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!bundle.exists() && !dir.join("state").exists());
+
+    // A profile beyond `--max-input-bytes` is refused at the same place.
+    write(&profile, &format!("{NO_MKDIR}{}", " ".repeat(1024)));
+    let output = run(bundlec().arg("compile").arg(&spec).args([
+        "--max-input-bytes",
+        "1024",
+        "--diagnostics",
+        "json",
+    ]));
+    assert_eq!(output.status.code(), Some(1));
+    let diagnostics = json_diagnostics(&output);
+    assert_eq!(diagnostics[0]["code"], "too-large", "{diagnostics:?}");
+    assert_eq!(diagnostics[0]["line"], 7);
+}
+
+#[test]
+fn a_missing_profile_of_a_spec_on_stdin_is_looked_for_in_the_current_directory() {
+    let dir = TempDir::new("cli-seccomp-stdin-missing");
+    write(&dir.join("spec.yaml"), SECCOMP_SPEC);
+    let output = run(bundlec()
+        .current_dir(dir.path())
+        .args(["compile", "-"])
+        .stdin(fs::File::open(dir.join("spec.yaml")).unwrap()));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let text = stderr(&output);
+    assert!(
+        text.starts_with(
+            "error[seccomp-profile-unreadable]: cannot read the seccomp profile \
+             `profiles/no-mkdir.json`: No such file or directory (os error 2)\n --> <stdin>:7:39\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(
+            "  = hint: a relative PATH is read from the current directory (the spec's folder, \
+             or where bundlec runs for a spec on stdin)\n\n"
+        ),
+        "{text}"
+    );
 }

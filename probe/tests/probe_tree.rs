@@ -76,7 +76,7 @@ fn prepared_tree(root: &Path) {
     write(&proc.join("self/mountinfo"), "30 23 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate\n");
     write(
         &proc.join("self/status"),
-        "Name:\tbundlec\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n",
+        "Name:\tbundlec\nCapBnd:\t00000000a80425fb\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n",
     );
 
     // AMD card0 as real sysfs lays it out: class entries link into the PCI device.
@@ -204,7 +204,11 @@ fn probe_reads_a_prepared_tree() {
     let uname = nix::sys::utsname::uname().unwrap();
     assert_eq!(
         inventory["host"],
-        json!({ "hostname": "gpu-test", "arch": uname.machine().to_str().unwrap(), "kernel": "6.1.0-test-amd64", "cgroup": "v2", "seccomp": true })
+        json!({ "hostname": "gpu-test", "arch": uname.machine().to_str().unwrap(), "kernel": "6.1.0-test-amd64", "cgroup": "v2", "seccomp": true,
+                // Docker's default set (0xa80425fb), in kernel order; the tree has no /sys/module
+                // or /sys/fs, so AppArmor and SELinux are unknown and left out.
+                "capabilities": ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP",
+                                 "NET_BIND_SERVICE", "NET_RAW", "SYS_CHROOT", "MKNOD", "AUDIT_WRITE", "SETFCAP"] })
     );
     // The AMD and Intel GPUs get generated CDI specs (DESIGN §11); the NVIDIA ones none, since
     // this tree has no driver version or libraries, which is said.
@@ -265,7 +269,10 @@ fn probe_output_file_and_missing_root() {
     assert_eq!(inventory["drivers"]["block"]["259"], "blkext");
     assert_eq!(
         inventory["warnings"],
-        json!(["/proc/self/mountinfo: missing; cgroup mode unknown"])
+        json!([
+            "/proc/self/mountinfo: missing; cgroup mode unknown",
+            "/proc/self/status: missing; the capability bounding set is unknown"
+        ])
     );
     assert_eq!(inventory["host"]["cgroup"], "");
     common::assert_valid("inventory", &inventory);
@@ -399,6 +406,214 @@ fn unreadable_directory_becomes_a_warning() {
         json!([device("/dev/null", "c", 1, 3, 0o666, 0, 0)])
     );
     assert!(common::stderr(&output).contains("warning: /dev/locked: cannot read directory"));
+}
+
+/// A tree with no device nodes and `status` as `/proc/self/status`; the rest of the host is
+/// there so that only the confinement facts can warn.
+fn plain_tree(root: &Path, status: &str) {
+    std::fs::create_dir_all(root.join("dev")).unwrap();
+    write(&root.join("proc/devices"), PROC_DEVICES);
+    write(
+        &root.join("proc/self/mountinfo"),
+        "30 23 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n",
+    );
+    write(&root.join("proc/self/status"), status);
+}
+
+/// The probe of `root`: the inventory's `host` and `warnings` (`null` when there are none).
+/// The core reads it back, which also checks every capability name against the core's table.
+fn probe_host(root: &Path) -> (Value, Value) {
+    let output = ok(bundlec().args(["probe", "--root"]).arg(root));
+    let inventory: Value = serde_json::from_slice(&output.stdout).unwrap();
+    common::assert_valid("inventory", &inventory);
+    if let Err(error) = bundlec_core::Inventory::from_json(&common::stdout(&output)) {
+        panic!("the core refuses the probe's inventory: {error:?}");
+    }
+    (inventory["host"].clone(), inventory["warnings"].clone())
+}
+
+const STATUS_ALL_BUT_SYS_RESOURCE: &str =
+    "Name:\tbundlec\nCapInh:\t0000000000000000\nCapBnd:\t000001fffeffffff\nSeccomp:\t0\n";
+
+#[test]
+fn probe_reads_apparmor_selinux_and_the_bounding_set() {
+    let tree = TempDir::new("probe-lsm");
+    let root = tree.path();
+    plain_tree(root, STATUS_ALL_BUT_SYS_RESOURCE);
+    write(&root.join("sys/module/apparmor/parameters/enabled"), "Y\n");
+    // As the kernel lists them: unsorted, one `NAME (MODE)` a line, names with spaces.
+    write(
+        &root.join("sys/kernel/security/apparmor/profiles"),
+        "docker-default (enforce)\n/usr/sbin/cups-browsed (enforce)\nlibreoffice soffice (complain)\n\
+         docker-default (enforce)\nnvidia_modprobe//kmod (enforce)\n",
+    );
+    write(&root.join("sys/fs/selinux/enforce"), "1");
+    let (host, warnings) = probe_host(root);
+    assert_eq!(warnings, Value::Null);
+    assert_eq!(
+        host["apparmor"],
+        json!({ "enabled": true, "profiles": ["/usr/sbin/cups-browsed", "docker-default", "libreoffice soffice", "nvidia_modprobe//kmod"] })
+    );
+    assert_eq!(
+        host["selinux"],
+        json!({ "enabled": true, "enforcing": true })
+    );
+    let capabilities: Vec<&str> = host["capabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    // Bits 0-40 but 24: kernel order, SYS_RESOURCE left out.
+    assert_eq!(capabilities.len(), 40);
+    assert_eq!(
+        capabilities[..3],
+        ["CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH"]
+    );
+    assert_eq!(capabilities[23..25], ["SYS_NICE", "SYS_TIME"]);
+    assert_eq!(capabilities[39], "CHECKPOINT_RESTORE");
+    assert_eq!(host["seccomp"], true);
+
+    // SELinux permissive, AppArmor built in but turned off (`apparmor=0` on the kernel line).
+    write(&root.join("sys/fs/selinux/enforce"), "0");
+    write(&root.join("sys/module/apparmor/parameters/enabled"), "N\n");
+    let (host, warnings) = probe_host(root);
+    assert_eq!(warnings, Value::Null);
+    assert_eq!(
+        host["selinux"],
+        json!({ "enabled": true, "enforcing": false })
+    );
+    assert_eq!(
+        host["apparmor"],
+        json!({ "enabled": false, "profiles": [] })
+    );
+}
+
+#[test]
+fn missing_lsm_files_are_unknown_unless_sysfs_proves_them_off() {
+    let tree = TempDir::new("probe-lsm-absent");
+    let root = tree.path();
+    // No /sys at all, and a kernel without the `Seccomp:` line but with the filter actions.
+    plain_tree(root, "Name:\tbundlec\nCapBnd:\t0000000000000000\n");
+    write(
+        &root.join("proc/sys/kernel/seccomp/actions_avail"),
+        "kill_process errno allow\n",
+    );
+    let (host, warnings) = probe_host(root);
+    assert_eq!(warnings, Value::Null);
+    assert_eq!(host.get("apparmor"), None, "{host}");
+    assert_eq!(host.get("selinux"), None, "{host}");
+    assert_eq!(host["capabilities"], json!([]));
+    assert_eq!(host["seccomp"], true);
+
+    // Every bit the kernel defines (0 to 40): 41 names, each one the core knows.
+    write(
+        &root.join("proc/self/status"),
+        "Name:\tbundlec\nCapBnd:\t000001ffffffffff\n",
+    );
+    let (host, warnings) = probe_host(root);
+    assert_eq!(warnings, Value::Null);
+    assert_eq!(host["capabilities"].as_array().unwrap().len(), 41);
+    assert_eq!(host["capabilities"][24], "SYS_RESOURCE");
+
+    // sysfs is there, without AppArmor's module or the selinuxfs files: both are known off.
+    std::fs::create_dir_all(root.join("sys/module/ext4/parameters")).unwrap();
+    std::fs::create_dir_all(root.join("sys/fs/selinux")).unwrap();
+    std::fs::remove_file(root.join("proc/sys/kernel/seccomp/actions_avail")).unwrap();
+    let (host, warnings) = probe_host(root);
+    assert_eq!(warnings, Value::Null);
+    assert_eq!(
+        host["apparmor"],
+        json!({ "enabled": false, "profiles": [] })
+    );
+    assert_eq!(
+        host["selinux"],
+        json!({ "enabled": false, "enforcing": false })
+    );
+    // Neither sign of seccomp: no support.
+    assert_eq!(host["seccomp"], false);
+}
+
+#[test]
+fn a_bad_bounding_set_or_profile_list_warns_and_the_probe_succeeds() {
+    let tree = TempDir::new("probe-lsm-bad");
+    let root = tree.path();
+    plain_tree(root, "Name:\tbundlec\nCapBnd:\tnot-hex\nSeccomp:\t2\n");
+    write(&root.join("sys/module/apparmor/parameters/enabled"), "Y\n");
+    // Something other than a regular file where the profile list should be.
+    std::fs::create_dir_all(root.join("sys/kernel/security/apparmor/profiles")).unwrap();
+    let (host, warnings) = probe_host(root);
+    assert_eq!(
+        warnings,
+        json!([
+            "/proc/self/status: CapBnd `not-hex` is not a hexadecimal mask; the capability bounding set is unknown",
+            "/sys/kernel/security/apparmor/profiles: cannot read: not a regular file",
+        ])
+    );
+    // Unknown, not empty: an empty list would refuse every `apparmor=NAME`.
+    assert_eq!(host.get("capabilities"), None, "{host}");
+    assert_eq!(host.get("apparmor"), None, "{host}");
+
+    // Bits beyond CHECKPOINT_RESTORE (40) are named, not dropped unseen.
+    write(
+        &root.join("proc/self/status"),
+        "Name:\tbundlec\nCapBnd:\t00000600000000a0\n",
+    );
+    std::fs::remove_dir(root.join("sys/kernel/security/apparmor/profiles")).unwrap();
+    let (host, warnings) = probe_host(root);
+    assert_eq!(host["capabilities"], json!(["KILL", "SETUID"]));
+    assert_eq!(
+        warnings,
+        json!([
+            "/proc/self/status: CapBnd has capabilities this bundlec does not know (bits 41, 42); they are left out of the inventory",
+            "/sys/kernel/security/apparmor/profiles: missing although AppArmor is enabled (is securityfs mounted?); AppArmor is left unknown",
+        ])
+    );
+    assert_eq!(host.get("apparmor"), None, "{host}");
+}
+
+#[test]
+fn an_unreadable_profile_list_is_a_warning() {
+    let setpriv = common::find_tool(&["/usr/bin/setpriv", "/bin/setpriv"]);
+    if !requires(
+        "an_unreadable_profile_list_is_a_warning",
+        &[
+            ("root (to drop CAP_DAC_OVERRIDE)", common::is_root()),
+            ("setpriv (util-linux)", setpriv.is_some()),
+        ],
+    ) {
+        return;
+    }
+    let tree = TempDir::new("probe-lsm-locked");
+    let root = tree.path();
+    plain_tree(root, STATUS_ALL_BUT_SYS_RESOURCE);
+    write(&root.join("sys/module/apparmor/parameters/enabled"), "Y\n");
+    let profiles = root.join("sys/kernel/security/apparmor/profiles");
+    write(&profiles, "docker-default (enforce)\n");
+    std::fs::set_permissions(
+        &profiles,
+        std::os::unix::fs::PermissionsExt::from_mode(0o000),
+    )
+    .unwrap();
+    let output = ok(std::process::Command::new(setpriv.unwrap())
+        .args([
+            "--inh-caps=-all",
+            "--bounding-set=-dac_override,-dac_read_search",
+            "--",
+        ])
+        .arg(env!("CARGO_BIN_EXE_bundlec"))
+        .args(["probe", "--root"])
+        .arg(root));
+    let inventory: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        inventory["warnings"],
+        json!([
+            "/sys/kernel/security/apparmor/profiles: cannot read: Permission denied (os error 13)"
+        ])
+    );
+    assert_eq!(inventory["host"].get("apparmor"), None);
+    assert!(common::stderr(&output)
+        .contains("warning: /sys/kernel/security/apparmor/profiles: cannot read"));
 }
 
 /// A spec as `nvidia-ctk cdi generate` writes it (cdiVersion 0.5.0, keys in its order, nodes

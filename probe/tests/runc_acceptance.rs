@@ -1,6 +1,7 @@
 //! Acceptance under real runc: `bundlec probe` a prepared tree, `bundlec apply` a spec onto a
 //! busybox rootfs, `runc run` the bundle, and check from inside the container that every
-//! setting took effect. Needs root, runc and a static busybox.
+//! setting took effect; then the confinement (seccomp, privileged) against this host's own
+//! inventory. Needs root, runc and a static busybox.
 
 mod common;
 
@@ -14,7 +15,7 @@ use common::{bundlec, node, ok, requires, stderr, write, TempDir};
 
 const APPLETS: &[&str] = &[
     "sh", "cat", "id", "ls", "grep", "touch", "mkdir", "stat", "echo", "hostname", "sleep", "sed",
-    "awk", "mknod", "pwd", "head",
+    "awk", "mknod", "pwd", "head", "unshare", "true", "rm",
 ];
 
 /// Facts printed by the unprivileged `app` container, as `key=value` lines.
@@ -435,6 +436,233 @@ fn runc_runs_applied_bundles() {
         );
     }
     assert_eq!(fact("weird"), "1ff 12c");
+}
+
+/// Facts printed by every container of the confinement test: the seccomp mode, a call Docker's
+/// profile refuses without CAP_SYS_ADMIN (`unshare(CLONE_NEWUSER)`), the calls the custom
+/// profile refuses (mkdir) and allows (creating a file), and the host device `$DEVICE`.
+const CONFINE_SCRIPT: &str = r#"
+rm -rf /tmp/made /tmp/touched
+echo "seccomp=$(sed -n 's/^Seccomp:[[:space:]]*//p' /proc/self/status)"
+echo "capbnd=$(sed -n 's/^CapBnd:[[:space:]]*//p' /proc/self/status)"
+err=$(unshare -U true 2>&1) && echo "unshare=ok" || echo "unshare=$err"
+err=$(mkdir /tmp/made 2>&1) && echo "mkdir=ok" || echo "mkdir=$err"
+err=$(touch /tmp/touched 2>&1) && echo "touch=ok" || echo "touch=$err"
+if [ -e "/dev/$DEVICE" ]; then echo "device=$(stat -c '%F %t:%T' "/dev/$DEVICE")"; else echo "device=absent"; fi
+"#;
+
+/// A Docker-format profile that allows everything but mkdir, refused with EACCES (an errno no
+/// other cause gives root in its own /tmp).
+const NO_MKDIR_PROFILE: &str = r#"{
+  "defaultAction": "SCMP_ACT_ALLOW",
+  "archMap": [
+    { "architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X32"] },
+    { "architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"] }
+  ],
+  "syscalls": [
+    { "names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13 }
+  ]
+}
+"#;
+
+/// The services of the confinement test, all running CONFINE_SCRIPT as root with `device` in
+/// `$DEVICE`: Docker's default confinement, `seccomp=unconfined`, privileged, a custom profile.
+fn confine_spec(device: &str) -> String {
+    let service = |name: &str, extra: &str| {
+        format!(
+            "  {name}:
+    image: {{ name: local/busybox }}
+    command:
+      entrypoint:
+        - /bin/sh
+        - -c
+        - |
+{script}    user: root
+    env: {{ DEVICE: {device} }}
+{extra}",
+            script = indent(CONFINE_SCRIPT),
+        )
+    };
+    format!(
+        "version: v1\ndeployment: confine-test\nservices:\n{}{}{}{}",
+        service("default", ""),
+        service("unconfined", "    security_opt: [seccomp=unconfined]\n"),
+        service("privileged", "    privileged: true\n"),
+        service(
+            "custom",
+            "    security_opt: [seccomp=profiles/no-mkdir.json]\n"
+        ),
+    )
+}
+
+/// Whether runc can load seccomp filters: `runc features` (runc 1.1+) says so; an older runc
+/// that cannot tell is taken at its word by the run itself (the `Seccomp:` line is checked).
+fn runc_has_seccomp(runc: &Path) -> bool {
+    let Ok(output) = Command::new(runc).arg("features").output() else {
+        return false;
+    };
+    if !output.status.success() {
+        return true;
+    }
+    serde_json::from_slice::<serde_json::Value>(&output.stdout)
+        .is_ok_and(|features| features["linux"]["seccomp"]["enabled"] == true)
+}
+
+/// A host device node a privileged container gets and a default one does not, with the
+/// `stat -c '%F %t:%T'` line it shows: the first of a few common ones this host has.
+fn host_only_device() -> Option<(String, String)> {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    [
+        "loop-control",
+        "kmsg",
+        "vda",
+        "sda",
+        "nvme0n1",
+        "fuse",
+        "loop0",
+        "mem",
+    ]
+    .into_iter()
+    .find_map(|name| {
+        let metadata = std::fs::symlink_metadata(Path::new("/dev").join(name)).ok()?;
+        let kind = if metadata.file_type().is_char_device() {
+            "character special file"
+        } else if metadata.file_type().is_block_device() {
+            "block special file"
+        } else {
+            return None;
+        };
+        let rdev = metadata.rdev();
+        let (major, minor) = (nix::sys::stat::major(rdev), nix::sys::stat::minor(rdev));
+        Some((name.to_string(), format!("{kind} {major:x}:{minor:x}")))
+    })
+}
+
+#[test]
+fn runc_enforces_seccomp_and_privileged() {
+    let runc = common::find_tool(&[
+        "/usr/sbin/runc",
+        "/usr/bin/runc",
+        "/usr/local/sbin/runc",
+        "/usr/local/bin/runc",
+    ]);
+    let busybox = static_busybox();
+    let kernel_seccomp = std::fs::read_to_string("/proc/self/status")
+        .is_ok_and(|status| status.lines().any(|line| line.starts_with("Seccomp:")));
+    let device = host_only_device();
+    if !requires(
+        "runc_enforces_seccomp_and_privileged",
+        &[
+            ("root", common::is_root()),
+            ("runc", runc.is_some()),
+            ("a static busybox (busybox-static)", busybox.is_some()),
+            (
+                "a kernel with seccomp (a `Seccomp:` line in /proc/self/status)",
+                kernel_seccomp,
+            ),
+            (
+                "a runc that loads seccomp filters (`runc features`: linux.seccomp.enabled)",
+                runc.as_deref().is_some_and(runc_has_seccomp),
+            ),
+            (
+                "a host device node such as /dev/loop-control or /dev/kmsg",
+                device.is_some(),
+            ),
+        ],
+    ) {
+        return;
+    }
+    let (device, device_stat) = device.unwrap();
+    let dir = TempDir::new("runc-confine");
+    let rootfs = dir.join("rootfs");
+    busybox_rootfs(&rootfs, &busybox.unwrap());
+    // This host's own inventory: its devices, capability bounding set, arch and kernel.
+    let inventory = dir.join("inventory.json");
+    ok(bundlec().arg("probe").arg("-o").arg(&inventory));
+    write(&dir.join("spec.yaml"), &confine_spec(&device));
+    write(&dir.join("profiles/no-mkdir.json"), NO_MKDIR_PROFILE);
+    let runc = Runc {
+        binary: runc.unwrap(),
+        state: dir.join("runc-state"),
+    };
+    let run = |service: &str, n: u32| {
+        let bundle = dir.join(&format!("bundle-{service}"));
+        let output = ok(bundlec()
+            .arg("apply")
+            .arg(dir.join("spec.yaml"))
+            .args(["--service", service, "--rootfs"])
+            .arg(&rootfs)
+            .arg("--bundle")
+            .arg(&bundle)
+            .arg("--inventory")
+            .arg(&inventory)
+            .arg("--state-dir")
+            .arg(dir.join("volumes")));
+        eprintln!("--- apply {service}:\n{}", stderr(&output));
+        let config: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(bundle.join("config.json")).unwrap())
+                .unwrap();
+        let facts = runc.run(
+            &bundle,
+            &format!("bundlec-confine-{}-{n}", std::process::id()),
+        );
+        (config, facts)
+    };
+    let fact = |facts: &BTreeMap<String, String>, key: &str| -> String {
+        facts
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| panic!("no `{key}` in {facts:#?}"))
+    };
+
+    // Docker's default profile: filter mode, and unshare refused for want of CAP_SYS_ADMIN.
+    let (config, facts) = run("default", 1);
+    assert!(
+        config["linux"]["seccomp"].is_object(),
+        "{}",
+        config["linux"]
+    );
+    assert_eq!(fact(&facts, "seccomp"), "2", "runc did not load the filter");
+    assert!(
+        fact(&facts, "unshare").ends_with("Operation not permitted"),
+        "{}",
+        fact(&facts, "unshare")
+    );
+    assert_eq!(fact(&facts, "mkdir"), "ok");
+    assert_eq!(fact(&facts, "device"), "absent");
+
+    // The same call works without the filter: the refusal above was the profile's.
+    let (config, facts) = run("unconfined", 2);
+    assert_eq!(config["linux"].get("seccomp"), None, "{}", config["linux"]);
+    assert_eq!(fact(&facts, "seccomp"), "0");
+    assert_eq!(fact(&facts, "unshare"), "ok");
+
+    // Privileged: no filter, every capability the host grants, and the host's device nodes.
+    let (_, facts) = run("privileged", 3);
+    assert_eq!(fact(&facts, "seccomp"), "0");
+    let host_capbnd = std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|line| line.strip_prefix("CapBnd:").map(|m| m.trim().to_string()))
+        .unwrap();
+    assert_eq!(fact(&facts, "capbnd"), host_capbnd);
+    assert_eq!(fact(&facts, "device"), device_stat);
+    assert_eq!(fact(&facts, "unshare"), "ok");
+
+    // The custom profile refuses mkdir with its own errno, and nothing else.
+    let (config, facts) = run("custom", 4);
+    assert_eq!(
+        config["linux"]["seccomp"]["defaultAction"],
+        "SCMP_ACT_ALLOW"
+    );
+    assert_eq!(fact(&facts, "seccomp"), "2");
+    assert!(
+        fact(&facts, "mkdir").ends_with("Permission denied"),
+        "{}",
+        fact(&facts, "mkdir")
+    );
+    assert_eq!(fact(&facts, "touch"), "ok");
+    assert_eq!(fact(&facts, "unshare"), "ok");
 }
 
 /// A program that loads the driver's library as CUDA applications do, and reports what it sees.

@@ -4,7 +4,7 @@
 # ITERS times (default 200) under valgrind's callgrind, and prints the top functions by inclusive
 # and by self instruction counts. Counts are deterministic, unlike times on a shared machine.
 #
-#   scripts/bench/profile.sh [SPEC] [ITERS]      (SPEC: minimal, typical or heavy)
+#   scripts/bench/profile.sh [SPEC] [ITERS]      (SPEC: minimal, typical, typical-unconfined or heavy)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 spec=${1:-typical}

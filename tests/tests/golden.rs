@@ -86,11 +86,14 @@ fn privileged_cap_changes_are_ignored_with_a_warning() {
         .collect();
     assert_eq!(
         warnings,
-        [(
-            "ignored-when-privileged",
-            "services.agent.cap_add[0]",
-            Some(8)
-        )],
+        [
+            ("privileged-without-inventory", "services.agent", Some(4)),
+            (
+                "ignored-when-privileged",
+                "services.agent.cap_add[0]",
+                Some(8)
+            ),
+        ],
         "{}",
         render(&compiled.warnings)
     );
@@ -98,15 +101,18 @@ fn privileged_cap_changes_are_ignored_with_a_warning() {
         .warnings
         .iter()
         .all(|w| w.severity == bundlec_core::Severity::Warning));
-    // Without cap changes, no warning.
+    // Without cap changes, only the warning that no inventory lists the host's devices.
     let plain = golden_cases()
         .into_iter()
         .find(|c| c.name == "privileged")
         .expect("golden/privileged");
-    assert!(compile_raw(plain.raw())
+    let warnings: Vec<String> = compile_raw(plain.raw())
         .expect("compiles")
         .warnings
-        .is_empty());
+        .into_iter()
+        .map(|w| w.code)
+        .collect();
+    assert_eq!(warnings, ["privileged-without-inventory"]);
 }
 
 /// The files `apply` writes into the bundle for `dns` and `extra_hosts` (golden/dns-extra-hosts
@@ -263,7 +269,11 @@ fn zlayer_mac_gpu_example_parses_and_refuses_only_the_apple_gpu() {
         ..RawRequest::default()
     })
     .expect_err("apple GPU");
-    let codes: Vec<&str> = errors.iter().map(|d| d.code.as_str()).collect();
+    let codes: Vec<&str> = errors
+        .iter()
+        .filter(|d| d.severity == bundlec_core::Severity::Error)
+        .map(|d| d.code.as_str())
+        .collect();
     assert_eq!(codes, ["gpu-vendor-unsupported"], "{}", render(&errors));
     assert_eq!(errors[0].path, "services.inference.resources.gpu.vendor");
     assert_eq!((errors[0].line, errors[0].column), (Some(26), Some(17)));
@@ -516,7 +526,11 @@ fn regression_capability_names_add_and_drop() {
     })
     .expect_err("unknown cap");
     assert_eq!(
-        errors.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
+        errors
+            .iter()
+            .filter(|d| d.severity == bundlec_core::Severity::Error)
+            .map(|d| d.code.as_str())
+            .collect::<Vec<_>>(),
         ["unknown-capability"],
         "{}",
         render(&errors)
@@ -698,7 +712,11 @@ fn regression_secret_and_host_env_references_never_leak() {
         ..case.raw()
     };
     let errors = compile_raw(without).expect_err("missing secret and host env");
-    let codes: Vec<&str> = errors.iter().map(|d| d.code.as_str()).collect();
+    let codes: Vec<&str> = errors
+        .iter()
+        .filter(|d| d.severity == bundlec_core::Severity::Error)
+        .map(|d| d.code.as_str())
+        .collect();
     assert_eq!(
         codes,
         ["missing-secret", "missing-host-env"],
@@ -739,7 +757,11 @@ fn regression_image_user_name_resolves_or_fails_never_root() {
     })
     .expect_err("no passwd");
     assert_eq!(
-        errors.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
+        errors
+            .iter()
+            .filter(|d| d.severity == bundlec_core::Severity::Error)
+            .map(|d| d.code.as_str())
+            .collect::<Vec<_>>(),
         ["unknown-user"],
         "{}",
         render(&errors)

@@ -543,7 +543,7 @@ fn service() -> BoxedStrategy<Y> {
         ("extra_hosts", 0.2, seq_of(good_bad(&["db:10.0.0.5", "cache:[2001:db8::7]"], &["bad", "x:y", ":1.2.3.4"]), 2).boxed()),
         ("sysctls", 0.2, prop::collection::vec((sysctl_key.prop_map(str::to_string), good_bad(&["1024", "0"], &["", "a\nb"])), 0..3).prop_map(Y::Map).boxed()),
         ("ulimits", 0.2, prop::collection::vec((ulimit_key.prop_map(str::to_string), limit), 0..3).prop_map(Y::Map).boxed()),
-        ("security_opt", 0.2, seq_of(good_bad(&["no-new-privileges:true", "no-new-privileges:false"], &["seccomp=unconfined"]), 2).boxed()),
+        ("security_opt", 0.2, seq_of(good_bad(&["no-new-privileges:true", "no-new-privileges:false"], &["label=kind:spc_t", "apparmor"]), 2).boxed()),
         ("labels", 0.2, prop::collection::vec(("[a-z.]{1,6}", prop_oneof![1 => pick(&["ml", "x y", "1"]), hostile() => scalar()]), 0..3).prop_map(Y::Map).boxed()),
         ("network_mode", 0.2, good_bad(&["default", "host", "none", "bridge"], &["x"])),
         (

@@ -18,6 +18,11 @@ fn main() -> ExitCode {
     let mut files = vec![
         ("minimal.yaml".to_string(), bundlec_bench::minimal_spec()),
         ("typical.yaml".to_string(), bundlec_bench::typical_spec()),
+        // The typical service without its seccomp section: what issue 11 adds is the ratio.
+        (
+            "typical-unconfined.yaml".to_string(),
+            bundlec_bench::typical_spec() + "    security_opt: [seccomp=unconfined]\n",
+        ),
         ("heavy.yaml".to_string(), bundlec_bench::heavy_spec()),
         (
             "inventory.json".to_string(),

@@ -6,7 +6,7 @@
 //! Usage:
 //!   bench-loop DIR [--specs minimal,typical,heavy] [--batches 31] [--batch-ms 20] [--warmup-ms 300]
 //!       prints one JSON line per spec: {"host":"native","spec":…,"median_us":…,"min_us":…,…}
-//!   bench-loop DIR --spec typical --iters N
+//!   bench-loop DIR --spec typical --iters N   (any `<spec>.yaml` bench-inputs writes)
 //!       runs N compiles and nothing else (for valgrind --tool=callgrind; prints a checksum)
 
 use std::hint::black_box;

@@ -12,6 +12,10 @@ pub(super) struct Code {
 /// Sorted by code, so [`explain`] can search and [`codes`] lists them in order.
 pub(super) const CODES: &[Code] = &[
     Code {
+        code: APPARMOR_PROFILE_NOT_LOADED,
+        explanation: "The service asks for an AppArmor profile (`apparmor=NAME`) that the node does not have loaded, or the node has AppArmor disabled; runc would fail to start the container. Load the profile on the node (`apparmor_parser -r FILE`), pick one of the loaded profiles the inventory lists, or remove the option.",
+    },
+    Code {
         code: BAD_CDI_SPEC,
         explanation: "A Container Device Interface spec (a file in `/etc/cdi` or `/var/run/cdi`, or an entry of the inventory's `cdi`) is not one the CDI reference accepts: a `cdiVersion` bundlec does not read (0.3.0 to 1.1.0), a `kind` that is not `vendor.com/class`, a device name with characters other than letters, digits, `-`, `_`, `.` and `:`, a device defined twice or without edits, or an edit that is malformed (an env entry without `=`, a hook stage that does not exist, a relative path). `bundlec probe` reports such a file and leaves it out; fix the file, or regenerate it with `bundlec cdi generate`.",
     },
@@ -128,6 +132,10 @@ pub(super) const CODES: &[Code] = &[
         explanation: "`scale.replicas` is not a whole number from 1 to 100000. Give how many copies of the service a fixed scale runs.",
     },
     Code {
+        code: BAD_SECCOMP_PROFILE,
+        explanation: "The seccomp profile `security_opt: [seccomp=PATH]` names cannot be used. bundlec reads profiles in Docker's format (`defaultAction`, `archMap` or `architectures`, and `syscalls` with `names`, `action`, `args`, `errnoRet`, `includes`, `excludes`), which a plain OCI `linux.seccomp` object also is. Unknown fields are refused so that a misspelt key cannot weaken the filter, and a profile without `defaultAction` is refused rather than run unconfined as Docker would.",
+    },
+    Code {
         code: BAD_STORAGE_TYPE,
         explanation: "A storage entry has a `type` bundlec does not know. Use `bind`, `named`, `anonymous`, `tmpfs` or `s3`; each type has its own fields.",
     },
@@ -238,6 +246,26 @@ pub(super) const CODES: &[Code] = &[
     Code {
         code: NOT_ENOUGH_GPUS,
         explanation: "The service asks for more GPUs of its vendor than the host inventory has. Lower `resources.gpu.count`, or run it on a node with more GPUs.",
+    },
+    Code {
+        code: PRIVILEGED_WITHOUT_INVENTORY,
+        explanation: "A privileged container gets every device node of the host, as in Docker, but without an inventory bundlec does not know the host's devices, so the config lists none beyond what runc creates itself; its capabilities are every capability the kernel knows, which runc refuses when they exceed its own bounding set. Give the node's inventory to list its devices and capabilities.",
+    },
+    Code {
+        code: SECCOMP_HOST_ASSUMED,
+        explanation: "Docker's default seccomp profile depends on the node: its architecture picks the architectures and the architecture-specific rules, and its kernel version the rules with `minKernel`. Without those facts (no inventory, or one without `host.arch` or `host.kernel`) bundlec resolves the profile for x86_64 and a kernel newer than every rule asks for. Give the node's inventory so that the profile matches the node the container will run on.",
+    },
+    Code {
+        code: SECCOMP_PROFILE_MISSING,
+        explanation: "The spec asks for `seccomp=PATH`, but the request holds no text for PATH. The bundlec command reads PATH relative to the spec's folder and passes it in `options.seccompProfiles`; other callers (the page, the component, Rust) must pass it there themselves, keyed by PATH exactly as the spec writes it.",
+    },
+    Code {
+        code: SECCOMP_UNCONFINED,
+        explanation: "The service runs without a seccomp filter (`seccomp=unconfined`), so every system call reaches the kernel, including those Docker's default profile blocks for containers (such as `keyctl`, `unshare` of a user namespace, `kexec_load`). Remove the option to get the default profile, or give a profile of your own with `seccomp=PATH`.",
+    },
+    Code {
+        code: SELINUX_NOT_ENABLED,
+        explanation: "The service sets an SELinux label (`label=...`), but the node's inventory says SELinux is not enabled there, so the label has no effect. The config still carries it, as Docker does.",
     },
     Code {
         code: SERVICE_REQUIRED,

@@ -6,6 +6,8 @@ mod explanations;
 
 use explanations::CODES;
 
+/// `apparmor-profile-not-loaded`: see [`explain`].
+pub const APPARMOR_PROFILE_NOT_LOADED: &str = "apparmor-profile-not-loaded";
 /// `bad-cdi-spec`: see [`explain`].
 pub const BAD_CDI_SPEC: &str = "bad-cdi-spec";
 /// `bad-cpu`: see [`explain`].
@@ -64,6 +66,8 @@ pub const BAD_PORT: &str = "bad-port";
 pub const BAD_REPLICA: &str = "bad-replica";
 /// `bad-replicas`: see [`explain`].
 pub const BAD_REPLICAS: &str = "bad-replicas";
+/// `bad-seccomp-profile`: see [`explain`].
+pub const BAD_SECCOMP_PROFILE: &str = "bad-seccomp-profile";
 /// `bad-storage-type`: see [`explain`].
 pub const BAD_STORAGE_TYPE: &str = "bad-storage-type";
 /// `bad-swappiness`: see [`explain`].
@@ -120,6 +124,16 @@ pub const NO_PRIMARY_GROUP: &str = "no-primary-group";
 pub const NO_SERVICES: &str = "no-services";
 /// `not-enough-gpus`: see [`explain`].
 pub const NOT_ENOUGH_GPUS: &str = "not-enough-gpus";
+/// `privileged-without-inventory`: see [`explain`].
+pub const PRIVILEGED_WITHOUT_INVENTORY: &str = "privileged-without-inventory";
+/// `seccomp-host-assumed`: see [`explain`].
+pub const SECCOMP_HOST_ASSUMED: &str = "seccomp-host-assumed";
+/// `seccomp-profile-missing`: see [`explain`].
+pub const SECCOMP_PROFILE_MISSING: &str = "seccomp-profile-missing";
+/// `seccomp-unconfined`: see [`explain`].
+pub const SECCOMP_UNCONFINED: &str = "seccomp-unconfined";
+/// `selinux-not-enabled`: see [`explain`].
+pub const SELINUX_NOT_ENABLED: &str = "selinux-not-enabled";
 /// `service-required`: see [`explain`].
 pub const SERVICE_REQUIRED: &str = "service-required";
 /// `sysctl-host-network`: see [`explain`].

@@ -84,6 +84,9 @@ pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan,
         env = gpu_env;
         cdi_requests.extend(gpu_cdi);
     }
+    if ctx.service.privileged {
+        grant_every_host_device(ctx, &mut grants, diags);
+    }
     let grants = grants.list;
     let mut nodes = grants
         .iter()
@@ -111,6 +114,34 @@ pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan,
         env,
         cdi,
     })
+}
+
+/// A privileged container gets every char and block device of the host, as Docker creates
+/// them (containerd's `HostDevices`: FIFOs and nodes named `console` are left out, since runc
+/// sets up the console itself).
+fn grant_every_host_device<'a>(
+    ctx: &Context<'a>,
+    grants: &mut Grants<'a>,
+    diags: &mut Diagnostics,
+) {
+    if ctx.inventory.devices.is_empty() {
+        diags.warning_hint(
+            codes::PRIVILEGED_WITHOUT_INVENTORY,
+            &ctx.service.at,
+            "a privileged container gets the host's device nodes, but no inventory lists them",
+            "give the node's inventory (`--inventory FILE` or `--probe`)",
+        );
+        return;
+    }
+    for node in &ctx.inventory.devices {
+        let console = node.path.rsplit('/').next() == Some("console");
+        if node.kind != DeviceType::Fifo
+            && !console
+            && !grants.by_path.contains_key(node.path.as_str())
+        {
+            grant(grants, &node.path, node, "rwm");
+        }
+    }
 }
 
 /// The device cgroup of an unprivileged container: deny all, then the standard nodes and

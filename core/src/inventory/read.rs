@@ -72,7 +72,28 @@ impl Inventory {
         self.check_numbers()?;
         self.check_gpus()?;
         self.check_shared()?;
+        self.check_capabilities()?;
         self.check_cdi()
+    }
+
+    /// The bounding set names only capabilities this build knows (runc refuses others), once.
+    fn check_capabilities(&self) -> Result<(), (String, String)> {
+        let Some(capabilities) = &self.host.capabilities else {
+            return Ok(());
+        };
+        for (i, name) in capabilities.iter().enumerate() {
+            let at = || format!("host.capabilities[{i}]");
+            if !crate::caps::ALL_CAPABILITIES.contains(&name.as_str()) {
+                return Err((at(), format!("`{name}` is not a Linux capability this bundlec knows (write kernel names without `CAP_`)")));
+            }
+            if capabilities
+                .get(..i)
+                .is_some_and(|before| before.contains(name))
+            {
+                return Err((at(), format!("`{name}` is listed twice")));
+            }
+        }
+        Ok(())
     }
 
     /// Every node and link path is normalized, below /dev, and listed once.

@@ -6,10 +6,11 @@ use crate::codes;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Diagnostics, Located};
 
-/// The capability set, in kernel order. Privileged: every capability, and `cap_add`/`cap_drop`
-/// are ignored (as Docker does). Otherwise, as Docker: `cap_add: [ALL]` is every capability minus
+/// The capability set, in kernel order. Privileged: every capability the node can grant (the
+/// inventory's bounding set, else every one the kernel knows), and `cap_add`/`cap_drop` are
+/// ignored (as Docker does). Otherwise, as Docker: `cap_add: [ALL]` is every capability minus
 /// the drops; `cap_drop: [ALL]` keeps only the adds; else the defaults minus drops plus adds.
-pub(super) fn capabilities(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<&'static str> {
+pub fn capabilities(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<&'static str> {
     let add = capability_list(&ctx.service.cap_add, diags);
     let drop = capability_list(&ctx.service.cap_drop, diags);
     if ctx.service.privileged {
@@ -21,7 +22,15 @@ pub(super) fn capabilities(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<&'
                 "remove `privileged: true` to choose capabilities",
             );
         }
-        return ALL_CAPABILITIES.to_vec();
+        return match &ctx.inventory.host.capabilities {
+            // The inventory's names are checked when it is read: each is a known capability.
+            Some(bounding) => ALL_CAPABILITIES
+                .iter()
+                .copied()
+                .filter(|cap| bounding.iter().any(|held| held == cap))
+                .collect(),
+            None => ALL_CAPABILITIES.to_vec(),
+        };
     }
     let (added_all, added) = add;
     let (dropped_all, dropped) = drop;

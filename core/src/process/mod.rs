@@ -4,6 +4,7 @@
 mod capabilities;
 mod command;
 mod env;
+mod lsm;
 mod rlimits;
 mod user;
 
@@ -13,21 +14,22 @@ use oci_spec::OciSpecError;
 use crate::caps::to_capability;
 use crate::context::Context;
 use crate::diagnostic::Diagnostics;
-use capabilities::capabilities;
+pub use capabilities::capabilities;
 use command::{args, cwd};
 use env::env;
+use lsm::{apparmor_profile, selinux_label};
 use rlimits::rlimits;
 use user::user;
 
 pub fn process(
     ctx: &Context<'_>,
     gpu_env: &[(String, String)],
+    capabilities: &[&'static str],
     diags: &mut Diagnostics,
 ) -> Result<Process, OciSpecError> {
     let args = args(ctx, diags);
     let env = env(ctx, gpu_env, diags);
     let user = user(ctx, diags)?;
-    let capabilities = capabilities(ctx, diags);
     let capability_set: oci_spec::runtime::Capabilities = capabilities
         .iter()
         .filter_map(|name| to_capability(name))
@@ -55,6 +57,12 @@ pub fn process(
         .capabilities(capabilities)
         .rlimits(rlimits(ctx, diags)?)
         .no_new_privileges(no_new_privileges);
+    if let Some(profile) = apparmor_profile(ctx, diags) {
+        builder = builder.apparmor_profile(profile);
+    }
+    if let Some(label) = selinux_label(ctx, diags) {
+        builder = builder.selinux_label(label);
+    }
     if let Some(adjust) = ctx.service.resources.oom_score_adj {
         builder = builder.oom_score_adj(adjust);
     }

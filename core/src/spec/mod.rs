@@ -12,9 +12,7 @@ mod storage;
 
 // What the sections name; the rest of the model is reached through these.
 pub use model::{
-    AppArmorChoice, CdiRequest, Confinement, Deployment, Distributed, EnvValue, GpuRequest,
-    GpuVendor, NetworkMode, Resources, Seccomp, SelinuxChoice, SelinuxLabel, Service, Storage,
-    StorageKind,
+    AppArmorChoice, CdiRequest, Deployment, Distributed, EnvValue, GpuRequest, GpuVendor,
+    NetworkMode, Resources, Seccomp, SelinuxChoice, Service, Storage, StorageKind,
 };
 pub use read::parse;
-pub use security::confinement;

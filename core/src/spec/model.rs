@@ -215,7 +215,7 @@ pub enum SelinuxChoice {
     /// `label=disable`.
     Disabled(Loc),
     /// `label=user:…`, `role:…`, `type:…`, `level:…`, over `system_u:system_r:container_t:s0`.
-    Label(SelinuxLabel),
+    Label(Box<SelinuxLabel>),
 }
 
 /// The parts of an SELinux label `label=` options set; unset parts keep Docker's defaults.

@@ -184,7 +184,7 @@ pub fn confinement(options: Vec<Located<String>>, diags: &mut Diagnostics) -> Co
             Some(SelinuxChoice::Disabled(disabled))
         }
         (Some(disabled), None) => Some(SelinuxChoice::Disabled(disabled)),
-        (None, Some(_)) => Some(SelinuxChoice::Label(label)),
+        (None, Some(_)) => Some(SelinuxChoice::Label(Box::new(label))),
         (None, None) => None,
     };
     confinement

@@ -32,9 +32,7 @@ pub fn run(args: &ApplyArgs, reporter: &mut Reporter) -> Result<(), Failure> {
         );
     }
     let compiled = super::compile_reported(&spec, &request, reporter)?;
-    let (uid, gid) = compiled.spec.process().as_ref().map_or((0, 0), |process| {
-        (process.user().uid(), process.user().gid())
-    });
+    let (uid, gid) = compiled.user().unwrap_or((0, 0));
     volumes::create(&planned, uid, gid)?;
     let contents = Contents {
         config_json: &compiled.json,

@@ -80,7 +80,10 @@ pub fn build(root: &Path, cc: &Path, ldconfig: &Path) {
     write(&proc.join("sys/kernel/osrelease"), "6.1.0-test-amd64\n");
     write(&proc.join("sys/kernel/hostname"), "l4-node\n");
     write(&proc.join("self/mountinfo"), "30 23 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate\n");
-    write(&proc.join("self/status"), "Name:\tbundlec\nSeccomp:\t0\n");
+    write(
+        &proc.join("self/status"),
+        "Name:\tbundlec\nCapBnd:\t000001ffffffffff\nSeccomp:\t0\n",
+    );
     // The driver's libraries as the installer lays them out: versioned files, soname links.
     let lib = root.join(LIB_DIR.trim_start_matches('/'));
     shared_library(

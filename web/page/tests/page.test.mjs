@@ -171,6 +171,27 @@ describe('spec preview page', { skip: skip ?? false }, () => {
     await page.close();
   });
 
+  test('the seccomp section follows the node: arm64 gets the arm64 architectures and rules', async () => {
+    const page = await open(browser.context, server.url);
+    const seccomp = async () => JSON.parse(await shownConfig(page)).linux.seccomp;
+    const names = (section) => section.syscalls.flatMap((rule) => rule.names);
+    await pick(page, { example: 'web-service', node: 'edge-arm64', service: 'web' });
+    const arm = await seccomp();
+    assert.deepEqual(arm.architectures, ['SCMP_ARCH_AARCH64', 'SCMP_ARCH_ARM']);
+    assert.ok(names(arm).includes('arm_fadvise64_64') && !names(arm).includes('arch_prctl'));
+    await page.selectOption('#node', 'laptop-intel');
+    await idle(page);
+    const x86 = await seccomp();
+    assert.deepEqual(x86.architectures, ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
+    assert.ok(names(x86).includes('arch_prctl') && !names(x86).includes('arm_fadvise64_64'));
+    assert.equal(x86.defaultAction, 'SCMP_ACT_ERRNO');
+    // A privileged service runs without a filter, as in Docker.
+    await pick(page, { example: 'system-agent', node: 'edge-arm64' });
+    assert.equal(await seccomp(), undefined);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
   test('the broken example lists the same problems as the native CLI', async (t) => {
     const why = missingNative();
     if (why) return t.skip(why);
