@@ -689,6 +689,12 @@ fn probe_reads_cdi_specs() {
         &tree.join("etc/cdi/b.json"),
         r#"{"cdiVersion":"0.3.0","kind":"example.com/x","devices":[{"name":"dup","containerEdits":{"env":["B=1"]}}]}"#,
     );
+    // The reference drops a name defined twice at one priority from every file, even where a
+    // higher priority defines it once.
+    write(
+        &tree.join("var/run/cdi/x-dup.json"),
+        r#"{"cdiVersion":"0.3.0","kind":"example.com/x","devices":[{"name":"dup","containerEdits":{"env":["C=1"]}}]}"#,
+    );
     write(&tree.join("etc/cdi/c.yml"), "cdiVersion: 0.3.0\n");
     write(&tree.join("etc/cdi/README"), "not a spec\n");
     write(
@@ -732,7 +738,7 @@ fn probe_reads_cdi_specs() {
         nvidia["containerEdits"]["hooks"][0]["hookName"],
         "createContainer"
     );
-    // `dup` is dropped from both files; b.json, left without devices, is dropped.
+    // `dup` is dropped from every file; b.json and x-dup.json, left without devices, are dropped.
     let x_names: Vec<&str> = cdi[0]["spec"]["devices"]
         .as_array()
         .unwrap()
@@ -753,8 +759,9 @@ fn probe_reads_cdi_specs() {
         json!([
             "/etc/cdi/broken.yaml: left out: not a valid CDI spec: unknown field `annotation` in `devices[0]` at line 6, column 3",
             "/etc/cdi/c.yml: left out: CDI specs end in .json or .yaml, and runtimes ignore .yml",
-            "CDI device `example.com/x=dup` is defined in both /etc/cdi/a.yaml and /etc/cdi/b.json: neither is used, as CDI runtimes do",
+            "CDI device `example.com/x=dup` is defined in both /etc/cdi/a.yaml and /etc/cdi/b.json: it is not used, as CDI runtimes do",
             "/etc/cdi/b.json: left out: none of its devices is left after the conflicts",
+            "/var/run/cdi/x-dup.json: left out: none of its devices is left after the conflicts",
             "/etc/cdi/a.yaml: device node /dev/gone is not in /dev; a container using it will fail to start",
         ]),
         "{:#}",

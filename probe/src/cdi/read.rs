@@ -90,9 +90,9 @@ fn read_one(root: &Path, path: &str, warnings: &mut Vec<String>) -> Option<bundl
     }
 }
 
-/// A name defined at two priorities goes to the higher one (the compile looks it up there); one
-/// defined twice at the same priority is dropped from both, with a warning, as the reference
-/// does. A spec left without devices is dropped.
+/// A name defined at two priorities goes to the higher one (the compile looks it up there). A
+/// name defined twice at one priority is not used at all, from any file, as the reference's
+/// cache drops it; a spec left without devices is dropped. Each is a warning.
 fn drop_conflicts(entries: &mut Vec<CdiSpecEntry>, warnings: &mut Vec<String>) {
     let mut defined: BTreeMap<(u32, String), Vec<usize>> = BTreeMap::new();
     for (i, entry) in entries.iter().enumerate() {
@@ -101,6 +101,7 @@ fn drop_conflicts(entries: &mut Vec<CdiSpecEntry>, warnings: &mut Vec<String>) {
             defined.entry((entry.priority, name)).or_default().push(i);
         }
     }
+    let mut conflicted: BTreeMap<String, ()> = BTreeMap::new();
     for ((_, name), at) in defined.into_iter().filter(|(_, at)| at.len() > 1) {
         let files: Vec<&str> = at
             .iter()
@@ -108,18 +109,20 @@ fn drop_conflicts(entries: &mut Vec<CdiSpecEntry>, warnings: &mut Vec<String>) {
             .map(|entry| entry.path.as_str())
             .collect();
         warnings.push(format!(
-            "CDI device `{name}` is defined in both {}: neither is used, as CDI runtimes do",
+            "CDI device `{name}` is defined in both {}: it is not used, as CDI runtimes do",
             files.join(" and ")
         ));
-        for &i in &at {
-            if let Some(entry) = entries.get_mut(i) {
-                let kind = entry.spec.kind.clone();
-                entry
-                    .spec
-                    .devices
-                    .retain(|device| format!("{kind}={}", device.name) != name);
-            }
-        }
+        conflicted.insert(name, ());
+    }
+    if conflicted.is_empty() {
+        return;
+    }
+    for entry in entries.iter_mut() {
+        let kind = entry.spec.kind.clone();
+        entry
+            .spec
+            .devices
+            .retain(|device| !conflicted.contains_key(&format!("{kind}={}", device.name)));
     }
     entries.retain(|entry| {
         let keep = !entry.spec.devices.is_empty();
