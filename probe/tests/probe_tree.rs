@@ -252,6 +252,37 @@ fn probe_reads_a_prepared_tree() {
             .unwrap(),
         text
     );
+    // An AMD request goes through the generated spec: the GPU's nodes and /dev/kfd with this
+    // tree's numbers (kfd at its dynamic major 235), the GPU env as before.
+    let compiled = bundlec_core::compile_raw(bundlec_core::RawRequest {
+        spec: "version: v1\ndeployment: rocm\nservices:\n  a:\n    image: {name: x}\n    command: {args: [sh]}\n    resources: {gpu: {vendor: amd, count: 1}}\n",
+        inventory: Some(&text),
+        ..bundlec_core::RawRequest::default()
+    })
+    .unwrap();
+    let config: Value = serde_json::from_str(&compiled.json).unwrap();
+    let nodes: Vec<(&str, u64, u64)> = config["linux"]["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap(),
+                d["major"].as_u64().unwrap(),
+                d["minor"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        nodes,
+        [
+            ("/dev/dri/card0", 226, 0),
+            ("/dev/dri/renderD128", 226, 128),
+            ("/dev/kfd", 235, 0)
+        ]
+    );
+    let env = config["process"]["env"].as_array().unwrap();
+    assert!(env.iter().any(|e| e == "ROCR_VISIBLE_DEVICES=0"), "{env:?}");
 }
 
 #[test]
