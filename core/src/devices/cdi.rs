@@ -42,19 +42,19 @@ pub(super) fn gather<'a>(
     diags: &mut Diagnostics,
 ) -> Vec<&'a ContainerEdits> {
     let mut edits = Vec::new();
-    // Specs already applied and names already injected, by text: the core's one index type.
-    let mut specs: BTreeMap<&str, usize> = BTreeMap::new();
+    // Specs already applied (by position) and names already injected (by text).
+    let mut specs: BTreeMap<usize, usize> = BTreeMap::new();
     let mut injected: BTreeMap<String, usize> = BTreeMap::new();
     for request in requests {
         let qualified = format!("{}={}", request.kind, request.name);
         if injected.insert(qualified.clone(), 0).is_some() {
             continue;
         }
-        let Some((entry, device)) = index.device(&request.kind, &request.name) else {
+        let Some((position, entry, device)) = index.device(&request.kind, &request.name) else {
             diags.push(unknown(ctx, &qualified, &request.at));
             continue;
         };
-        if specs.insert(entry.path.as_str(), 0).is_none() {
+        if specs.insert(position, 0).is_none() {
             edits.push(&entry.spec.container_edits);
         }
         edits.push(&device.container_edits);

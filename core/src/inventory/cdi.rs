@@ -34,11 +34,15 @@ pub struct CdiIndex<'a> {
 }
 
 impl<'a> CdiIndex<'a> {
-    /// The device `kind=name` names, with its spec entry.
-    pub fn device(&self, kind: &str, name: &str) -> Option<(&'a CdiSpecEntry, &'a CdiDevice)> {
+    /// The device `kind=name` names, with its spec entry and the entry's position.
+    pub fn device(
+        &self,
+        kind: &str,
+        name: &str,
+    ) -> Option<(usize, &'a CdiSpecEntry, &'a CdiDevice)> {
         let &(_, i, j) = self.by_name.get(&format!("{kind}={name}"))?;
         let entry = self.inventory.cdi.get(i)?;
-        Some((entry, entry.spec.devices.get(j)?))
+        Some((i, entry, entry.spec.devices.get(j)?))
     }
 }
 
@@ -132,7 +136,7 @@ mod tests {
         ])
         .unwrap();
         let index = inventory.cdi_index();
-        let (found, device) = index.device("a.com/gpu", "0").unwrap();
+        let (_, found, device) = index.device("a.com/gpu", "0").unwrap();
         assert_eq!(found.path, "/var/run/cdi/a.yaml");
         assert_eq!(device.container_edits.env, ["FROM=run"]);
         assert!(index.device("a.com/gpu", "1").is_none());
