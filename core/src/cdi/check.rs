@@ -222,11 +222,19 @@ fn check_edits(edits: &ContainerEdits, at: &str, faults: &mut Vec<Fault>) {
                 format!("permissions `{permissions}` must be letters of `rwm`, or `none`"),
             ));
         }
-        for (value, field) in [(node.major, "major"), (node.minor, "minor")] {
-            if value.is_some_and(|n| n < 0) {
+        // Linux encodes majors in 12 bits and minors in 20; the reference does not check, but
+        // a config must not carry a number runc cannot create.
+        for (value, field, largest) in [
+            (node.major, "major", 4095),
+            (node.minor, "minor", 1_048_575),
+        ] {
+            if value.is_some_and(|n| !(0..=largest).contains(&n)) {
                 faults.push(fault(
                     format!("{here}.{field}"),
-                    format!("the {field} number of `{}` is negative", node.path),
+                    format!(
+                        "the {field} number of `{}` is outside 0 to {largest}, what Linux encodes",
+                        node.path
+                    ),
                 ));
             }
         }
