@@ -295,6 +295,22 @@ fn names_kinds_and_edits_are_checked_as_the_reference_does() {
             spec(
                 "vendor.com/gpu",
                 "a",
+                "deviceNodes: [{path: /dev/x, type: c, major: 4096, minor: 0}]",
+            ),
+            "devices[0].containerEdits.deviceNodes[0].major",
+        ),
+        (
+            spec(
+                "vendor.com/gpu",
+                "a",
+                "deviceNodes: [{path: /dev/x, type: c, major: 1, minor: -1}]",
+            ),
+            "devices[0].containerEdits.deviceNodes[0].minor",
+        ),
+        (
+            spec(
+                "vendor.com/gpu",
+                "a",
                 "mounts: [{hostPath: /x, containerPath: x}]",
             ),
             "devices[0].containerEdits.mounts[0].containerPath",
