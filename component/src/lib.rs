@@ -1,5 +1,5 @@
 //! bundlec-component: the compiler as a WebAssembly component exporting `bundlec:compiler/compiler`
-//! (core/wit/bundlec.wit, interface version 0.2.0). It only converts WIT values to and from the
+//! (core/wit/bundlec.wit, interface version 0.3.0). It only converts WIT values to and from the
 //! core's types.
 
 use bundlec_core::RawRequest;
@@ -96,6 +96,10 @@ fn service(service: bundlec_core::ServiceOutline) -> ServiceOutline {
                 span: span(volume.span),
             })
             .collect(),
+        seccomp_profile: service.seccomp_profile.map(|profile| Reference {
+            name: profile.name,
+            span: span(profile.span),
+        }),
     }
 }
 

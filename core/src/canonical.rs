@@ -4,48 +4,30 @@
 
 use std::collections::BTreeMap;
 
-use oci_spec::runtime::{
-    Arch, Capabilities, Linux, LinuxCapabilities, LinuxNetDevice, LinuxSeccomp, Process, Spec,
-};
+use oci_spec::runtime::{Capabilities, Linux, LinuxCapabilities, LinuxNetDevice, Process, Spec};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use crate::seccomp::SeccompSection;
+use crate::seccomp::{Filter, SeccompSection};
 
 /// The spec as `config.json`: pretty JSON with sets sorted and maps in key order, and a final
 /// newline, so the same spec always gives the same bytes.
 pub fn to_json(spec: &Spec, seccomp: &SeccompSection) -> Result<String, serde_json::Error> {
-    let view = match seccomp {
-        SeccompSection::None => Seccomp::None,
-        SeccompSection::Custom(seccomp) => Seccomp::Oci(seccomp),
-        SeccompSection::Default { .. } => Seccomp::Placeholder,
-    };
-    let mut text = serde_json::to_string_pretty(&CanonicalSpec(spec, &view))?;
-    if let SeccompSection::Default {
-        architectures,
-        rules,
-    } = seccomp
-    {
-        splice_default_seccomp(&mut text, architectures, rules)?;
+    let mut text = serde_json::to_string_pretty(&CanonicalSpec(spec, seccomp))?;
+    if let SeccompSection::Filter(filter) = seccomp {
+        splice_seccomp(&mut text, filter)?;
     }
     text.push('\n');
     Ok(text)
 }
 
-/// Where the writer leaves the default profile's section: `linux.seccomp` as `null`. Inside a
-/// JSON string a newline is escaped, and map values in the config are strings, so these bytes
-/// occur nowhere else.
+/// Where the writer leaves `linux.seccomp`: the key with a `null` value. Inside a JSON string a
+/// newline is escaped, and map values in the config are strings, so these bytes occur nowhere
+/// else.
 const SECCOMP_PLACEHOLDER: &str = "\n    \"seccomp\": null";
 
-/// Puts the default profile's `linux.seccomp` object in place of the placeholder: its rules
-/// are copied from their pre-rendered text (indented for this depth, as serde_json would write
-/// them; a test compares the two), so nothing is built or serialized for them.
-fn splice_default_seccomp(
-    text: &mut String,
-    architectures: &[Arch],
-    rules: &[usize],
-) -> Result<(), serde_json::Error> {
-    use crate::seccomp::default::{DEFAULT_ACTION, DEFAULT_ERRNO_RET, RULES_JSON};
+/// Writes the filter in place of the placeholder (its rules are mostly pre-rendered text).
+fn splice_seccomp(text: &mut String, filter: &Filter) -> Result<(), serde_json::Error> {
     let Some(at) = text.find(SECCOMP_PLACEHOLDER) else {
         return Err(serde::ser::Error::custom(
             "the seccomp placeholder is missing",
@@ -54,52 +36,16 @@ fn splice_default_seccomp(
     let value_at = at + SECCOMP_PLACEHOLDER.len() - "null".len();
     let tail = text.split_off(value_at + "null".len());
     text.truncate(value_at);
-    let rules_len: usize = rules
-        .iter()
-        .filter_map(|&i| RULES_JSON.get(i))
-        .map(|rule| rule.len() + 10)
-        .sum();
-    text.reserve(256 + rules_len + tail.len());
-    text.push_str("{\n      \"defaultAction\": ");
-    text.push_str(&serde_json::to_string(&DEFAULT_ACTION)?);
-    if let Some(errno) = DEFAULT_ERRNO_RET {
-        text.push_str(",\n      \"defaultErrnoRet\": ");
-        text.push_str(&errno.to_string());
-    }
-    if !architectures.is_empty() {
-        text.push_str(",\n      \"architectures\": [");
-        for (i, arch) in architectures.iter().enumerate() {
-            text.push_str(if i == 0 { "\n        " } else { ",\n        " });
-            text.push_str(&serde_json::to_string(arch)?);
-        }
-        text.push_str("\n      ]");
-    }
-    if !rules.is_empty() {
-        text.push_str(",\n      \"syscalls\": [");
-        for (i, rule) in rules.iter().filter_map(|&i| RULES_JSON.get(i)).enumerate() {
-            text.push_str(if i == 0 { "\n        " } else { ",\n        " });
-            text.push_str(rule);
-        }
-        text.push_str("\n      ]");
-    }
-    text.push_str("\n    }");
+    crate::seccomp::render::write(text, filter)?;
     text.push_str(&tail);
     Ok(())
 }
 
-/// `linux.seccomp` as the writer takes it.
-enum Seccomp<'a> {
-    None,
-    Oci(&'a LinuxSeccomp),
-    /// The default profile, spliced in after the writer.
-    Placeholder,
-}
-
-struct CanonicalSpec<'a>(&'a Spec, &'a Seccomp<'a>);
+struct CanonicalSpec<'a>(&'a Spec, &'a SeccompSection);
 struct CanonicalProcess<'a>(&'a Process);
 struct CanonicalCapabilities<'a>(&'a LinuxCapabilities);
 struct SortedSet<'a>(&'a Capabilities);
-struct CanonicalLinux<'a>(&'a Linux, &'a Seccomp<'a>);
+struct CanonicalLinux<'a>(&'a Linux, &'a SeccompSection);
 /// A string map in key order. The order is an index of positions by key, the core's one index
 /// type, so that WebAssembly carries no further copy of the B-tree (and sort) code for it.
 struct SortedMap<'a> {
@@ -287,10 +233,9 @@ impl Serialize for CanonicalLinux<'_> {
         entry(&mut map, "resources", linux.resources().as_ref())?;
         entry(&mut map, "namespaces", linux.namespaces().as_ref())?;
         entry(&mut map, "devices", linux.devices().as_ref())?;
-        match self.1 {
-            Seccomp::None => {}
-            Seccomp::Oci(seccomp) => map.serialize_entry("seccomp", seccomp)?,
-            Seccomp::Placeholder => map.serialize_entry("seccomp", &())?,
+        if let SeccompSection::Filter(_) = self.1 {
+            // to_json writes the filter in place of this `null`.
+            map.serialize_entry("seccomp", &())?;
         }
         entry(
             &mut map,

@@ -87,6 +87,29 @@ pub fn capability_name(capability: Capability) -> &'static str {
         .map_or("", |(name, _)| name)
 }
 
+/// What a capability written in a spec names.
+pub enum Written {
+    /// `ALL`: every capability.
+    All,
+    /// One capability, by its kernel name.
+    One(&'static str),
+    /// No capability Linux defines.
+    Unknown,
+}
+
+/// `NET_ADMIN`, `CAP_NET_ADMIN` and `net_admin` name one capability; `ALL` names every one.
+pub fn read_written(written: &str) -> Written {
+    let upper = written.trim().to_ascii_uppercase();
+    let name = upper.strip_prefix("CAP_").unwrap_or(&upper);
+    if name == "ALL" {
+        return Written::All;
+    }
+    ALL_CAPABILITIES
+        .iter()
+        .find(|known| **known == name)
+        .map_or(Written::Unknown, |known| Written::One(known))
+}
+
 pub fn to_capability(name: &str) -> Option<Capability> {
     CAPABILITY_TABLE
         .iter()

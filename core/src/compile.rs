@@ -15,7 +15,7 @@ use crate::names::{absolute_clean, normalize};
 use crate::request::{RawRequest, Request};
 use crate::seccomp::SeccompSection;
 use crate::spec::{self, Deployment, Service};
-use crate::{canonical, devices, linux, mounts, process, resources, seccomp};
+use crate::{canonical, devices, linux, mounts, policy, process, resources, seccomp};
 
 /// The OCI runtime-spec version of every config bundlec writes.
 pub const OCI_VERSION: &str = "1.2.1";
@@ -36,14 +36,10 @@ pub struct Compiled {
 }
 
 impl Compiled {
-    /// The OCI runtime spec `json` is. Built on request: the default seccomp profile's rules
-    /// stay static text in the compile, and become `LinuxSyscall` values only here.
-    pub fn spec(&self) -> Result<Spec, OciSpecError> {
-        let mut spec = self.spec.clone();
-        if let (Some(seccomp), Some(linux)) = (self.seccomp.to_oci()?, spec.linux_mut()) {
-            linux.set_seccomp(Some(seccomp));
-        }
-        Ok(spec)
+    /// The OCI runtime spec `json` is, read back from it: the compile writes the seccomp
+    /// rules as text and never builds them, so the spec is made only for a caller who asks.
+    pub fn spec(&self) -> Result<Spec, serde_json::Error> {
+        serde_json::from_str(&self.json)
     }
 
     /// The uid and gid the process runs as.
@@ -167,8 +163,16 @@ fn assemble(
         cdi,
     } = devices::devices(ctx, diags)?;
     let capabilities = process::capabilities(ctx, diags);
-    let process = process::process(ctx, &env, &capabilities, diags)?;
-    let seccomp = seccomp::seccomp(ctx, &capabilities, diags)?;
+    let (process, uid) = process::process(ctx, &env, &capabilities, diags)?;
+    let seccomp = seccomp::seccomp(ctx, &capabilities, diags);
+    // On the values the sections computed, so the policy judges the config as it will be.
+    let facts = policy::Facts {
+        capabilities: &capabilities,
+        uid,
+        no_new_privileges: process.no_new_privileges().unwrap_or(false),
+        seccomp: !matches!(seccomp, SeccompSection::None),
+    };
+    policy::check(ctx, &facts, diags);
     let (mounts, files) = mounts::mounts(ctx, diags)?;
     let resources = resources::resources(ctx, rules, diags)?;
     let linux = linux::linux(ctx, nodes, resources, diags)?;

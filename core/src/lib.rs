@@ -57,10 +57,11 @@ mod spec;
 mod units;
 mod yaml;
 
-// One module per output section.
+// One module per output section, and the policy that judges what they computed.
 mod devices;
 mod linux;
 mod mounts;
+mod policy;
 mod process;
 mod resources;
 mod seccomp;
@@ -78,7 +79,7 @@ pub use inventory::{
     Selinux, Vendor, INVENTORY_SCHEMA, INVENTORY_VERSION,
 };
 pub use mounts::BundleFile;
-pub use options::{Options, OrderedStrings, OPTIONS_SCHEMA};
+pub use options::{Options, OrderedStrings, PolicyLevel, PolicyMode, OPTIONS_SCHEMA};
 pub use outline::{outline, Outline, Reference, ServiceOutline, Span, Volume, VolumeKind};
 pub use request::{RawRequest, Request, RequestText};
 
@@ -87,8 +88,8 @@ pub use request::{RawRequest, Request, RequestText};
 pub mod internals {
     pub use crate::diagnostic::Diagnostics;
     pub use crate::seccomp::{
-        default as default_seccomp, native_arch, ArchEntry, Argument, Condition, KernelVersion,
-        Rule, Target,
+        default as default_seccomp, native_arch, ArchEntry, Condition, DefaultRule, KernelVersion,
+        Target,
     };
     pub use crate::spec::parse as parse_spec;
 }

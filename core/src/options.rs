@@ -66,6 +66,40 @@ pub struct Options {
     /// the spec writes it (the CLI reads them relative to the spec's folder).
     #[serde(default)]
     pub seccomp_profiles: BTreeMap<String, String>,
+    /// The Pod Security Standards level the service is checked against; default `privileged`
+    /// (no checks).
+    #[serde(default)]
+    pub policy: PolicyLevel,
+    /// What a policy violation does: stop the compile (`enforce`, the default) or ride along
+    /// with the config as a warning (`warn`).
+    #[serde(default)]
+    pub policy_mode: PolicyMode,
+}
+
+/// A level of the Kubernetes Pod Security Standards; each allows less than the one before.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicyLevel {
+    /// No checks.
+    #[default]
+    Privileged,
+    /// Blocks the known privilege escalations: host namespaces and paths, privileged mode,
+    /// added capabilities beyond the safe ones, unconfined LSMs, unsafe sysctls, devices.
+    Baseline,
+    /// Baseline, plus the hardening of a least-privilege pod: no capability but
+    /// NET_BIND_SERVICE, no-new-privileges, a non-root uid, a seccomp filter.
+    Restricted,
+}
+
+/// What a policy violation does.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicyMode {
+    /// Violations are errors: no config.
+    #[default]
+    Enforce,
+    /// Violations are warnings: the config is produced.
+    Warn,
 }
 
 impl Options {
@@ -127,5 +161,23 @@ mod tests {
         assert!(options.host_network);
         let error = Options::from_json(r#"{"hostNetwrk":true}"#).unwrap_err();
         assert!(error.message.contains("hostNetwrk"), "{}", error.message);
+    }
+
+    #[test]
+    fn policy_defaults_to_privileged_enforce_and_reads_its_names() {
+        let options = Options::from_json("{}").unwrap();
+        assert_eq!(
+            (options.policy, options.policy_mode),
+            (PolicyLevel::Privileged, PolicyMode::Enforce)
+        );
+        let options = Options::from_json(r#"{"policy":"restricted","policyMode":"warn"}"#).unwrap();
+        assert_eq!(
+            (options.policy, options.policy_mode),
+            (PolicyLevel::Restricted, PolicyMode::Warn)
+        );
+        assert!(PolicyLevel::Privileged < PolicyLevel::Baseline);
+        assert!(PolicyLevel::Baseline < PolicyLevel::Restricted);
+        let error = Options::from_json(r#"{"policy":"strict"}"#).unwrap_err();
+        assert!(error.message.contains("strict"), "{}", error.message);
     }
 }

@@ -37,7 +37,9 @@ pub struct ServiceOutline {
     /// The volumes whose host directory `options.volumes` gives, unique by key.
     pub volumes: Vec<Volume>,
     /// The seccomp profile `security_opt: [seccomp=PATH]` names, whose text
-    /// `options.seccompProfiles[PATH]` gives (the CLI reads it beside the spec).
+    /// `options.seccompProfiles[PATH]` gives (the CLI reads it beside the spec). Left out of
+    /// the JSON form when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seccomp_profile: Option<Reference>,
 }
 

@@ -23,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_COMPONENT = os.path.join(
     HERE, "..", "..", "target", "wasm32-wasip2", "wasm", "bundlec_component.wasm"
 )
-INTERFACE = "bundlec:compiler/compiler@0.2.0"
+INTERFACE = "bundlec:compiler/compiler@0.3.0"
 
 
 class Compiler:
@@ -119,20 +119,24 @@ def outline_dict(outline):
     def references(records):
         return [{"name": r.name, "span": span(r.span)} for r in records]
 
+    def service_dict(service):
+        entry = {
+            "name": service.name,
+            "span": span(service.span),
+            "replicas": service.replicas,
+            "maxReplicas": getattr(service, "max-replicas"),
+            "secrets": references(service.secrets),
+            "hostEnv": references(getattr(service, "host-env")),
+            "volumes": [{"kind": v.kind, "key": v.key, "span": span(v.span)} for v in service.volumes],
+        }
+        profile = getattr(service, "seccomp-profile")
+        if profile is not None:  # as the browser module, which leaves it out when absent
+            entry["seccompProfile"] = {"name": profile.name, "span": span(profile.span)}
+        return entry
+
     return {
         "deployment": outline.deployment,
-        "services": [
-            {
-                "name": service.name,
-                "span": span(service.span),
-                "replicas": service.replicas,
-                "maxReplicas": getattr(service, "max-replicas"),
-                "secrets": references(service.secrets),
-                "hostEnv": references(getattr(service, "host-env")),
-                "volumes": [{"kind": v.kind, "key": v.key, "span": span(v.span)} for v in service.volumes],
-            }
-            for service in outline.services
-        ],
+        "services": [service_dict(service) for service in outline.services],
     }
 
 

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use bundlec_core::{Options, PolicyLevel, PolicyMode};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::input::DEFAULT_MAX_INPUT_BYTES;
@@ -30,6 +31,12 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Explain a diagnostic code (`bundlec explain bad-memory`), or list every code
     Explain(ExplainArgs),
+    /// Check every service against a Pod Security Standards level; exit 1 on any violation
+    ///
+    /// Takes the inputs of `compile`. Secrets, host variables and volume paths may be left
+    /// out: no control reads them, so placeholders stand in for them. Stdout says, per service,
+    /// whether it passes; the violations are reported like compile errors.
+    Check(CheckArgs),
     /// Container Device Interface specs for this host's GPUs
     #[command(subcommand)]
     Cdi(CdiCommand),
@@ -160,6 +167,58 @@ pub enum DiagnosticsFormat {
     Json,
 }
 
+/// A level of the Kubernetes Pod Security Standards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolicyLevelArg {
+    /// no checks
+    Privileged,
+    /// no host namespaces, host paths, devices or privileged mode; safe capabilities and sysctls; confined LSMs
+    Baseline,
+    /// baseline, plus: only NET_BIND_SERVICE, no-new-privileges, a non-root uid, a seccomp filter
+    Restricted,
+}
+
+impl From<PolicyLevelArg> for PolicyLevel {
+    fn from(level: PolicyLevelArg) -> PolicyLevel {
+        match level {
+            PolicyLevelArg::Privileged => PolicyLevel::Privileged,
+            PolicyLevelArg::Baseline => PolicyLevel::Baseline,
+            PolicyLevelArg::Restricted => PolicyLevel::Restricted,
+        }
+    }
+}
+
+/// What a policy violation does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolicyModeArg {
+    /// a violation is an error: no config
+    Enforce,
+    /// a violation is a warning beside the config
+    Warn,
+}
+
+/// The policy flags of `compile` and `apply`.
+#[derive(Debug, Clone, Args)]
+pub struct PolicyArgs {
+    /// The Pod Security Standards level the service must meet
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = PolicyLevelArg::Privileged)]
+    pub policy: PolicyLevelArg,
+    /// Whether a violation stops the compile or is only reported
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = PolicyModeArg::Enforce)]
+    pub policy_mode: PolicyModeArg,
+}
+
+impl PolicyArgs {
+    /// Sets `options.policy` and `options.policyMode`.
+    pub fn apply_to(&self, options: &mut Options) {
+        options.policy = self.policy.into();
+        options.policy_mode = match self.policy_mode {
+            PolicyModeArg::Enforce => PolicyMode::Enforce,
+            PolicyModeArg::Warn => PolicyMode::Warn,
+        };
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct CompileArgs {
     /// The deployment spec (YAML or JSON), or `-` for stdin
@@ -167,6 +226,8 @@ pub struct CompileArgs {
     pub spec: String,
     #[command(flatten)]
     pub options: CompileOptions,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// Read user and group names from DIR/etc/passwd and DIR/etc/group
     #[arg(long, value_name = "DIR")]
     pub rootfs: Option<PathBuf>,
@@ -188,12 +249,31 @@ pub struct ApplyArgs {
     pub bundle: PathBuf,
     #[command(flatten)]
     pub options: CompileOptions,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// Where named and anonymous volumes live: STATE_DIR/<deployment>/<volume>
     #[arg(long, value_name = "DIR", default_value = "/var/lib/bundlec/volumes")]
     pub state_dir: PathBuf,
     /// Replace an existing bundle
     #[arg(long)]
     pub force: bool,
+}
+
+/// `check`: the compile's inputs, every service (or `--service`), violations as errors. Secrets,
+/// host variables and volume paths the spec needs may be left out: no control reads them.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The deployment spec (YAML or JSON), or `-` for stdin
+    #[arg(value_name = "SPEC")]
+    pub spec: String,
+    /// The Pod Security Standards level every service must meet
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = PolicyLevelArg::Restricted)]
+    pub policy: PolicyLevelArg,
+    #[command(flatten)]
+    pub options: CompileOptions,
+    /// Read user and group names from DIR/etc/passwd and DIR/etc/group
+    #[arg(long, value_name = "DIR")]
+    pub rootfs: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -68,6 +68,7 @@ fn every_subcommand_has_help() {
         &["probe", "--help"],
         &["schema", "--help"],
         &["explain", "--help"],
+        &["check", "--help"],
     ] {
         let output = ok(bundlec().args(args));
         assert!(stdout(&output).contains("Usage: bundlec"), "{args:?}");
@@ -88,6 +89,10 @@ fn usage_errors_exit_2() {
         &["explain"],
         &["explain", "bad-memroy"],
         &["explain", "--list", "io-error"],
+        &["compile", "s.yaml", "--policy", "strict"],
+        &["compile", "s.yaml", "--policy-mode", "audit"],
+        &["check"],
+        &["check", "s.yaml", "--policy-mode", "warn"],
         &["frobnicate"],
     ] {
         let output = run(bundlec().args(args));
@@ -1318,5 +1323,248 @@ fn a_missing_profile_of_a_spec_on_stdin_is_looked_for_in_the_current_directory()
              or where bundlec runs for a spec on stdin)\n\n"
         ),
         "{text}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policy (issue 16): --policy/--policy-mode on compile and apply, and `bundlec check`.
+// ---------------------------------------------------------------------------------------------
+
+const UNSAFE_SYSCTL: &str = "version: v1
+deployment: policy
+services:
+  api:
+    image: { name: busybox }
+    command: { entrypoint: [/bin/true] }
+    sysctls: { net.core.somaxconn: \"1024\" }
+";
+
+/// (severity, code, path, line, column) of each JSON diagnostic.
+fn located(output: &std::process::Output) -> Vec<(String, String, String, Value, Value)> {
+    json_diagnostics(output)
+        .into_iter()
+        .map(|d| {
+            (
+                d["severity"].as_str().unwrap().to_string(),
+                d["code"].as_str().unwrap().to_string(),
+                d["path"].as_str().unwrap().to_string(),
+                d["line"].clone(),
+                d["column"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn compile_enforces_or_warns_the_policy() {
+    let dir = TempDir::new("cli-policy");
+    let spec = dir.join("spec.yaml");
+    write(&spec, UNSAFE_SYSCTL);
+    let compile = |extra: &[&str]| {
+        run(bundlec()
+            .arg("compile")
+            .arg(&spec)
+            .arg("--inventory")
+            .arg(examples().join("inventories/nvidia-2gpu.json"))
+            .args(["--diagnostics", "json"])
+            .args(extra))
+    };
+    let sysctl = |severity: &str| {
+        (
+            severity.to_string(),
+            "policy-sysctls".to_string(),
+            "services.api.sysctls.net.core.somaxconn".to_string(),
+            Value::from(7),
+            Value::from(16),
+        )
+    };
+    // The default level checks nothing.
+    let output = compile(&[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(located(&output).is_empty());
+    // Enforced: an error, no config.
+    let output = compile(&["--policy", "baseline"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    assert_eq!(located(&output), [sysctl("error")]);
+    // Warned: the config, with the sysctl, and a warning.
+    let output = compile(&["--policy", "restricted", "--policy-mode", "warn"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        config(&output)["linux"]["sysctl"]["net.core.somaxconn"],
+        "1024"
+    );
+    let warnings = located(&output);
+    assert!(warnings.contains(&sysctl("warning")), "{warnings:?}");
+    assert!(warnings.iter().all(|w| w.0 == "warning"), "{warnings:?}");
+    // Restricted also finds root and the default capabilities, at the service's name.
+    let codes: Vec<&str> = warnings.iter().map(|w| w.1.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "policy-capabilities",
+            "policy-run-as-non-root",
+            "policy-sysctls"
+        ]
+    );
+}
+
+#[test]
+fn apply_refuses_a_violation_and_writes_nothing() {
+    let dir = TempDir::new("cli-policy-apply");
+    let rootfs = rootfs(&dir);
+    let spec = dir.join("spec.yaml");
+    write(&spec, UNSAFE_SYSCTL);
+    let bundle = dir.join("bundle");
+    let output = run(bundlec()
+        .arg("apply")
+        .arg(&spec)
+        .arg("--rootfs")
+        .arg(&rootfs)
+        .arg("--bundle")
+        .arg(&bundle)
+        .arg("--state-dir")
+        .arg(dir.join("state"))
+        .args(["--policy", "baseline"]));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("error[policy-sysctls]"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!bundle.exists());
+    assert!(!dir.join("state").exists());
+}
+
+#[test]
+fn check_reports_every_service_of_the_example() {
+    let spec = examples().join("../web/page/examples/web-service.yaml");
+    // Restricted by default; the secrets, host variable and volume it needs are not given.
+    let output = run(bundlec()
+        .arg("check")
+        .arg(&spec)
+        .args(["--diagnostics", "json"]));
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "web: 1 violation of restricted\nworker: passes restricted\n"
+    );
+    assert_eq!(
+        located(&output),
+        [(
+            "error".to_string(),
+            "policy-sysctls".to_string(),
+            "services.web.sysctls.net.core.somaxconn".to_string(),
+            Value::from(30),
+            Value::from(16),
+        )]
+    );
+    // One service; the human form shows the line.
+    let output = ok(bundlec()
+        .arg("check")
+        .arg(&spec)
+        .args(["--service", "worker"]));
+    assert_eq!(stdout(&output), "worker: passes restricted\n");
+    assert!(stderr(&output).is_empty(), "{}", stderr(&output));
+    let output = run(bundlec().arg("check").arg(&spec).args(["--service", "web"]));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("error[policy-sysctls]")
+            && stderr(&output).contains("web-service.yaml:30:16"),
+        "{}",
+        stderr(&output)
+    );
+    // Errors that are not violations are reported too, and counted apart.
+    let agent = examples().join("../web/page/examples/system-agent.yaml");
+    let output = run(bundlec()
+        .arg("check")
+        .arg(&agent)
+        .args(["--policy", "baseline"]));
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stdout(&output),
+        "agent: 7 violations of baseline, 1 other error\n"
+    );
+    assert!(
+        stderr(&output).contains("error[device-not-in-inventory]"),
+        "{}",
+        stderr(&output)
+    );
+    // A looser level passes both.
+    let output = ok(bundlec()
+        .arg("check")
+        .arg(&spec)
+        .args(["--policy", "privileged"]));
+    assert_eq!(
+        stdout(&output),
+        "web: passes privileged\nworker: passes privileged\n"
+    );
+}
+
+#[test]
+fn check_reads_the_profile_of_every_service_and_reports_compile_errors() {
+    let dir = TempDir::new("cli-check");
+    let spec = dir.join("spec.yaml");
+    write(
+        &spec,
+        "version: v1
+deployment: checked
+services:
+  a:
+    image: { name: busybox }
+    command: { entrypoint: [/a] }
+    cap_drop: [ALL]
+    user: \"1000\"
+  b:
+    image: { name: busybox }
+    command: { entrypoint: [/b] }
+    cap_drop: [ALL]
+    user: \"1000\"
+    security_opt: [seccomp=profiles/no-mkdir.json]
+  c:
+    image: { name: busybox }
+    command: { entrypoint: [/c] }
+    cap_drop: [ALL]
+    user: \"1000\"
+    privilegd: true
+",
+    );
+    write(&dir.join("profiles/no-mkdir.json"), NO_MKDIR);
+    let output = run(bundlec()
+        .arg("check")
+        .arg(&spec)
+        .args(["--diagnostics", "json"]));
+    assert_eq!(output.status.code(), Some(1));
+    // The typo stops the whole spec: nothing is checked until it is fixed.
+    let codes: Vec<String> = located(&output).into_iter().map(|d| d.1).collect();
+    assert_eq!(codes, ["unknown-field"]);
+    write(
+        &spec,
+        &fs::read_to_string(&spec)
+            .unwrap()
+            .replace("    privilegd: true\n", ""),
+    );
+    let output = ok(bundlec().arg("check").arg(&spec));
+    assert_eq!(
+        stdout(&output),
+        "a: passes restricted\nb: passes restricted\nc: passes restricted\n"
+    );
+}
+
+#[test]
+fn check_escapes_service_names_on_stdout() {
+    let dir = TempDir::new("cli-check-escape");
+    let spec = dir.join("spec.yaml");
+    write(
+        &spec,
+        "version: v1\ndeployment: esc\nservices:\n  \"a\\u001b[31mb\":\n    image: { name: x }\n    command: { args: [/a] }\n",
+    );
+    let output = run(bundlec().arg("check").arg(&spec));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!stdout(&output).contains('\u{1b}'), "{:?}", stdout(&output));
+    assert!(
+        stdout(&output).starts_with("a\\u{1b}[31mb: "),
+        "{:?}",
+        stdout(&output)
     );
 }

@@ -37,7 +37,7 @@ IN_CI = os.environ.get("CI") in ("true", "1")
 # What the component may import: the parts of WASI p2 that Rust's std links for stdio, exit,
 # environment and HashMap seeds. Anything else (files, clocks, sockets, http) is a regression.
 ALLOWED_IMPORT_PREFIXES = ("wasi:io/", "wasi:cli/", "wasi:random/insecure-seed@")
-EXPORT = "bundlec:compiler/compiler@0.2.0"
+EXPORT = "bundlec:compiler/compiler@0.3.0"
 REQUEST_FIELDS = ("spec", "service", "replica", "inventory", "imageConfig", "options")
 # Option keys the `bundlec compile` flags can express (see native_args).
 CLI_OPTIONS = {"gpuIndices", "hostNetwork", "hostname", "env", "secrets", "volumes", "hostEnv", "passwd", "group"}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints the raw and gzip (-9) sizes of both WebAssembly artifacts and fails when one is over
-# budget (1 KB = 1000 bytes): browser module <= 600 KB raw and <= 220 KB gzip; component <= 700 KB raw.
+# budget (1 KB = 1000 bytes): browser module <= 600 KB raw and <= 230 KB gzip (raised from 220 KB by issue 11 for the seccomp profile); component <= 700 KB raw.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -26,6 +26,6 @@ check() {
     "$name" "$raw" "$raw_budget" "$gz" "$([ "$gzip_budget" -gt 0 ] && echo "$gzip_budget" || echo none)" "$verdict" "$file"
 }
 
-check browser "$WEB" 600000 220000
+check browser "$WEB" 600000 230000
 check component "$COMPONENT" 700000 0
 exit $status

@@ -38,8 +38,16 @@ fn object(pairs: &[(&str, JsValue)]) -> JsValue {
     object.into()
 }
 
+/// A request on an x86_64 node on kernel 6.8, so that the seccomp profile resolves without
+/// the `seccomp-host-assumed` warning a request without a node gets.
 fn request(spec: &str) -> JsValue {
-    object(&[("spec", spec.into())])
+    object(&[
+        ("spec", spec.into()),
+        (
+            "inventory",
+            r#"{"inventoryVersion":2,"host":{"arch":"x86_64","kernel":"6.8.0"}}"#.into(),
+        ),
+    ])
 }
 
 fn diagnostics(result: &JsValue) -> Vec<JsValue> {

@@ -89,6 +89,9 @@ export interface ServiceOutline {
   hostEnv: Reference[];
   /** Its volumes with a valid key, each key once, in document order. */
   volumes: Volume[];
+  /** The profile `security_opt: [seccomp=PATH]` names, whose text `options.seccompProfiles[PATH]`
+   * gives; absent when the service names none. */
+  seccompProfile?: Reference;
 }
 
 /** What a spec declares, read without compiling it. */

@@ -248,6 +248,50 @@ pub(super) const CODES: &[Code] = &[
         explanation: "The service asks for more GPUs of its vendor than the host inventory has. Lower `resources.gpu.count`, or run it on a node with more GPUs.",
     },
     Code {
+        code: POLICY_APPARMOR,
+        explanation: "The service asks to run without AppArmor (`apparmor=unconfined`), which the baseline Pod Security Standard forbids. Remove the option to run under the node's default, or name a profile loaded on the node (`apparmor=NAME`). The OCI field: `process.apparmorProfile`.",
+    },
+    Code {
+        code: POLICY_CAPABILITIES,
+        explanation: "The service holds a capability its policy level does not allow. Baseline checks what `capabilities`/`cap_add` adds, as Kubernetes checks `capabilities.add`: only AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID and SYS_CHROOT may be added (the runtime's default set, NET_RAW included, is not a violation). Restricted checks the final set: it may hold NET_BIND_SERVICE and nothing else, so write `cap_drop: [ALL]` and add back at most `NET_BIND_SERVICE`. The OCI field: `process.capabilities`.",
+    },
+    Code {
+        code: POLICY_HOST_NAMESPACES,
+        explanation: "The service shares a namespace of the host, which the baseline Pod Security Standard forbids: with `network_mode: host` (or the `hostNetwork` option) the container sees and can bind every interface of the node, and reach services listening on its loopback. bundlec always gives the container its own PID and IPC namespaces, so the network is the only host namespace a spec can ask for. Remove `network_mode: host` (and the option) to pass. The OCI field: the `network` entry of `linux.namespaces`.",
+    },
+    Code {
+        code: POLICY_HOST_PATH,
+        explanation: "The service mounts a directory or file of the host, which the baseline Pod Security Standard forbids (Kubernetes' hostPath volumes): a host path lets the container read or change the node's own files. A `type: bind` storage entry and the `socket` option are host paths; named, anonymous, tmpfs and S3 volumes are not (the platform owns their directories). Use a named volume instead. The OCI field: the `source` of a bind mount in `mounts`.",
+    },
+    Code {
+        code: POLICY_PRIVILEGE_ESCALATION,
+        explanation: "The process may gain privileges (setuid binaries, file capabilities), which the restricted Pod Security Standard forbids (Kubernetes' `allowPrivilegeEscalation: false`). bundlec sets no-new-privileges by default; `security_opt: [no-new-privileges:false]` and `privileged: true` turn it off. Remove them to pass. The OCI field: `process.noNewPrivileges`.",
+    },
+    Code {
+        code: POLICY_PRIVILEGED,
+        explanation: "The service is privileged, which the baseline Pod Security Standard forbids: a privileged container holds every capability, reaches every device of the node, and runs without seccomp, AppArmor, masked paths or read-only /sys, so it can take over the node. Remove `privileged: true` and add only the capabilities and devices the service needs. The OCI fields: `process.capabilities`, `linux.resources.devices`, `linux.seccomp`, `linux.maskedPaths`.",
+    },
+    Code {
+        code: POLICY_RUN_AS_NON_ROOT,
+        explanation: "The process runs as uid 0, which the restricted Pod Security Standard forbids. bundlec checks the uid the compile resolved: a user name that resolves to uid 0 (`root`, or any alias of it in the image's /etc/passwd) fails too, and without `user` (and without an image `User`) the process runs as root. Set `user` to a non-root uid (`user: \"1000:1000\"`) or a name the image maps to one. The OCI field: `process.user.uid`.",
+    },
+    Code {
+        code: POLICY_SECCOMP,
+        explanation: "The service runs without the seccomp filter its policy level asks for. Baseline forbids `seccomp=unconfined`; restricted requires a filter in the config: Docker's default profile (what bundlec gives without an option) or a custom one (`seccomp=PATH`). A privileged container has no filter either. Remove `seccomp=unconfined` (and `privileged: true`) to pass. The OCI field: `linux.seccomp`.",
+    },
+    Code {
+        code: POLICY_SELINUX,
+        explanation: "The service's SELinux label is one the baseline Pod Security Standard forbids: the type may only be `container_t`, `container_init_t` or `container_kvm_t`, and the user and role may not be set. `label=disable` turns SELinux separation off (the container runs as `spc_t`), which is forbidden too. Remove the `label=user:`, `label=role:` and `label=disable` options and keep the type to one of those three. The OCI field: `process.selinuxLabel`.",
+    },
+    Code {
+        code: POLICY_SYSCTLS,
+        explanation: "The service sets a sysctl outside the safe set the baseline Pod Security Standard allows (Kubernetes' list: kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.ip_local_reserved_ports, net.ipv4.tcp_syncookies, net.ipv4.ping_group_range, net.ipv4.ip_unprivileged_port_start, net.ipv4.tcp_keepalive_time, net.ipv4.tcp_fin_timeout, net.ipv4.tcp_keepalive_intvl, net.ipv4.tcp_keepalive_probes, net.ipv4.tcp_rmem, net.ipv4.tcp_wmem, net.ipv4.tcp_slow_start_after_idle, net.ipv4.tcp_notsent_lowat). Other sysctls, even namespaced ones, can starve or weaken the node's kernel. Remove it, or set it on the node instead. The OCI field: `linux.sysctl`.",
+    },
+    Code {
+        code: POLICY_VOLUME_TYPES,
+        explanation: "The service passes a device node of the host through (`devices`), which the baseline level forbids: a raw device is a host path of another kind (Kubernetes would need a hostPath volume of type CharDevice or BlockDevice, which its policies refuse). GPUs requested through `resources.gpu` and devices requested by a CDI name are allowed, since the node describes them. Request the device through a GPU or CDI request, or remove it. The OCI fields: `linux.devices` and `linux.resources.devices`.",
+    },
+    Code {
         code: PRIVILEGED_WITHOUT_INVENTORY,
         explanation: "A privileged container gets every device node of the host, as in Docker, but without an inventory bundlec does not know the host's devices, so the config lists none beyond what runc creates itself; its capabilities are every capability the kernel knows, which runc refuses when they exceed its own bounding set. Give the node's inventory to list its devices and capabilities.",
     },

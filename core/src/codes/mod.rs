@@ -124,6 +124,28 @@ pub const NO_PRIMARY_GROUP: &str = "no-primary-group";
 pub const NO_SERVICES: &str = "no-services";
 /// `not-enough-gpus`: see [`explain`].
 pub const NOT_ENOUGH_GPUS: &str = "not-enough-gpus";
+/// `policy-apparmor`: see [`explain`].
+pub const POLICY_APPARMOR: &str = "policy-apparmor";
+/// `policy-capabilities`: see [`explain`].
+pub const POLICY_CAPABILITIES: &str = "policy-capabilities";
+/// `policy-host-namespaces`: see [`explain`].
+pub const POLICY_HOST_NAMESPACES: &str = "policy-host-namespaces";
+/// `policy-host-path`: see [`explain`].
+pub const POLICY_HOST_PATH: &str = "policy-host-path";
+/// `policy-privilege-escalation`: see [`explain`].
+pub const POLICY_PRIVILEGE_ESCALATION: &str = "policy-privilege-escalation";
+/// `policy-privileged`: see [`explain`].
+pub const POLICY_PRIVILEGED: &str = "policy-privileged";
+/// `policy-run-as-non-root`: see [`explain`].
+pub const POLICY_RUN_AS_NON_ROOT: &str = "policy-run-as-non-root";
+/// `policy-seccomp`: see [`explain`].
+pub const POLICY_SECCOMP: &str = "policy-seccomp";
+/// `policy-selinux`: see [`explain`].
+pub const POLICY_SELINUX: &str = "policy-selinux";
+/// `policy-sysctls`: see [`explain`].
+pub const POLICY_SYSCTLS: &str = "policy-sysctls";
+/// `policy-volume-types`: see [`explain`].
+pub const POLICY_VOLUME_TYPES: &str = "policy-volume-types";
 /// `privileged-without-inventory`: see [`explain`].
 pub const PRIVILEGED_WITHOUT_INVENTORY: &str = "privileged-without-inventory";
 /// `seccomp-host-assumed`: see [`explain`].

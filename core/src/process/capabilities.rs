@@ -1,7 +1,7 @@
 //! The capability set, from the defaults, `cap_add`, `cap_drop` and `privileged`, as Docker
 //! computes it.
 
-use crate::caps::{ALL_CAPABILITIES, DEFAULT_CAPABILITIES};
+use crate::caps::{read_written, Written, ALL_CAPABILITIES, DEFAULT_CAPABILITIES};
 use crate::codes;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Diagnostics, Located};
@@ -91,14 +91,12 @@ enum CapabilityName {
 
 /// `NET_ADMIN`, `CAP_NET_ADMIN` and `net_admin` name one capability; `ALL` names every one.
 fn read_capability(written: &Located<String>, diags: &mut Diagnostics) -> Option<CapabilityName> {
-    let upper = written.value.trim().to_ascii_uppercase();
-    let name = upper.strip_prefix("CAP_").unwrap_or(&upper);
-    if name == "ALL" {
-        return Some(CapabilityName::All);
-    }
-    match ALL_CAPABILITIES.iter().find(|known| **known == name) {
-        Some(known) => Some(CapabilityName::One(known)),
-        None => {
+    match read_written(&written.value) {
+        Written::All => Some(CapabilityName::All),
+        Written::One(known) => Some(CapabilityName::One(known)),
+        Written::Unknown => {
+            let upper = written.value.trim().to_ascii_uppercase();
+            let name = upper.strip_prefix("CAP_").unwrap_or(&upper);
             let mut error = Diagnostic::error_at(
                 codes::UNKNOWN_CAPABILITY,
                 &written.at,

@@ -21,15 +21,16 @@ use lsm::{apparmor_profile, selinux_label};
 use rlimits::rlimits;
 use user::user;
 
+/// The process section, and the uid it runs as when the user resolved (`None` after an error).
 pub fn process(
     ctx: &Context<'_>,
     gpu_env: &[(String, String)],
     capabilities: &[&'static str],
     diags: &mut Diagnostics,
-) -> Result<Process, OciSpecError> {
+) -> Result<(Process, Option<u32>), OciSpecError> {
     let args = args(ctx, diags);
     let env = env(ctx, gpu_env, diags);
-    let user = user(ctx, diags)?;
+    let (user, uid) = user(ctx, diags)?;
     let capability_set: oci_spec::runtime::Capabilities = capabilities
         .iter()
         .filter_map(|name| to_capability(name))
@@ -47,7 +48,8 @@ pub fn process(
         .service
         .confinement
         .no_new_privileges
-        .unwrap_or(!ctx.service.privileged);
+        .as_ref()
+        .map_or(!ctx.service.privileged, |written| written.value);
     let mut builder = ProcessBuilder::default()
         .terminal(ctx.service.tty)
         .user(user)
@@ -66,5 +68,5 @@ pub fn process(
     if let Some(adjust) = ctx.service.resources.oom_score_adj {
         builder = builder.oom_score_adj(adjust);
     }
-    builder.build()
+    Ok((builder.build()?, uid))
 }

@@ -12,7 +12,11 @@ use crate::diagnostic::{Diagnostics, Loc, Located};
 use crate::identity::GroupIds;
 
 /// Spec `user`, else image `User`; names resolve through passwd/group and never fall back to root.
-pub(super) fn user(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<User, OciSpecError> {
+/// Also the uid when it resolved (`None` after an error, when the user holds only a filler).
+pub(super) fn user(
+    ctx: &Context<'_>,
+    diags: &mut Diagnostics,
+) -> Result<(User, Option<u32>), OciSpecError> {
     let written = match (&ctx.service.user, &ctx.image.user) {
         (Some(user), _) => Some(user.clone()),
         (None, Some(user)) if !user.is_empty() => Some(Located {
@@ -21,17 +25,19 @@ pub(super) fn user(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<User, O
         }),
         _ => None,
     };
-    let (uid, gid, name) = match &written {
-        None => (
+    let resolved = match &written {
+        None => Some((
             0,
             0,
             ctx.identity
                 .user_by_uid(0)
                 .map(|entry| entry.name.to_string()),
-        ),
-        // On an error the config is never emitted; the zeros only fill the slot.
-        Some(user) => resolve_user(ctx, user, diags).unwrap_or_default(),
+        )),
+        Some(user) => resolve_user(ctx, user, diags),
     };
+    let resolved_uid = resolved.as_ref().map(|(uid, _, _)| *uid);
+    // On an error the config is never emitted; the zeros only fill the slot.
+    let (uid, gid, name) = resolved.unwrap_or_default();
     let mut gids = vec![gid];
     if let Some(name) = &name {
         gids.extend(ctx.identity.memberships(name));
@@ -46,11 +52,12 @@ pub(super) fn user(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<User, O
     // A map rather than a set: the core's one number-keyed B-tree type (smaller WebAssembly).
     let mut seen: BTreeMap<usize, usize> = BTreeMap::new();
     gids.retain(|&gid| seen.insert(gid as usize, 0).is_none());
-    UserBuilder::default()
+    let user = UserBuilder::default()
         .uid(uid)
         .gid(gid)
         .additional_gids(gids)
-        .build()
+        .build()?;
+    Ok((user, resolved_uid))
 }
 
 fn resolve_user(

@@ -1,7 +1,5 @@
-//! A seccomp profile in Docker's format, borrowed: rules with the conditions (`includes`,
-//! `excludes`) that pick them for one container, and how one container's target decides them.
-
-use oci_spec::runtime::{Arch, LinuxSeccompAction, LinuxSeccompOperator};
+//! A seccomp profile in Docker's format as the resolver sees it: rules with the conditions
+//! (`includes`, `excludes`) that pick them for one container, and the target that decides them.
 
 /// A kernel release's major and minor, as the profile's `minKernel` writes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -13,8 +11,7 @@ pub struct KernelVersion {
 }
 
 impl KernelVersion {
-    /// `6.8.0-45-generic` is 6.8; `4.8` is 4.8. Anything else is `None`.
-    /// Reads a kernel release.
+    /// Reads a kernel release: `6.8.0-45-generic` is 6.8; `4.8` is 4.8; anything else `None`.
     pub fn parse(release: &str) -> Option<KernelVersion> {
         let mut parts = release.splitn(3, '.');
         let major = parts.next()?.parse().ok()?;
@@ -28,18 +25,19 @@ impl KernelVersion {
     }
 }
 
-/// One `archMap` entry: an architecture and the sub-architectures a container of it may run.
+/// One `archMap` entry: an architecture and the sub-architectures its containers may run,
+/// by their seccomp names (`SCMP_ARCH_X86_64`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ArchEntry<'a> {
     /// The architecture.
-    pub architecture: Arch,
+    pub architecture: &'a str,
     /// What its containers may also run (x86 and x32 on x86_64).
-    pub sub_architectures: &'a [Arch],
+    pub sub_architectures: &'a [&'a str],
 }
 
 /// An `includes` or `excludes` block. Arches are moby's native names (`amd64`, `arm64`, `x86`);
 /// caps are written with `CAP_`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Condition<'a, S = &'a str> {
     /// Native architecture names.
     pub arches: &'a [S],
@@ -58,34 +56,17 @@ impl Condition<'static> {
     };
 }
 
-/// A syscall argument comparison.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Argument {
-    /// The argument's position, from 0.
-    pub index: usize,
-    /// The value compared with.
-    pub value: u64,
-    /// The second value (the result of `SCMP_CMP_MASKED_EQ`).
-    pub value_two: Option<u64>,
-    /// The comparison.
-    pub op: LinuxSeccompOperator,
-}
-
-/// One rule of the profile, before its conditions are resolved.
+/// A rule of Docker's default profile: its conditions, and its text as `config.json` writes
+/// it when kept (so the compile copies it rather than building and serializing it).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Rule<'a, S = &'a str> {
-    /// The system calls.
-    pub names: &'a [S],
-    /// What they get.
-    pub action: LinuxSeccompAction,
-    /// The errno of `SCMP_ACT_ERRNO`.
-    pub errno_ret: Option<u32>,
-    /// Argument comparisons, all of which must hold.
-    pub args: &'a [Argument],
+pub struct DefaultRule {
     /// What must hold for the rule to be kept.
-    pub includes: Condition<'a, S>,
+    pub includes: Condition<'static>,
     /// What drops the rule when it holds.
-    pub excludes: Condition<'a, S>,
+    pub excludes: Condition<'static>,
+    /// `{"names": …, "action": …, "errnoRet": …, "args": …}`, pretty-printed and indented for
+    /// `linux.seccomp.syscalls[i]`.
+    pub json: &'static str,
 }
 
 /// What decides a rule for one container: the node's architecture (moby's native name), its
@@ -110,24 +91,24 @@ impl Target<'_> {
         self.kernel.is_none_or(|kernel| kernel >= min)
     }
 
+    fn lists_arch<S: AsRef<str>>(&self, arches: &[S]) -> bool {
+        arches.iter().any(|arch| arch.as_ref() == self.native_arch)
+    }
+
     /// moby's `setupSeccomp`: a rule is dropped when its excludes match (the arch is listed,
     /// any listed cap is held, the kernel is at least `minKernel`) or its includes fail (the
     /// arch is not listed, a listed cap is missing, the kernel is older than `minKernel`).
-    pub fn keeps<S: AsRef<str>>(&self, rule: &Rule<'_, S>) -> bool {
-        let (includes, excludes) = (&rule.includes, &rule.excludes);
-        let excluded = excludes
-            .arches
-            .iter()
-            .any(|arch| arch.as_ref() == self.native_arch)
+    pub fn keeps<S: AsRef<str>>(
+        &self,
+        includes: &Condition<'_, S>,
+        excludes: &Condition<'_, S>,
+    ) -> bool {
+        let excluded = self.lists_arch(excludes.arches)
             || excludes.caps.iter().any(|cap| self.has_cap(cap.as_ref()))
             || excludes
                 .min_kernel
                 .is_some_and(|min| self.kernel_at_least(min));
-        let included = (includes.arches.is_empty()
-            || includes
-                .arches
-                .iter()
-                .any(|arch| arch.as_ref() == self.native_arch))
+        let included = (includes.arches.is_empty() || self.lists_arch(includes.arches))
             && includes.caps.iter().all(|cap| self.has_cap(cap.as_ref()))
             && includes
                 .min_kernel

@@ -47,6 +47,9 @@ pub struct Service {
     pub network_mode: NetworkMode,
     /// `scale`, where it is written; without it ZLayer scales adaptively.
     pub scale: Option<Located<Scale>>,
+    /// Where the value of each key the service writes is, by key: for rules that report on a
+    /// key the model keeps only as a value (`privileged`, `network_mode`, `cap_drop`).
+    pub written_keys: Vec<(&'static str, Loc)>,
 }
 
 impl Service {
@@ -62,6 +65,14 @@ impl Service {
         self.scale
             .as_ref()
             .and_then(|scale| scale.value.max_replicas)
+    }
+
+    /// Where the value of `key` is written, when the service writes it.
+    pub fn written(&self, key: &str) -> Option<&Loc> {
+        self.written_keys
+            .iter()
+            .find(|(written, _)| *written == key)
+            .map(|(_, at)| at)
     }
 }
 
@@ -187,8 +198,8 @@ pub struct Confinement {
     pub seccomp: Seccomp,
     pub apparmor: Option<Located<AppArmorChoice>>,
     pub selinux: Option<SelinuxChoice>,
-    /// From `no-new-privileges[:true|false]`.
-    pub no_new_privileges: Option<bool>,
+    /// From `no-new-privileges[:true|false]`, where the option is written.
+    pub no_new_privileges: Option<Located<bool>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -5,7 +5,7 @@ use super::model::{Deployment, EnvValue, EnvVar, Scale, Service};
 use super::{devices, network, resources, security, storage};
 use crate::codes;
 use crate::decode::{self, bounded, entries, items, Fields};
-use crate::diagnostic::{Diagnostics, Located};
+use crate::diagnostic::{join_path, Diagnostics, Located};
 use crate::names::{valid_deployment_name, valid_env_key};
 use crate::yaml::{self, Node, Value};
 
@@ -121,6 +121,14 @@ fn service(name: Located<String>, node: &Node<'_>, path: &str, diags: &mut Diagn
     let Some(fields) = Fields::read(node, path, SERVICE_FIELDS, SERVICE_IGNORED, diags) else {
         return service;
     };
+    service.written_keys = fields
+        .entries
+        .iter()
+        .filter_map(|(key, _, value)| {
+            let known = SERVICE_FIELDS.iter().find(|known| *known == key)?;
+            Some((*known, value.loc(&join_path(path, known))))
+        })
+        .collect();
     if let Some((node, path)) = fields.require("image", diags) {
         if let Some(image) = Fields::read(node, &path, &["name", "pull_policy"], &[], diags) {
             service.image = image

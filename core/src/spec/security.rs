@@ -113,9 +113,17 @@ pub fn confinement(options: Vec<Located<String>>, diags: &mut Diagnostics) -> Co
         };
         match (key, value) {
             ("no-new-privileges", None | Some("true")) => {
-                confinement.no_new_privileges = Some(true);
+                confinement.no_new_privileges = Some(Located {
+                    value: true,
+                    at: at.clone(),
+                });
             }
-            ("no-new-privileges", Some("false")) => confinement.no_new_privileges = Some(false),
+            ("no-new-privileges", Some("false")) => {
+                confinement.no_new_privileges = Some(Located {
+                    value: false,
+                    at: at.clone(),
+                });
+            }
             ("seccomp", Some("unconfined")) => {
                 confinement.seccomp = Seccomp::Unconfined(at.clone());
             }

@@ -17,6 +17,7 @@ pub fn run(args: &ApplyArgs, reporter: &mut Reporter) -> Result<(), Failure> {
     let rootfs = Path::new(&target.rootfs);
     let mut request = super::build_request(&spec, &args.options, Some(rootfs), reporter)?;
     request.options.rootfs = Some(target.rootfs.clone());
+    args.policy.apply_to(&mut request.options);
     let given: BTreeMap<String, String> = args.options.volumes.iter().cloned().collect();
     let planned = volumes::plan(
         &spec.text,

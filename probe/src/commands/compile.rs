@@ -11,7 +11,8 @@ pub fn run(args: &CompileArgs, reporter: &mut Reporter) -> Result<(), Failure> {
     if let Some(rootfs) = rootfs {
         request::check_rootfs(rootfs)?;
     }
-    let request = super::build_request(&spec, &args.options, rootfs, reporter)?;
+    let mut request = super::build_request(&spec, &args.options, rootfs, reporter)?;
+    args.policy.apply_to(&mut request.options);
     let compiled = super::compile_reported(&spec, &request, reporter)?;
     output::write(args.output.as_deref(), &compiled.json)?;
     Ok(())

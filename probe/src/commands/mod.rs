@@ -13,6 +13,7 @@ use crate::request;
 
 pub mod apply;
 pub mod cdi;
+pub mod check;
 pub mod compile;
 pub mod explain;
 pub mod probe;
@@ -26,6 +27,7 @@ pub fn run(command: Command, reporter: &mut Reporter) -> Result<(), Failure> {
         Command::Probe(args) => probe::run(&args, reporter),
         Command::Schema(args) => schema::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Check(args) => check::run(&args, reporter),
         Command::Cdi(crate::cli::CdiCommand::Generate(args)) => {
             cdi::generate_command(&args, reporter)
         }

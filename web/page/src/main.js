@@ -58,6 +58,8 @@ function compileRequest() {
     imageConfig: state.imageConfig,
     settings: {
       hostNetwork: state.hostNetwork,
+      policy: state.policy,
+      policyMode: state.policyMode,
       hostname: state.hostname,
       placeholders: state.placeholders,
       env: parseEnv(state.env).pairs,
@@ -337,6 +339,13 @@ $('host-network').addEventListener('change', (event) => {
   compileNow();
 });
 
+for (const [id, name] of [['policy', 'policy'], ['policy-mode', 'policyMode']]) {
+  $(id).addEventListener('change', (event) => {
+    state[name] = event.target.value;
+    compileNow();
+  });
+}
+
 $('hostname').addEventListener('input', (event) => {
   state.hostname = event.target.value.trim();
   scheduleCompile();
@@ -443,9 +452,13 @@ function applyState(loaded) {
   Object.assign(state, loaded, { example: example.id, spec: loaded.spec ?? example.text });
   if (!NODES.some((n) => n.id === state.node) && !(state.node === 'custom' && state.inventory)) state.node = example.node;
   if (!Number.isInteger(state.replica) || state.replica < 1) state.replica = 1;
+  if (![...$('policy').options].some((o) => o.value === state.policy)) state.policy = DEFAULTS.policy;
+  if (![...$('policy-mode').options].some((o) => o.value === state.policyMode)) state.policyMode = DEFAULTS.policyMode;
   setText(specView, state.spec);
   setText(imageView, state.imageConfig);
   $('host-network').checked = state.hostNetwork;
+  $('policy').value = state.policy;
+  $('policy-mode').value = state.policyMode;
   $('hostname').value = state.hostname;
   $('placeholders').checked = state.placeholders;
   $('env').value = state.env;

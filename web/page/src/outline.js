@@ -35,6 +35,9 @@ function replicaCount(service) {
 export function previewOptions(service, settings) {
   const options = {};
   if (settings.hostNetwork) options.hostNetwork = true;
+  // Sent only when not the default, so an options object stays what the user changed.
+  if (settings.policy && settings.policy !== 'privileged') options.policy = settings.policy;
+  if (settings.policyMode === 'warn') options.policyMode = 'warn';
   if (settings.hostname) options.hostname = settings.hostname;
   if (settings.env?.length) options.env = Object.fromEntries(settings.env);
   if (settings.gpuIndices?.length) options.gpuIndices = settings.gpuIndices;

@@ -12,6 +12,8 @@ export const DEFAULTS = Object.freeze({
   replica: 1,
   imageConfig: '',
   hostNetwork: false,
+  policy: 'privileged', // the Pod Security Standards level: privileged, baseline or restricted
+  policyMode: 'enforce', // enforce or warn
   hostname: '',
   placeholders: true,
   env: '', // extra env, KEY=VALUE per line, as typed
@@ -22,7 +24,7 @@ export const DEFAULTS = Object.freeze({
 
 // Short keys keep links short; never reuse a letter for another meaning.
 const KEYS = { example: 'e', spec: 's', node: 'n', inventory: 'i', service: 'v', replica: 'r', imageConfig: 'c', hostNetwork: 'h', hostname: 'H', placeholders: 'p',
-  env: 'x', gpus: 'g', passwd: 'u', group: 'G' };
+  env: 'x', gpus: 'g', passwd: 'u', group: 'G', policy: 'P', policyMode: 'M' };
 
 /** The hash (`#s=...`) for a state. */
 export async function encodeState(state) {

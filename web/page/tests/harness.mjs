@@ -112,8 +112,11 @@ export function shownProblems(page) {
  */
 export function nativeCompile({
   spec, inventory, service, replica, secrets = {}, hostEnv = {}, volumes = {}, hostname, hostNetwork, imageConfig, env = [], gpus = [], rootfs,
+  policy, policyMode,
 }) {
   const args = ['compile', spec, '--inventory', inventory, '--diagnostics', 'json'];
+  if (policy) args.push('--policy', policy);
+  if (policyMode) args.push('--policy-mode', policyMode);
   if (service) args.push('--service', service);
   if (replica) args.push('--replica', String(replica));
   if (hostname) args.push('--hostname', hostname);

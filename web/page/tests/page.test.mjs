@@ -528,6 +528,44 @@ describe('spec preview page', { skip: skip ?? false }, () => {
     await again.close();
   });
 
+  test('the policy picker: violations are problems like any other; warn keeps the config; the link keeps both', async (t) => {
+    const page = await open(browser.context, server.url);
+    await pick(page, { example: 'web-service', service: 'web' });
+    assert.deepEqual(await shownProblems(page), []);
+    await page.selectOption('#policy', 'restricted');
+    await idle(page);
+    const enforced = await shownProblems(page);
+    assert.deepEqual(enforced.map((p) => `${p.severity} ${p.code} ${p.where}`), ['error policy-sysctls [30:16]']);
+    assert.equal(await page.locator('.cm-lint-marker-error').count() > 0, true);
+    if (!missingNative()) {
+      const { replica, ...web } = CASES[0];
+      const expected = native(web, { policy: 'restricted' });
+      assert.equal(expected.status, 1);
+      assert.deepEqual(
+        enforced.map((p) => `${p.severity} ${p.code} ${p.message} ${p.where}`),
+        expected.diagnostics.map((d) => `${d.severity} ${d.code} ${d.message} [${d.line}:${d.column}]`),
+      );
+    } else {
+      t.diagnostic(`native comparison skipped: ${missingNative()}`);
+    }
+    await page.selectOption('#policy-mode', 'warn');
+    await idle(page);
+    const warned = await shownProblems(page);
+    assert.deepEqual(warned.map((p) => `${p.severity} ${p.code} ${p.where}`), ['warning policy-sysctls [30:16]']);
+    assert.match(await shownConfig(page), /"net.core.somaxconn": "1024"/);
+    // The worker drops every capability and runs as uid 101: it passes restricted.
+    await page.selectOption('#service', 'worker');
+    await idle(page);
+    assert.deepEqual(await shownProblems(page), []);
+    const link = await linkState(page);
+    assert.deepEqual([link.P, link.M], ['restricted', 'warn']);
+    const again = await open(browser.context, page.url());
+    assert.deepEqual([await again.inputValue('#policy'), await again.inputValue('#policy-mode')], ['restricted', 'warn']);
+    assert.deepEqual([...page.errors, ...again.errors], []);
+    await page.close();
+    await again.close();
+  });
+
   test('download and copy give the exact config bytes', async (t) => {
     const page = await open(browser.context, server.url);
     await pick(page, CASES[2]);
