@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use oci_spec::runtime::{Capabilities, Linux, LinuxCapabilities, Process, Spec};
+use oci_spec::runtime::{Capabilities, Linux, LinuxCapabilities, LinuxNetDevice, Process, Spec};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
@@ -78,6 +78,21 @@ impl Serialize for SortedMap<'_> {
     }
 }
 
+/// `linux.netDevices` (a hash map in oci-spec) in key order.
+#[allow(clippy::disallowed_types)] // oci-spec's own type; it is written sorted
+struct NetDevices<'a>(&'a std::collections::HashMap<String, LinuxNetDevice>);
+
+impl Serialize for NetDevices<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let order: BTreeMap<&str, &LinuxNetDevice> = self
+            .0
+            .iter()
+            .map(|(key, value)| (key.as_str(), value))
+            .collect();
+        serializer.collect_map(order)
+    }
+}
+
 /// A capability as the OCI spec names it: `CAP_` and the kernel's name.
 struct CapName<'a>(&'a str);
 
@@ -113,6 +128,7 @@ impl Serialize for CanonicalSpec<'_> {
         )?;
         entry(&mut map, "hostname", spec.hostname().as_ref())?;
         entry(&mut map, "domainname", spec.domainname().as_ref())?;
+        entry(&mut map, "hooks", spec.hooks().as_ref())?;
         let annotations = spec.annotations().as_ref().map(SortedMap::new);
         entry(&mut map, "annotations", annotations.as_ref())?;
         entry(
@@ -211,6 +227,8 @@ impl Serialize for CanonicalLinux<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let linux = self.0;
         let mut map = serializer.serialize_map(None)?;
+        let net_devices = linux.net_devices().as_ref().map(NetDevices);
+        entry(&mut map, "netDevices", net_devices.as_ref())?;
         let sysctl = linux.sysctl().as_ref().map(SortedMap::new);
         entry(&mut map, "sysctl", sysctl.as_ref())?;
         entry(&mut map, "resources", linux.resources().as_ref())?;
@@ -227,6 +245,7 @@ impl Serialize for CanonicalLinux<'_> {
         )?;
         entry(&mut map, "maskedPaths", linux.masked_paths().as_ref())?;
         entry(&mut map, "readonlyPaths", linux.readonly_paths().as_ref())?;
+        entry(&mut map, "intelRdt", linux.intel_rdt().as_ref())?;
         map.end()
     }
 }
@@ -241,7 +260,7 @@ mod tests {
         fn sort(value: &mut serde_json::Value, key: &str) {
             match value {
                 serde_json::Value::Object(map) => {
-                    if ["annotations", "sysctl"].contains(&key) {
+                    if ["annotations", "sysctl", "netDevices"].contains(&key) {
                         map.sort_keys();
                     }
                     for (child_key, child) in map.iter_mut() {
@@ -306,5 +325,30 @@ mod tests {
             );
             assert_eq!(compiled.write_json_again().unwrap(), compiled.json);
         }
+    }
+
+    /// What CDI adds (hooks, intelRdt, netDevices, additionalGids) is written in oci-spec's
+    /// order, with the netDevices map sorted.
+    #[test]
+    fn cdi_edits_match_oci_spec_serialization_sorted() {
+        let inventory = r#"{"inventoryVersion":2,"cdi":[{"path":"/etc/cdi/x.yaml","priority":1,"spec":{
+            "cdiVersion":"1.1.0","kind":"x.com/nic","devices":[{"name":"a","containerEdits":{
+              "deviceNodes":[{"path":"/dev/x0","type":"c","major":240,"minor":0}],
+              "hooks":[{"hookName":"poststop","path":"/bin/h","args":["h"],"timeout":3},{"hookName":"prestart","path":"/bin/p"}],
+              "mounts":[{"hostPath":"/opt/x","containerPath":"/opt/x","options":["ro","rbind"]}],
+              "intelRdt":{"closID":"c","schemata":["L3:0=f"],"enableMonitoring":true},
+              "additionalGids":[7,5],
+              "netDevices":[{"hostInterfaceName":"zeth","name":"n1"},{"hostInterfaceName":"aeth","name":"n0"}]}}]}}]}"#;
+        let spec = "version: v1\ndeployment: abc\nservices:\n  a:\n    image: {name: x}\n    command: {args: [sh]}\n    devices: [x.com/nic=a]\n";
+        let compiled = compile_raw(RawRequest {
+            spec,
+            inventory: Some(inventory),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(compiled.json, reference_json(&compiled.spec().unwrap()));
+        let aeth = compiled.json.find("\"aeth\"").unwrap();
+        assert!(aeth < compiled.json.find("\"zeth\"").unwrap());
+        assert!(compiled.json.contains("\"intelRdt\"") && compiled.json.contains("\"poststop\""));
     }
 }

@@ -186,7 +186,12 @@ fn assemble(
     ctx: &Context<'_>,
     diags: &mut Diagnostics,
 ) -> Result<Option<(Spec, SeccompSection, Vec<BundleFile>)>, OciSpecError> {
-    let devices::DevicePlan { nodes, rules, env } = devices::devices(ctx, diags)?;
+    let devices::DevicePlan {
+        nodes,
+        rules,
+        env,
+        cdi,
+    } = devices::devices(ctx, diags)?;
     let capabilities = process::capabilities(ctx, diags);
     let (process, uid) = process::process(ctx, &env, &capabilities, diags)?;
     let seccomp = seccomp::seccomp(ctx, &capabilities, diags);
@@ -238,6 +243,7 @@ fn assemble(
             .as_ref()
             .map(|name| name.value.clone()),
     );
+    devices::finish(&mut spec, cdi)?;
     Ok(Some((spec, seccomp, files)))
 }
 

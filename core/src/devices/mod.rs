@@ -1,6 +1,8 @@
 //! Devices: every requested node is looked up in the inventory and granted with the host's
-//! own type, major and minor; the GPUs (their own module) add their nodes and env.
+//! own type, major and minor; the GPUs (their own module) add their nodes and env, and CDI
+//! devices (their own module) their edits.
 
+mod cdi;
 mod gpus;
 
 use std::collections::BTreeMap;
@@ -22,9 +24,14 @@ pub struct DevicePlan {
     pub nodes: Vec<LinuxDevice>,
     /// `linux.resources.devices`: the cgroup allow list.
     pub rules: Vec<LinuxDeviceCgroup>,
-    /// GPU environment, added to the process env where the user has not set the key.
+    /// GPU and CDI environment, in that order, added to the process env where the user has
+    /// not set the key.
     pub env: Vec<(String, String)>,
+    /// The CDI edits for the other sections, applied by [`finish`] on the assembled spec.
+    pub cdi: CdiPlan,
 }
+
+pub use cdi::{finish, CdiPlan};
 
 /// Nodes every container may use (containerd's list): null, zero, full, random, urandom,
 /// tty, console, ptmx, and every pts.
@@ -55,6 +62,7 @@ struct Grants<'a> {
 
 pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan, OciSpecError> {
     let inventory = ctx.inventory.index();
+    let cdi_index = ctx.inventory.cdi_index();
     let mut grants = Grants::default();
     for (i, request) in ctx.service.devices.iter().enumerate() {
         let access = access(request.read, request.write, request.mknod);
@@ -70,18 +78,21 @@ pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan,
         );
     }
     let mut env = Vec::new();
+    let mut cdi_requests = ctx.service.cdi_devices.clone();
     if let Some(gpu) = &ctx.service.resources.gpu {
-        env = gpus::gpus(ctx, &inventory, gpu, &mut grants, diags);
+        let (gpu_env, gpu_cdi) = gpus::gpus(ctx, (&inventory, &cdi_index), gpu, &mut grants, diags);
+        env = gpu_env;
+        cdi_requests.extend(gpu_cdi);
     }
     if ctx.service.privileged {
         grant_every_host_device(ctx, &mut grants, diags);
     }
     let grants = grants.list;
-    let nodes = grants
+    let mut nodes = grants
         .iter()
         .map(|grant| linux_device(grant))
         .collect::<Result<Vec<_>, _>>()?;
-    let rules = if ctx.service.privileged {
+    let mut rules = if ctx.service.privileged {
         vec![LinuxDeviceCgroupBuilder::default()
             .allow(true)
             .access("rwm")
@@ -89,7 +100,20 @@ pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan,
     } else {
         cgroup_rules(&grants)?
     };
-    Ok(DevicePlan { nodes, rules, env })
+    let edits = cdi::gather(ctx, &cdi_index, &cdi_requests, diags);
+    let cdi = cdi::apply(
+        &edits,
+        &inventory,
+        ctx.service.privileged,
+        (&mut nodes, &mut rules, &mut env),
+        diags,
+    )?;
+    Ok(DevicePlan {
+        nodes,
+        rules,
+        env,
+        cdi,
+    })
 }
 
 /// A privileged container gets every char and block device of the host, as Docker creates

@@ -147,6 +147,15 @@ pub(crate) fn whole_u32(value: &Json<'_>) -> Result<u32, Invalid> {
     .ok_or_else(|| Invalid::value(format!("must be a whole number from 0 to {}", u32::MAX)))
 }
 
+pub(crate) fn whole_i64(value: &Json<'_>) -> Result<i64, Invalid> {
+    match value {
+        Json::Whole(number) => i64::try_from(*number).ok(),
+        Json::Negative(number) => Some(*number),
+        _ => None,
+    }
+    .ok_or_else(|| Invalid::value("must be a whole number of 64 bits".into()))
+}
+
 /// A list whose items `read` reads.
 pub(crate) fn list<T>(value: &Json<'_>, read: Reader<T>) -> Result<Vec<T>, Invalid> {
     let Json::Array(items) = value else {

@@ -41,7 +41,9 @@ pub(crate) enum Json<'t> {
     Null,
     Bool(bool),
     Whole(u64),
-    /// A negative or fractional number.
+    /// A whole number below zero.
+    Negative(i64),
+    /// A fractional number, or a whole one out of 64 bits.
     OtherNumber,
     String(Cow<'t, str>),
     Array(Vec<Json<'t>>),
@@ -134,7 +136,7 @@ impl<'de> Visitor<'de> for JsonVisitor {
         Ok(Json::Bool(value))
     }
     fn visit_i64<E>(self, value: i64) -> Result<Json<'de>, E> {
-        Ok(u64::try_from(value).map_or(Json::OtherNumber, Json::Whole))
+        Ok(u64::try_from(value).map_or(Json::Negative(value), Json::Whole))
     }
     fn visit_u64<E>(self, value: u64) -> Result<Json<'de>, E> {
         Ok(Json::Whole(value))
@@ -244,7 +246,7 @@ mod tests {
                     Json::Array(vec![
                         Json::Bool(true),
                         Json::Null,
-                        Json::OtherNumber,
+                        Json::Negative(-1),
                         Json::OtherNumber,
                         Json::Whole(7)
                     ])

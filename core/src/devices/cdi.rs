@@ -1,0 +1,399 @@
+//! CDI devices (DESIGN §11): the requested names resolved in the inventory's specs, their
+//! edits gathered in the reference's order (a spec's own edits once, before its first device's),
+//! and applied with the reference's rules: env replaces in place, a device node replaces one at
+//! its path and gets an allow rule, mounts replace one at their destination and are then stably
+//! sorted by depth, hooks go to their stage, groups are added once, intelRdt and netDevices set.
+
+use std::collections::BTreeMap;
+
+use oci_spec::runtime::{
+    Hook, HookBuilder, Hooks, LinuxDevice, LinuxDeviceBuilder, LinuxDeviceCgroup,
+    LinuxDeviceCgroupBuilder, LinuxDeviceType, LinuxIntelRdt, LinuxIntelRdtBuilder,
+    LinuxNetDeviceBuilder, Mount, MountBuilder, Spec,
+};
+use oci_spec::OciSpecError;
+
+use crate::cdi::{CdiDeviceNode, CdiHook, CdiMount, ContainerEdits};
+use crate::codes;
+use crate::context::Context;
+use crate::diagnostic::{closest, Diagnostic, Diagnostics, Loc};
+use crate::inventory::{CdiIndex, DeviceType, InventoryIndex};
+use crate::names::normalize;
+use crate::spec::CdiRequest;
+
+/// The edits of the requested CDI devices, in the order the reference applies them.
+#[derive(Debug, Clone, Default)]
+pub struct CdiPlan {
+    mounts: Vec<Mount>,
+    hooks: Vec<(String, Hook)>,
+    additional_gids: Vec<u32>,
+    intel_rdt: Option<LinuxIntelRdt>,
+    net_devices: Vec<(String, String)>,
+    /// Paths of the nodes whose owner the CDI spec left to the container's user.
+    owned_by_user: BTreeMap<String, usize>,
+}
+
+/// The edits of `requests`, each spec's own edits before its first device's; an unknown name
+/// is reported with the closest names the inventory defines.
+pub(super) fn gather<'a>(
+    ctx: &Context<'a>,
+    index: &CdiIndex<'a>,
+    requests: &[CdiRequest],
+    diags: &mut Diagnostics,
+) -> Vec<&'a ContainerEdits> {
+    let mut edits = Vec::new();
+    // Specs already applied (by position) and names already injected (by text).
+    let mut specs: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut injected: BTreeMap<String, usize> = BTreeMap::new();
+    for request in requests {
+        let qualified = format!("{}={}", request.kind, request.name);
+        if injected.insert(qualified.clone(), 0).is_some() {
+            continue;
+        }
+        let Some((position, entry, device)) = index.device(&request.kind, &request.name) else {
+            diags.push(unknown(ctx, &qualified, &request.at));
+            continue;
+        };
+        if specs.insert(position, 0).is_none() {
+            edits.push(&entry.spec.container_edits);
+        }
+        edits.push(&device.container_edits);
+    }
+    edits
+}
+
+fn unknown(ctx: &Context<'_>, qualified: &str, at: &Loc) -> Diagnostic {
+    let names: Vec<String> = ctx.inventory.cdi_names().collect();
+    let error = Diagnostic::error_at(
+        codes::UNKNOWN_CDI_DEVICE,
+        at,
+        format!("no CDI spec in the inventory defines `{qualified}`"),
+    );
+    if names.is_empty() {
+        return error.with_hint(
+            "the inventory has no CDI specs: probe a node that has them in /etc/cdi or /var/run/cdi, or run `bundlec cdi generate` there first",
+        );
+    }
+    // Up to three names, the closest first.
+    let mut near: Vec<&str> = Vec::new();
+    while near.len() < 3 {
+        let rest = names
+            .iter()
+            .map(String::as_str)
+            .filter(|name| !near.contains(name));
+        match closest(qualified, rest) {
+            Some(name) => near.push(name),
+            None => break,
+        }
+    }
+    match near.as_slice() {
+        [] => {
+            let listed: Vec<&str> = names.iter().take(8).map(String::as_str).collect();
+            let more = if names.len() > listed.len() {
+                ", …"
+            } else {
+                ""
+            };
+            error.with_hint(format!("the inventory defines {}{more}", listed.join(", ")))
+        }
+        [one] => error.with_hint(format!("did you mean `{one}`?")),
+        several => error.with_hint(format!("did you mean one of `{}`?", several.join("`, `"))),
+    }
+}
+
+/// Applies the env and device-node edits (the devices section's own), and returns the rest
+/// for [`finish`].
+pub(super) fn apply(
+    edits: &[&ContainerEdits],
+    inventory: &InventoryIndex<'_>,
+    privileged: bool,
+    plan: (
+        &mut Vec<LinuxDevice>,
+        &mut Vec<LinuxDeviceCgroup>,
+        &mut Vec<(String, String)>,
+    ),
+    diags: &mut Diagnostics,
+) -> Result<CdiPlan, OciSpecError> {
+    let (nodes, rules, env) = plan;
+    let mut rest = CdiPlan::default();
+    for entry in edits.iter().flat_map(|e| &e.env) {
+        // Checked when the spec was read: every entry is KEY=VALUE.
+        if let Some((key, value)) = entry.split_once('=') {
+            env.push((key.to_string(), value.to_string()));
+        }
+    }
+    // A node replaces the one at its path: slots and an index by path keep this O(n log n).
+    let mut by_path: BTreeMap<String, usize> = BTreeMap::new();
+    let mut slots: Vec<Option<LinuxDevice>> = Vec::with_capacity(nodes.len());
+    for device in nodes.drain(..) {
+        by_path.insert(device.path().to_string_lossy().into_owned(), slots.len());
+        slots.push(Some(device));
+    }
+    for node in edits.iter().flat_map(|e| &e.device_nodes) {
+        let Some((device, rule)) = device_node(node, inventory, diags)? else {
+            continue;
+        };
+        if node.uid.is_none() || node.gid.is_none() {
+            rest.owned_by_user.insert(node.path.clone(), 0);
+        }
+        if let Some(old) = by_path
+            .insert(node.path.clone(), slots.len())
+            .and_then(|i| slots.get_mut(i))
+        {
+            *old = None;
+        }
+        slots.push(Some(device));
+        if let (Some(rule), false) = (rule, privileged) {
+            rules.push(rule);
+        }
+    }
+    nodes.extend(slots.into_iter().flatten());
+    for mount in edits.iter().flat_map(|e| &e.mounts) {
+        rest.mounts.push(oci_mount(mount)?);
+    }
+    for hook in edits.iter().flat_map(|e| &e.hooks) {
+        rest.hooks.push((hook.hook_name.clone(), oci_hook(hook)?));
+    }
+    for rdt in edits.iter().filter_map(|e| e.intel_rdt.as_ref()) {
+        let mut builder = LinuxIntelRdtBuilder::default();
+        if let Some(clos) = &rdt.clos_id {
+            builder = builder.clos_id(clos.clone());
+        }
+        if let Some(l3) = &rdt.l3_cache_schema {
+            builder = builder.l3_cache_schema(l3.clone());
+        }
+        if let Some(mem) = &rdt.mem_bw_schema {
+            builder = builder.mem_bw_schema(mem.clone());
+        }
+        if !rdt.schemata.is_empty() {
+            builder = builder.schemata(rdt.schemata.clone());
+        }
+        if rdt.enable_monitoring {
+            builder = builder.enable_monitoring(true);
+        }
+        rest.intel_rdt = Some(builder.build()?);
+    }
+    // The reference ignores 0; `finish` adds each group once.
+    rest.additional_gids = edits
+        .iter()
+        .flat_map(|e| &e.additional_gids)
+        .copied()
+        .filter(|gid| *gid != 0)
+        .collect();
+    for net in edits.iter().flat_map(|e| &e.net_devices) {
+        rest.net_devices
+            .push((net.host_interface_name.clone(), net.name.clone()));
+    }
+    Ok(rest)
+}
+
+/// A CDI node as an OCI device and its allow rule: type and numbers from the spec (the probe
+/// fills them), else from the inventory's node at its host path.
+fn device_node(
+    node: &CdiDeviceNode,
+    inventory: &InventoryIndex<'_>,
+    diags: &mut Diagnostics,
+) -> Result<Option<(LinuxDevice, Option<LinuxDeviceCgroup>)>, OciSpecError> {
+    let host_path = node.host_path.as_deref().unwrap_or(&node.path);
+    let given = node.kind.as_deref().filter(|kind| !kind.is_empty());
+    let complete = given.is_some_and(|kind| kind == "p" || node.major.is_some());
+    let host = inventory.resolve(host_path);
+    let (kind, major, minor, file_mode) = match (complete, host) {
+        (true, _) => (
+            given.unwrap_or("c").to_string(),
+            node.major.unwrap_or(0),
+            node.minor.unwrap_or(0),
+            node.file_mode.or(host.map(|h| h.file_mode & 0o777)),
+        ),
+        (false, Some(host)) => (
+            match host.kind {
+                DeviceType::Char => "c",
+                DeviceType::Block => "b",
+                DeviceType::Fifo => "p",
+            }
+            .to_string(),
+            i64::from(host.major),
+            i64::from(host.minor),
+            node.file_mode.or(Some(host.file_mode & 0o777)),
+        ),
+        (false, None) => {
+            diags.error_hint(
+                codes::DEVICE_NOT_IN_INVENTORY,
+                &Loc::at("inventory.cdi"),
+                format!("CDI device node `{host_path}` has no type and numbers, and the inventory does not list it"),
+                "probe the node again: the probe fills each CDI node's numbers from /dev",
+            );
+            return Ok(None);
+        }
+    };
+    let typ = match kind.as_str() {
+        "b" => LinuxDeviceType::B,
+        "u" => LinuxDeviceType::U,
+        "p" => LinuxDeviceType::P,
+        _ => LinuxDeviceType::C,
+    };
+    let mut device = LinuxDeviceBuilder::default()
+        .path(node.path.as_str())
+        .typ(typ)
+        .major(major)
+        .minor(minor);
+    if let Some(mode) = file_mode {
+        device = device.file_mode(mode & 0o777);
+    }
+    if let Some(uid) = node.uid {
+        device = device.uid(uid);
+    }
+    if let Some(gid) = node.gid {
+        device = device.gid(gid);
+    }
+    let access = match node.permissions.as_deref() {
+        None | Some("") => "rwm",
+        Some(access) => access,
+    };
+    let rule = if matches!(kind.as_str(), "b" | "c") && access != "none" {
+        Some(
+            LinuxDeviceCgroupBuilder::default()
+                .allow(true)
+                .typ(typ)
+                .major(major)
+                .minor(minor)
+                .access(access)
+                .build()?,
+        )
+    } else {
+        None
+    };
+    Ok(Some((device.build()?, rule)))
+}
+
+fn oci_mount(mount: &CdiMount) -> Result<Mount, OciSpecError> {
+    let mut builder = MountBuilder::default()
+        .destination(mount.container_path.as_str())
+        .source(mount.host_path.as_str());
+    if !mount.options.is_empty() {
+        builder = builder.options(mount.options.clone());
+    }
+    if let Some(kind) = mount.kind.as_deref().filter(|kind| !kind.is_empty()) {
+        builder = builder.typ(kind);
+    }
+    builder.build()
+}
+
+fn oci_hook(hook: &CdiHook) -> Result<Hook, OciSpecError> {
+    let mut builder = HookBuilder::default().path(hook.path.as_str());
+    if !hook.args.is_empty() {
+        builder = builder.args(hook.args.clone());
+    }
+    if !hook.env.is_empty() {
+        builder = builder.env(hook.env.clone());
+    }
+    if let Some(timeout) = hook.timeout {
+        builder = builder.timeout(timeout);
+    }
+    builder.build()
+}
+
+/// Applies the edits that land outside the devices section, on the assembled spec.
+pub fn finish(spec: &mut Spec, plan: CdiPlan) -> Result<(), OciSpecError> {
+    let (uid, gid) = spec.process().as_ref().map_or((0, 0), |process| {
+        (process.user().uid(), process.user().gid())
+    });
+    if let Some(process) = spec.process_mut() {
+        if !plan.additional_gids.is_empty() {
+            let user = process.user_mut();
+            let mut gids = user.additional_gids().clone().unwrap_or_default();
+            // Maps keyed by `usize`: the core's one number-keyed B-tree type.
+            let mut seen: BTreeMap<usize, usize> = gids.iter().map(|&g| (g as usize, 0)).collect();
+            for gid in plan.additional_gids {
+                if seen.insert(gid as usize, 0).is_none() {
+                    gids.push(gid);
+                }
+            }
+            user.set_additional_gids(Some(gids));
+        }
+    }
+    if let Some(linux) = spec.linux_mut() {
+        // As the reference: a node whose owner the spec leaves open belongs to a non-root user.
+        for device in linux.devices_mut().iter_mut().flatten() {
+            let path = device.path().to_string_lossy().into_owned();
+            if plan.owned_by_user.contains_key(&path) {
+                if device.uid().is_none() && uid > 0 {
+                    device.set_uid(Some(uid));
+                }
+                if device.gid().is_none() && gid > 0 {
+                    device.set_gid(Some(gid));
+                }
+            }
+        }
+        if plan.intel_rdt.is_some() {
+            linux.set_intel_rdt(plan.intel_rdt);
+        }
+        if !plan.net_devices.is_empty() {
+            linux.set_net_devices(Some(net_device_map(plan.net_devices)?));
+        }
+    }
+    if !plan.mounts.is_empty() {
+        // A mount replaces the one at its destination; slots and an index keep this O(n log n).
+        let mut by_destination: BTreeMap<String, usize> = BTreeMap::new();
+        let mut slots: Vec<Option<Mount>> = Vec::new();
+        for mount in spec
+            .mounts()
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .chain(plan.mounts)
+        {
+            let destination = normalize(&mount.destination().to_string_lossy());
+            if let Some(old) = by_destination
+                .insert(destination, slots.len())
+                .and_then(|i| slots.get_mut(i))
+            {
+                *old = None;
+            }
+            slots.push(Some(mount));
+        }
+        let mounts: Vec<Mount> = slots.into_iter().flatten().collect();
+        // The reference's order: stable by the number of `/` in the cleaned destination.
+        let mounts = crate::sorting::sort_by(mounts, |a, b| depth(a).cmp(&depth(b)));
+        spec.set_mounts(Some(mounts));
+    }
+    if !plan.hooks.is_empty() {
+        let mut hooks = spec.hooks().clone().unwrap_or_default();
+        for (stage, hook) in plan.hooks {
+            stage_list(&mut hooks, &stage).push(hook);
+        }
+        spec.set_hooks(Some(hooks));
+    }
+    Ok(())
+}
+
+fn depth(mount: &Mount) -> usize {
+    normalize(&mount.destination().to_string_lossy())
+        .matches('/')
+        .count()
+}
+
+/// The list of hooks of a stage (checked when the spec was read).
+#[allow(deprecated)] // `prestart` is deprecated in the OCI spec, and still a CDI stage
+fn stage_list<'h>(hooks: &'h mut Hooks, stage: &str) -> &'h mut Vec<Hook> {
+    let list = match stage {
+        "prestart" => hooks.prestart_mut(),
+        "createRuntime" => hooks.create_runtime_mut(),
+        "createContainer" => hooks.create_container_mut(),
+        "startContainer" => hooks.start_container_mut(),
+        "poststart" => hooks.poststart_mut(),
+        _ => hooks.poststop_mut(),
+    };
+    list.get_or_insert_with(Vec::new)
+}
+
+/// oci-spec's net device type is a hash map; canonical::to_json writes it sorted.
+#[allow(clippy::disallowed_types)]
+fn net_device_map(
+    devices: Vec<(String, String)>,
+) -> Result<std::collections::HashMap<String, oci_spec::runtime::LinuxNetDevice>, OciSpecError> {
+    devices
+        .into_iter()
+        .map(|(host, name)| Ok((host, LinuxNetDeviceBuilder::default().name(name).build()?)))
+        .collect()
+}
