@@ -84,12 +84,13 @@ struct NetDevices<'a>(&'a std::collections::HashMap<String, LinuxNetDevice>);
 
 impl Serialize for NetDevices<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let order: BTreeMap<&str, &LinuxNetDevice> = self
-            .0
-            .iter()
-            .map(|(key, value)| (key.as_str(), value))
-            .collect();
-        serializer.collect_map(order)
+        // Positions by key, as SortedMap: the core's one index type.
+        let pairs: Vec<(&String, &LinuxNetDevice)> = self.0.iter().collect();
+        let mut order: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, (key, _)) in pairs.iter().enumerate() {
+            order.insert(key.as_str(), i);
+        }
+        serializer.collect_map(order.values().filter_map(|&i| pairs.get(i).copied()))
     }
 }
 

@@ -303,7 +303,11 @@ pub fn finish(spec: &mut Spec, plan: CdiPlan) -> Result<(), OciSpecError> {
             let user = process.user_mut();
             let mut gids = user.additional_gids().clone().unwrap_or_default();
             // Maps keyed by `usize`: the core's one number-keyed B-tree type.
-            let mut seen: BTreeMap<usize, usize> = gids.iter().map(|&g| (g as usize, 0)).collect();
+            // Filled by inserts: collecting into a map would carry another sort.
+            let mut seen: BTreeMap<usize, usize> = BTreeMap::new();
+            for &gid in &gids {
+                seen.insert(gid as usize, 0);
+            }
             for gid in plan.additional_gids {
                 if seen.insert(gid as usize, 0).is_none() {
                     gids.push(gid);

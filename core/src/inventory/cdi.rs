@@ -41,8 +41,10 @@ pub(super) fn cdi_entry(value: &Json<'_>) -> Result<CdiSpecEntry, Invalid> {
 /// The inventory's CDI devices by qualified name.
 pub struct CdiIndex<'a> {
     inventory: &'a Inventory,
-    /// (priority, entry, device) by `kind=name`.
-    by_name: BTreeMap<String, (u32, usize, usize)>,
+    /// (priority, entry, device) of each name, found by `by_name`.
+    found: Vec<(u32, usize, usize)>,
+    /// Positions in `found` by `kind=name`: the core's one index type (less WebAssembly).
+    by_name: BTreeMap<String, usize>,
 }
 
 impl<'a> CdiIndex<'a> {
@@ -52,7 +54,8 @@ impl<'a> CdiIndex<'a> {
         kind: &str,
         name: &str,
     ) -> Option<(usize, &'a CdiSpecEntry, &'a CdiDevice)> {
-        let &(_, i, j) = self.by_name.get(&format!("{kind}={name}"))?;
+        let position = *self.by_name.get(&format!("{kind}={name}"))?;
+        let &(_, i, j) = self.found.get(position)?;
         let entry = self.inventory.cdi.get(i)?;
         Some((i, entry, entry.spec.devices.get(j)?))
     }
@@ -90,18 +93,23 @@ impl Inventory {
     /// Every qualified CDI name (`nvidia.com/gpu=0`) with the device it names: the one of the
     /// highest priority. Built once per compile, so resolving many names stays O(n log n).
     pub(crate) fn cdi_index(&self) -> CdiIndex<'_> {
-        let mut by_name: BTreeMap<String, (u32, usize, usize)> = BTreeMap::new();
+        let mut found: Vec<(u32, usize, usize)> = Vec::new();
+        let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
         for (i, entry) in self.cdi.iter().enumerate() {
             for (j, device) in entry.spec.devices.iter().enumerate() {
                 let name = format!("{}={}", entry.spec.kind, device.name);
-                let slot = by_name.entry(name).or_insert((entry.priority, i, j));
-                if entry.priority > slot.0 {
-                    *slot = (entry.priority, i, j);
+                let position = *by_name.entry(name).or_insert(found.len());
+                let here = (entry.priority, i, j);
+                match found.get_mut(position) {
+                    Some(slot) if entry.priority > slot.0 => *slot = here,
+                    Some(_) => {}
+                    None => found.push(here),
                 }
             }
         }
         CdiIndex {
             inventory: self,
+            found,
             by_name,
         }
     }
