@@ -5,14 +5,15 @@
 //! sorted by depth, hooks go to their stage, groups are added once, intelRdt and netDevices set.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use oci_spec::runtime::{
-    Hook, HookBuilder, Hooks, LinuxDevice, LinuxDeviceBuilder, LinuxDeviceCgroup,
-    LinuxDeviceCgroupBuilder, LinuxDeviceType, LinuxIntelRdt, LinuxIntelRdtBuilder,
-    LinuxNetDeviceBuilder, Mount, MountBuilder, Spec,
+    Hook, HookBuilder, Hooks, LinuxDevice, LinuxDeviceCgroup, LinuxDeviceType, LinuxIntelRdt,
+    LinuxIntelRdtBuilder, LinuxNetDeviceBuilder, Mount, MountBuilder, Spec,
 };
 use oci_spec::OciSpecError;
 
+use super::{node as node_of, rule};
 use crate::cdi::{CdiDeviceNode, CdiHook, CdiMount, ContainerEdits};
 use crate::codes;
 use crate::context::Context;
@@ -126,7 +127,7 @@ pub(super) fn apply(
     let mut by_path: BTreeMap<String, usize> = BTreeMap::new();
     let mut slots: Vec<Option<LinuxDevice>> = Vec::with_capacity(nodes.len());
     for device in nodes.drain(..) {
-        by_path.insert(device.path().to_string_lossy().into_owned(), slots.len());
+        by_path.insert(path_text(device.path()).to_string(), slots.len());
         slots.push(Some(device));
     }
     for node in edits.iter().flat_map(|e| &e.device_nodes) {
@@ -232,38 +233,19 @@ fn device_node(
         "p" => LinuxDeviceType::P,
         _ => LinuxDeviceType::C,
     };
-    let mut device = LinuxDeviceBuilder::default()
-        .path(node.path.as_str())
-        .typ(typ)
-        .major(major)
-        .minor(minor);
-    if let Some(mode) = file_mode {
-        device = device.file_mode(mode & 0o777);
-    }
-    if let Some(uid) = node.uid {
-        device = device.uid(uid);
-    }
-    if let Some(gid) = node.gid {
-        device = device.gid(gid);
-    }
+    let device = node_of(
+        &node.path,
+        (typ, major, minor),
+        file_mode.map(|mode| mode & 0o777),
+        (node.uid, node.gid),
+    );
     let access = match node.permissions.as_deref() {
         None | Some("") => "rwm",
         Some(access) => access,
     };
-    let rule = if matches!(kind.as_str(), "b" | "c") && access != "none" {
-        Some(
-            LinuxDeviceCgroupBuilder::default()
-                .allow(true)
-                .typ(typ)
-                .major(major)
-                .minor(minor)
-                .access(access)
-                .build()?,
-        )
-    } else {
-        None
-    };
-    Ok(Some((device.build()?, rule)))
+    let rule = (matches!(kind.as_str(), "b" | "c") && access != "none")
+        .then(|| rule(true, Some(typ), Some(major), Some(minor), access));
+    Ok(Some((device, rule)))
 }
 
 fn oci_mount(mount: &CdiMount) -> Result<Mount, OciSpecError> {
@@ -319,7 +301,7 @@ pub fn finish(spec: &mut Spec, plan: CdiPlan) -> Result<(), OciSpecError> {
     if let Some(linux) = spec.linux_mut() {
         // As the reference: a node whose owner the spec leaves open belongs to a non-root user.
         for device in linux.devices_mut().iter_mut().flatten() {
-            let path = device.path().to_string_lossy().into_owned();
+            let path = path_text(device.path()).to_string();
             if plan.owned_by_user.contains_key(&path) {
                 if device.uid().is_none() && uid > 0 {
                     device.set_uid(Some(uid));
@@ -347,7 +329,7 @@ pub fn finish(spec: &mut Spec, plan: CdiPlan) -> Result<(), OciSpecError> {
             .into_iter()
             .chain(plan.mounts)
         {
-            let destination = normalize(&mount.destination().to_string_lossy());
+            let destination = normalize(path_text(mount.destination()));
             if let Some(old) = by_destination
                 .insert(destination, slots.len())
                 .and_then(|i| slots.get_mut(i))
@@ -371,8 +353,14 @@ pub fn finish(spec: &mut Spec, plan: CdiPlan) -> Result<(), OciSpecError> {
     Ok(())
 }
 
+/// A path the core built from text, as that text (a lossy conversion would add code to the
+/// WebAssembly modules for paths that are always UTF-8).
+fn path_text(path: &Path) -> &str {
+    path.to_str().unwrap_or_default()
+}
+
 fn depth(mount: &Mount) -> usize {
-    normalize(&mount.destination().to_string_lossy())
+    normalize(path_text(mount.destination()))
         .matches('/')
         .count()
 }

@@ -7,9 +7,7 @@ mod gpus;
 
 use std::collections::BTreeMap;
 
-use oci_spec::runtime::{
-    LinuxDevice, LinuxDeviceBuilder, LinuxDeviceCgroup, LinuxDeviceCgroupBuilder, LinuxDeviceType,
-};
+use oci_spec::runtime::{LinuxDevice, LinuxDeviceCgroup, LinuxDeviceType};
 use oci_spec::OciSpecError;
 
 use crate::codes;
@@ -88,17 +86,11 @@ pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan,
         grant_every_host_device(ctx, &mut grants, diags);
     }
     let grants = grants.list;
-    let mut nodes = grants
-        .iter()
-        .map(|grant| linux_device(grant))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut nodes: Vec<LinuxDevice> = grants.iter().map(linux_device).collect();
     let mut rules = if ctx.service.privileged {
-        vec![LinuxDeviceCgroupBuilder::default()
-            .allow(true)
-            .access("rwm")
-            .build()?]
+        vec![rule(true, None, None, None, "rwm")]
     } else {
-        cgroup_rules(&grants)?
+        cgroup_rules(&grants)
     };
     let edits = cdi::gather(ctx, &cdi_index, &cdi_requests, diags);
     let cdi = cdi::apply(
@@ -146,38 +138,69 @@ fn grant_every_host_device<'a>(
 
 /// The device cgroup of an unprivileged container: deny all, then the standard nodes and
 /// each grant.
-fn cgroup_rules(grants: &[Grant<'_>]) -> Result<Vec<LinuxDeviceCgroup>, OciSpecError> {
-    let mut rules = vec![LinuxDeviceCgroupBuilder::default()
-        .allow(false)
-        .access("rwm")
-        .build()?];
+fn cgroup_rules(grants: &[Grant<'_>]) -> Vec<LinuxDeviceCgroup> {
+    let mut rules = vec![rule(false, None, None, None, "rwm")];
     for (major, minor) in STANDARD_NODES {
-        let mut rule = LinuxDeviceCgroupBuilder::default()
-            .allow(true)
-            .typ(LinuxDeviceType::C)
-            .major(*major)
-            .access("rwm");
-        if let Some(minor) = minor {
-            rule = rule.minor(*minor);
-        }
-        rules.push(rule.build()?);
+        rules.push(rule(
+            true,
+            Some(LinuxDeviceType::C),
+            Some(*major),
+            *minor,
+            "rwm",
+        ));
     }
     // The device cgroup knows only char and block devices; a fifo needs no rule.
     for grant in grants
         .iter()
         .filter(|grant| grant.node.kind != DeviceType::Fifo)
     {
-        rules.push(
-            LinuxDeviceCgroupBuilder::default()
-                .allow(true)
-                .typ(device_type(grant.node.kind))
-                .major(i64::from(grant.node.major))
-                .minor(i64::from(grant.node.minor))
-                .access(grant.access.clone())
-                .build()?,
-        );
+        rules.push(rule(
+            true,
+            Some(device_type(grant.node.kind)),
+            Some(i64::from(grant.node.major)),
+            Some(i64::from(grant.node.minor)),
+            &grant.access,
+        ));
     }
-    Ok(rules)
+    rules
+}
+
+/// A device cgroup rule. Every rule of the section is built here, with setters rather than
+/// oci-spec's builder, so WebAssembly carries this code once.
+#[inline(never)]
+fn rule(
+    allow: bool,
+    typ: Option<LinuxDeviceType>,
+    major: Option<i64>,
+    minor: Option<i64>,
+    access: &str,
+) -> LinuxDeviceCgroup {
+    let mut rule = LinuxDeviceCgroup::default();
+    rule.set_allow(allow);
+    rule.set_typ(typ);
+    rule.set_major(major);
+    rule.set_minor(minor);
+    rule.set_access(Some(access.to_string()));
+    rule
+}
+
+/// A device node to create: the one place the section builds them (see [`rule`]).
+#[inline(never)]
+fn node(
+    path: &str,
+    (typ, major, minor): (LinuxDeviceType, i64, i64),
+    file_mode: Option<u32>,
+    (uid, gid): (Option<u32>, Option<u32>),
+) -> LinuxDevice {
+    let mut device = LinuxDevice::default();
+    device.set_path(path.into());
+    device.set_typ(typ);
+    device.set_major(major);
+    device.set_minor(minor);
+    device.set_file_mode(file_mode);
+    device.set_uid(uid);
+    device.set_gid(gid);
+    device
 }
 
 fn access(read: bool, write: bool, mknod: bool) -> String {
@@ -249,16 +272,18 @@ fn device_type(kind: DeviceType) -> LinuxDeviceType {
     }
 }
 
-fn linux_device(grant: &Grant<'_>) -> Result<LinuxDevice, OciSpecError> {
-    LinuxDeviceBuilder::default()
-        .path(grant.path.as_str())
-        .typ(device_type(grant.node.kind))
-        .major(i64::from(grant.node.major))
-        .minor(i64::from(grant.node.minor))
+fn linux_device(grant: &Grant<'_>) -> LinuxDevice {
+    let host = grant.node;
+    node(
+        &grant.path,
+        (
+            device_type(host.kind),
+            i64::from(host.major),
+            i64::from(host.minor),
+        ),
         // Permission bits only: the OCI schema caps fileMode at 0777, and set-id or sticky bits
         // mean nothing on a device node.
-        .file_mode(grant.node.file_mode & 0o777)
-        .uid(grant.node.uid)
-        .gid(grant.node.gid)
-        .build()
+        Some(host.file_mode & 0o777),
+        (Some(host.uid), Some(host.gid)),
+    )
 }
