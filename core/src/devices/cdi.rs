@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use oci_spec::runtime::{
-    Hook, HookBuilder, Hooks, LinuxDevice, LinuxDeviceCgroup, LinuxDeviceType, LinuxIntelRdt,
-    LinuxIntelRdtBuilder, LinuxNetDeviceBuilder, Mount, MountBuilder, Spec,
+    Hook, Hooks, LinuxDevice, LinuxDeviceCgroup, LinuxDeviceType, LinuxIntelRdt, LinuxNetDevice,
+    Mount, MountBuilder, Spec,
 };
 use oci_spec::OciSpecError;
 
@@ -153,26 +153,18 @@ pub(super) fn apply(
         rest.mounts.push(oci_mount(mount)?);
     }
     for hook in edits.iter().flat_map(|e| &e.hooks) {
-        rest.hooks.push((hook.hook_name.clone(), oci_hook(hook)?));
+        rest.hooks.push((hook.hook_name.clone(), oci_hook(hook)));
     }
+    // Setters rather than oci-spec's builders here: the builders' code would be new to the
+    // WebAssembly modules, for types only CDI writes.
     for rdt in edits.iter().filter_map(|e| e.intel_rdt.as_ref()) {
-        let mut builder = LinuxIntelRdtBuilder::default();
-        if let Some(clos) = &rdt.clos_id {
-            builder = builder.clos_id(clos.clone());
-        }
-        if let Some(l3) = &rdt.l3_cache_schema {
-            builder = builder.l3_cache_schema(l3.clone());
-        }
-        if let Some(mem) = &rdt.mem_bw_schema {
-            builder = builder.mem_bw_schema(mem.clone());
-        }
-        if !rdt.schemata.is_empty() {
-            builder = builder.schemata(rdt.schemata.clone());
-        }
-        if rdt.enable_monitoring {
-            builder = builder.enable_monitoring(true);
-        }
-        rest.intel_rdt = Some(builder.build()?);
+        let mut intel_rdt = LinuxIntelRdt::default();
+        intel_rdt.set_clos_id(rdt.clos_id.clone());
+        intel_rdt.set_l3_cache_schema(rdt.l3_cache_schema.clone());
+        intel_rdt.set_mem_bw_schema(rdt.mem_bw_schema.clone());
+        intel_rdt.set_schemata((!rdt.schemata.is_empty()).then(|| rdt.schemata.clone()));
+        intel_rdt.set_enable_monitoring(rdt.enable_monitoring.then_some(true));
+        rest.intel_rdt = Some(intel_rdt);
     }
     // The reference ignores 0; `finish` adds each group once.
     rest.additional_gids = edits
@@ -261,18 +253,13 @@ fn oci_mount(mount: &CdiMount) -> Result<Mount, OciSpecError> {
     builder.build()
 }
 
-fn oci_hook(hook: &CdiHook) -> Result<Hook, OciSpecError> {
-    let mut builder = HookBuilder::default().path(hook.path.as_str());
-    if !hook.args.is_empty() {
-        builder = builder.args(hook.args.clone());
-    }
-    if !hook.env.is_empty() {
-        builder = builder.env(hook.env.clone());
-    }
-    if let Some(timeout) = hook.timeout {
-        builder = builder.timeout(timeout);
-    }
-    builder.build()
+fn oci_hook(hook: &CdiHook) -> Hook {
+    let mut oci = Hook::default();
+    oci.set_path(hook.path.clone().into());
+    oci.set_args((!hook.args.is_empty()).then(|| hook.args.clone()));
+    oci.set_env((!hook.env.is_empty()).then(|| hook.env.clone()));
+    oci.set_timeout(hook.timeout);
+    oci
 }
 
 /// Applies the edits that land outside the devices section, on the assembled spec.
@@ -315,7 +302,7 @@ pub fn finish(spec: &mut Spec, plan: CdiPlan) -> Result<(), OciSpecError> {
             linux.set_intel_rdt(plan.intel_rdt);
         }
         if !plan.net_devices.is_empty() {
-            linux.set_net_devices(Some(net_device_map(plan.net_devices)?));
+            linux.set_net_devices(Some(net_device_map(plan.net_devices)));
         }
     }
     if !plan.mounts.is_empty() {
@@ -383,9 +370,13 @@ fn stage_list<'h>(hooks: &'h mut Hooks, stage: &str) -> &'h mut Vec<Hook> {
 #[allow(clippy::disallowed_types)]
 fn net_device_map(
     devices: Vec<(String, String)>,
-) -> Result<std::collections::HashMap<String, oci_spec::runtime::LinuxNetDevice>, OciSpecError> {
+) -> std::collections::HashMap<String, LinuxNetDevice> {
     devices
         .into_iter()
-        .map(|(host, name)| Ok((host, LinuxNetDeviceBuilder::default().name(name).build()?)))
+        .map(|(host, name)| {
+            let mut device = LinuxNetDevice::default();
+            device.set_name(Some(name));
+            (host, device)
+        })
         .collect()
 }

@@ -161,11 +161,12 @@ pub(crate) fn list<T>(value: &Json<'_>, read: Reader<T>) -> Result<Vec<T>, Inval
     let Json::Array(items) = value else {
         return Err(Invalid::value("must be a list".into()));
     };
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| read(item).map_err(|invalid| invalid.at_index(i)))
-        .collect()
+    // A plain loop: collecting into a `Result` costs WebAssembly per item type.
+    let mut read_items = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        read_items.push(read(item).map_err(|invalid| invalid.at_index(i))?);
+    }
+    Ok(read_items)
 }
 
 pub(crate) fn strings(value: &Json<'_>) -> Result<Vec<String>, Invalid> {
