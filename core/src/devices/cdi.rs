@@ -39,7 +39,7 @@ pub struct CdiPlan {
 pub(super) fn gather<'a>(
     ctx: &Context<'a>,
     index: &CdiIndex<'a>,
-    requests: &[CdiRequest],
+    requests: impl Iterator<Item = &'a CdiRequest>,
     diags: &mut Diagnostics,
 ) -> Vec<&'a ContainerEdits> {
     let mut edits = Vec::new();

@@ -76,11 +76,11 @@ pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan,
         );
     }
     let mut env = Vec::new();
-    let mut cdi_requests = ctx.service.cdi_devices.clone();
+    let mut gpu_requests = Vec::new();
     if let Some(gpu) = &ctx.service.resources.gpu {
         let (gpu_env, gpu_cdi) = gpus::gpus(ctx, (&inventory, &cdi_index), gpu, &mut grants, diags);
         env = gpu_env;
-        cdi_requests.extend(gpu_cdi);
+        gpu_requests = gpu_cdi;
     }
     if ctx.service.privileged {
         grant_every_host_device(ctx, &mut grants, diags);
@@ -92,7 +92,9 @@ pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan,
     } else {
         cgroup_rules(&grants)
     };
-    let edits = cdi::gather(ctx, &cdi_index, &cdi_requests, diags);
+    // The spec's CDI names, then the GPUs' (borrowed: no copy of the spec's list).
+    let cdi_requests = ctx.service.cdi_devices.iter().chain(&gpu_requests);
+    let edits = cdi::gather(ctx, &cdi_index, cdi_requests, diags);
     let cdi = cdi::apply(
         &edits,
         &inventory,
