@@ -175,6 +175,36 @@ mod tests {
         );
     }
 
+    /// Numbers are read as the text reader reads them: a negative one reaches the CDI checks
+    /// (and their message), a fraction is refused where it is.
+    #[test]
+    fn negative_and_fractional_numbers_are_told_apart() {
+        let hook = |timeout: &str| {
+            entry("/etc/cdi/a.yaml", 1, "a.com/gpu", "0", "A=1").replace(
+                "\"env\":[\"A=1\"]",
+                &format!(
+                    "\"hooks\":[{{\"hookName\":\"prestart\",\"path\":\"/bin/h\",\"timeout\":{timeout}}}]"
+                ),
+            )
+        };
+        let error = read(&[hook("-1")]).unwrap_err();
+        assert_eq!(
+            error.path,
+            "inventory.cdi[0].spec.devices[0].containerEdits.hooks[0].timeout"
+        );
+        assert!(
+            error.message.ends_with("a hook timeout must be above zero"),
+            "{}",
+            error.message
+        );
+        let error = read(&[hook("1.5")]).unwrap_err();
+        assert_eq!(
+            error.message,
+            "the inventory is not valid: `cdi[0].spec.devices[0].containerEdits.hooks[0].timeout` must be a whole number of 64 bits"
+        );
+        assert!(read(&[hook("5")]).is_ok());
+    }
+
     /// A spec in the inventory passes the same checks as one read from a file.
     #[test]
     fn specs_in_the_inventory_are_checked() {
