@@ -4,7 +4,7 @@
 
 mod explanations;
 
-use explanations::CODES;
+use explanations::TABLES;
 
 /// `apparmor-profile-not-loaded`: see [`explain`].
 pub const APPARMOR_PROFILE_NOT_LOADED: &str = "apparmor-profile-not-loaded";
@@ -221,16 +221,21 @@ pub const YAML_TOO_DEEP: &str = "yaml-too-deep";
 
 /// The paragraph explaining a code, or `None` for a code the core does not emit.
 pub fn explain(code: &str) -> Option<&'static str> {
-    CODES
-        .binary_search_by(|entry| entry.code.cmp(code))
-        .ok()
-        .and_then(|at| CODES.get(at))
-        .map(|entry| entry.explanation)
+    TABLES.iter().find_map(|table| {
+        table
+            .binary_search_by(|entry| entry.code.cmp(code))
+            .ok()
+            .and_then(|at| table.get(at))
+            .map(|entry| entry.explanation)
+    })
 }
 
 /// Every code the core emits, sorted.
 pub fn codes() -> impl Iterator<Item = &'static str> {
-    CODES.iter().map(|entry| entry.code)
+    TABLES
+        .iter()
+        .flat_map(|table| table.iter())
+        .map(|entry| entry.code)
 }
 
 #[cfg(test)]

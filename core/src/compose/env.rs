@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostics, Loc, Located};
 use crate::names::valid_env_key;
+use crate::spec::valid_env_key_at;
 use crate::spec::{EnvValue, EnvVar, Service};
 use crate::yaml::Value;
 
@@ -66,16 +67,7 @@ fn set(
     service: &mut Service,
     diags: &mut Diagnostics,
 ) {
-    if !valid_env_key(&key.value) {
-        diags.error_hint(
-            codes::BAD_ENV_KEY,
-            &key.at,
-            format!(
-                "`{}` is not a valid environment variable name",
-                key.value.escape_debug()
-            ),
-            "a name must be non-empty and hold no `=` or NUL",
-        );
+    if !valid_env_key_at(&key, diags) {
         return;
     }
     let value = match value {

@@ -8,8 +8,7 @@ use crate::codes;
 use crate::decode::{self, Fields};
 use crate::diagnostic::{closest, Diagnostics, Located};
 use crate::names::resolve_dots;
-use crate::spec::{Storage, StorageKind};
-use crate::units::parse_octal_mode;
+use crate::spec::{octal_mode, Storage, StorageKind};
 use crate::yaml::{Node, Value};
 
 /// Flags a tmpfs may add after `nosuid` and `nodev`.
@@ -102,7 +101,7 @@ pub(super) fn tmpfs(text: Located<String>, diags: &mut Diagnostics) -> Option<St
                 }
             }
         } else if let Some(value) = option.strip_prefix("mode=") {
-            mode = Some(octal(
+            mode = Some(octal_mode(
                 &Located {
                     value: value.to_string(),
                     at: text.at.clone(),
@@ -217,19 +216,4 @@ pub(super) fn file_bind(
         readonly: true,
         at: node.loc(path),
     })
-}
-
-pub(super) fn octal(text: &Located<String>, diags: &mut Diagnostics) -> Option<u32> {
-    match parse_octal_mode(text.value.trim()) {
-        Ok(mode) => Some(mode),
-        Err(message) => {
-            diags.error_hint(
-                codes::BAD_MODE,
-                &text.at,
-                message,
-                "write an octal permission such as `1777`",
-            );
-            None
-        }
-    }
 }

@@ -200,7 +200,7 @@ fn long(node: &Node<'_>, path: &str, top: &Top<'_>, diags: &mut Diagnostics) -> 
                     size = Some(super::limits::size(node, &path, diags)?.value);
                 }
                 if let Some(text) = options.string("mode", diags) {
-                    mode = Some(files::octal(&text, diags)?);
+                    mode = Some(crate::spec::octal_mode(&text, diags)?);
                 }
             }
             StorageKind::Tmpfs {

@@ -14,7 +14,7 @@ mod platform;
 mod tests;
 
 pub use digest::{Digest, DigestAlgorithm};
-pub use platform::{platform_for_arch, platform_score, Platform};
+pub use platform::{choose_platform, platform_for_arch, platform_score, Platform};
 
 /// The annotation that names a manifest in `index.json` (its tag).
 pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
@@ -300,71 +300,6 @@ pub fn select<'a>(
     };
     Err(Diagnostic::error_at(
         codes::IMAGE_NOT_FOUND,
-        &Loc::at(at),
-        message,
-    ))
-}
-
-/// The entry that runs on `node`: among several, the best platform match (the first of equal
-/// ones, in index order); a lone entry without a platform is taken as it is. None matching is
-/// an error listing the platforms offered; several untagged entries without platforms are
-/// ambiguous.
-pub fn choose_platform<'a>(
-    candidates: &[&'a Descriptor],
-    node: &Platform,
-    at: &str,
-) -> Result<&'a Descriptor, Diagnostic> {
-    if let [only] = candidates {
-        if only.platform.is_none() {
-            return Ok(only);
-        }
-    }
-    let mut best: Option<(u32, &Descriptor)> = None;
-    for candidate in candidates {
-        let score = candidate
-            .platform
-            .as_ref()
-            .and_then(|offered| platform_score(offered, node));
-        if let Some(score) = score {
-            if best.is_none_or(|(top, _)| score > top) {
-                best = Some((score, candidate));
-            }
-        }
-    }
-    if let Some((_, chosen)) = best {
-        return Ok(chosen);
-    }
-    let offered: Vec<String> = candidates
-        .iter()
-        .map(|candidate| {
-            candidate
-                .platform
-                .as_ref()
-                .map_or_else(|| "no platform".to_string(), Platform::to_string)
-        })
-        .collect();
-    let message = if candidates
-        .iter()
-        .all(|candidate| candidate.platform.is_none())
-    {
-        let tags: Vec<String> = candidates
-            .iter()
-            .map(|c| c.tag.clone().unwrap_or_else(|| c.digest.to_string()))
-            .map(|t| format!("`{t}`"))
-            .collect();
-        format!(
-            "the image index has {} manifests and none was chosen; name one: {}",
-            candidates.len(),
-            tags.join(", ")
-        )
-    } else {
-        format!(
-            "the image has no manifest for the node's platform {node}; it has {}",
-            offered.join(", ")
-        )
-    };
-    Err(Diagnostic::error_at(
-        codes::IMAGE_PLATFORM_MISSING,
         &Loc::at(at),
         message,
     ))

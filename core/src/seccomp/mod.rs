@@ -4,6 +4,7 @@
 
 mod custom;
 mod default_profile;
+mod oci_names;
 mod profile;
 pub mod render;
 

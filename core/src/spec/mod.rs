@@ -19,5 +19,7 @@ pub use model::{
 pub(crate) use network::{extra_host, ip};
 pub use read::parse;
 pub(crate) use read::read;
+pub(crate) use read::valid_env_key_at;
 pub(crate) use resources::{cpus, gpu_vendor};
 pub(crate) use security::{confinement, ulimit};
+pub(crate) use storage::octal_mode;

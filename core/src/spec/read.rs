@@ -214,16 +214,7 @@ fn command(node: &Node<'_>, path: &str, service: &mut Service, diags: &mut Diagn
 fn env(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Vec<EnvVar> {
     let mut vars = Vec::new();
     for (key, value, value_path) in entries(node, path, diags) {
-        if !valid_env_key(&key.value) {
-            diags.error_hint(
-                codes::BAD_ENV_KEY,
-                &key.at,
-                format!(
-                    "`{}` is not a valid environment variable name",
-                    key.value.escape_debug()
-                ),
-                "a name must be non-empty and hold no `=` or NUL",
-            );
+        if !valid_env_key_at(&key, diags) {
             continue;
         }
         if matches!(value.value, Value::Null) {
@@ -310,4 +301,22 @@ fn adaptive_max(node: &Node<'_>, path: &str) -> Option<u32> {
     }
     let max = yaml::parse_int(text("max")?.trim())?;
     u32::try_from(max).ok().filter(|&max| max >= 1)
+}
+
+/// Whether an environment variable name is valid, reporting a `bad-env-key` error at it when
+/// not; the Compose reader checks its names through this too.
+pub(crate) fn valid_env_key_at(key: &Located<String>, diags: &mut Diagnostics) -> bool {
+    let valid = valid_env_key(&key.value);
+    if !valid {
+        diags.error_hint(
+            codes::BAD_ENV_KEY,
+            &key.at,
+            format!(
+                "`{}` is not a valid environment variable name",
+                key.value.escape_debug()
+            ),
+            "a name must be non-empty and hold no `=` or NUL",
+        );
+    }
+    valid
 }

@@ -5,7 +5,7 @@ use super::model::{Storage, StorageKind};
 use super::resources::nonzero_memory;
 use crate::codes;
 use crate::decode::{self, Fields};
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Diagnostics, Located};
 use crate::names::valid_volume_name;
 use crate::units::parse_octal_mode;
 use crate::yaml::{Node, Value};
@@ -118,6 +118,12 @@ fn kind_of(kind: &str, fields: &Fields<'_>, diags: &mut Diagnostics) -> Option<S
 /// `mode: 1777`, `mode: "1777"` and `mode: 0o1777` all mean 0o1777.
 fn mode(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<u32> {
     let text = decode::string(node, path, diags)?;
+    octal_mode(&text, diags)
+}
+
+/// An octal permission as written (`1777`, `0o1777`), or a `bad-mode` error at it; the
+/// Compose reader reads its modes through this too.
+pub(crate) fn octal_mode(text: &Located<String>, diags: &mut Diagnostics) -> Option<u32> {
     match parse_octal_mode(text.value.trim()) {
         Ok(mode) => Some(mode),
         Err(message) => {
