@@ -35,12 +35,12 @@
 
 // Layers, each using only those before it (tests/tests/layers.rs checks there is no cycle):
 // text and names, yaml, decode, CDI specs, the inputs (spec, inventory, image, options), context, the
-// output sections, compile, and the canonical form.
-mod canonical;
+// config model and its writer, the output sections, and compile.
 mod caps;
 mod cdi;
 mod codes;
 mod compile;
+pub mod config;
 mod compose;
 mod context;
 mod decode;
@@ -73,7 +73,8 @@ pub use cdi::{
     ContainerEdits, CDI_VERSIONS, MAX_CDI_SPEC_BYTES,
 };
 pub use codes::{codes, explain};
-pub use compile::{compile, compile_all, compile_raw, Compiled, ServiceOutcome, OCI_VERSION};
+pub use compile::{compile, compile_all, compile_raw, Compiled, ServiceOutcome};
+pub use config::OCI_VERSION;
 pub use diagnostic::{closest, Diagnostic, Severity};
 pub use image::ImageConfig;
 pub use inventory::{

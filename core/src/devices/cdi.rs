@@ -5,17 +5,11 @@
 //! sorted by depth, hooks go to their stage, groups are added once, intelRdt and netDevices set.
 
 use std::collections::BTreeMap;
-use std::path::Path;
-
-use oci_spec::runtime::{
-    Hook, Hooks, LinuxDevice, LinuxDeviceCgroup, LinuxDeviceType, LinuxIntelRdt, LinuxNetDevice,
-    Mount, MountBuilder, Spec,
-};
-use oci_spec::OciSpecError;
 
 use super::{node as node_of, rule};
 use crate::cdi::{CdiDeviceNode, CdiHook, CdiMount, ContainerEdits};
 use crate::codes;
+use crate::config::{Config, Device, DeviceRule, Hook, HookStage, IntelRdt, Mount};
 use crate::context::Context;
 use crate::diagnostic::{closest, Diagnostic, Diagnostics, Loc};
 use crate::inventory::{CdiIndex, DeviceType, InventoryIndex};
@@ -26,9 +20,9 @@ use crate::spec::CdiRequest;
 #[derive(Debug, Clone, Default)]
 pub struct CdiPlan {
     mounts: Vec<Mount>,
-    hooks: Vec<(String, Hook)>,
+    hooks: Vec<(HookStage, Hook)>,
     additional_gids: Vec<u32>,
-    intel_rdt: Option<LinuxIntelRdt>,
+    intel_rdt: Option<IntelRdt>,
     net_devices: Vec<(String, String)>,
     /// Paths of the nodes whose owner the CDI spec left to the container's user.
     owned_by_user: BTreeMap<String, usize>,
@@ -109,12 +103,12 @@ pub(super) fn apply(
     inventory: &InventoryIndex<'_>,
     privileged: bool,
     plan: (
-        &mut Vec<LinuxDevice>,
-        &mut Vec<LinuxDeviceCgroup>,
+        &mut Vec<Device>,
+        &mut Vec<DeviceRule>,
         &mut Vec<(String, String)>,
     ),
     diags: &mut Diagnostics,
-) -> Result<CdiPlan, OciSpecError> {
+) -> CdiPlan {
     let (nodes, rules, env) = plan;
     let mut rest = CdiPlan::default();
     for entry in edits.iter().flat_map(|e| &e.env) {
@@ -125,13 +119,13 @@ pub(super) fn apply(
     }
     // A node replaces the one at its path: slots and an index by path keep this O(n log n).
     let mut by_path: BTreeMap<String, usize> = BTreeMap::new();
-    let mut slots: Vec<Option<LinuxDevice>> = Vec::with_capacity(nodes.len());
+    let mut slots: Vec<Option<Device>> = Vec::with_capacity(nodes.len());
     for device in nodes.drain(..) {
-        by_path.insert(path_text(device.path()).to_string(), slots.len());
+        by_path.insert(device.path.clone(), slots.len());
         slots.push(Some(device));
     }
     for node in edits.iter().flat_map(|e| &e.device_nodes) {
-        let Some((device, rule)) = device_node(node, inventory, diags)? else {
+        let Some((device, rule)) = device_node(node, inventory, diags) else {
             continue;
         };
         if node.uid.is_none() || node.gid.is_none() {
@@ -149,22 +143,26 @@ pub(super) fn apply(
         }
     }
     nodes.extend(slots.into_iter().flatten());
-    for mount in edits.iter().flat_map(|e| &e.mounts) {
-        rest.mounts.push(oci_mount(mount)?);
-    }
-    for hook in edits.iter().flat_map(|e| &e.hooks) {
-        rest.hooks.push((hook.hook_name.clone(), oci_hook(hook)));
-    }
-    // Setters rather than oci-spec's builders here: the builders' code would be new to the
-    // WebAssembly modules, for types only CDI writes.
+    rest.mounts = edits
+        .iter()
+        .flat_map(|e| &e.mounts)
+        .map(config_mount)
+        .collect();
+    // Stages were checked when the spec was read.
+    rest.hooks = edits
+        .iter()
+        .flat_map(|e| &e.hooks)
+        .filter_map(|hook| Some((HookStage::from_name(&hook.hook_name)?, config_hook(hook))))
+        .collect();
+    // The last spec that sets intelRdt wins, as in the reference.
     for rdt in edits.iter().filter_map(|e| e.intel_rdt.as_ref()) {
-        let mut intel_rdt = LinuxIntelRdt::default();
-        intel_rdt.set_clos_id(rdt.clos_id.clone());
-        intel_rdt.set_l3_cache_schema(rdt.l3_cache_schema.clone());
-        intel_rdt.set_mem_bw_schema(rdt.mem_bw_schema.clone());
-        intel_rdt.set_schemata((!rdt.schemata.is_empty()).then(|| rdt.schemata.clone()));
-        intel_rdt.set_enable_monitoring(rdt.enable_monitoring.then_some(true));
-        rest.intel_rdt = Some(intel_rdt);
+        rest.intel_rdt = Some(IntelRdt {
+            clos_id: rdt.clos_id.clone(),
+            schemata: rdt.schemata.clone(),
+            l3_cache_schema: rdt.l3_cache_schema.clone(),
+            mem_bw_schema: rdt.mem_bw_schema.clone(),
+            enable_monitoring: rdt.enable_monitoring,
+        });
     }
     // The reference ignores 0; `finish` adds each group once.
     rest.additional_gids = edits
@@ -177,7 +175,7 @@ pub(super) fn apply(
         rest.net_devices
             .push((net.host_interface_name.clone(), net.name.clone()));
     }
-    Ok(rest)
+    rest
 }
 
 /// A CDI node as an OCI device and its allow rule: type and numbers from the spec (the probe
@@ -186,7 +184,7 @@ fn device_node(
     node: &CdiDeviceNode,
     inventory: &InventoryIndex<'_>,
     diags: &mut Diagnostics,
-) -> Result<Option<(LinuxDevice, Option<LinuxDeviceCgroup>)>, OciSpecError> {
+) -> Option<(Device, Option<DeviceRule>)> {
     let host_path = node.host_path.as_deref().unwrap_or(&node.path);
     let given = node.kind.as_deref().filter(|kind| !kind.is_empty());
     let complete = given.is_some_and(|kind| kind == "p" || node.major.is_some());
@@ -216,14 +214,14 @@ fn device_node(
                 format!("CDI device node `{host_path}` has no type and numbers, and the inventory does not list it"),
                 "probe the node again: the probe fills each CDI node's numbers from /dev",
             );
-            return Ok(None);
+            return None;
         }
     };
     let typ = match kind.as_str() {
-        "b" => LinuxDeviceType::B,
-        "u" => LinuxDeviceType::U,
-        "p" => LinuxDeviceType::P,
-        _ => LinuxDeviceType::C,
+        "b" => 'b',
+        "u" => 'u',
+        "p" => 'p',
+        _ => 'c',
     };
     let device = node_of(
         &node.path,
@@ -237,86 +235,69 @@ fn device_node(
     };
     let rule = (matches!(kind.as_str(), "b" | "c") && access != "none")
         .then(|| rule(true, Some(typ), Some(major), Some(minor), access));
-    Ok(Some((device, rule)))
+    Some((device, rule))
 }
 
-fn oci_mount(mount: &CdiMount) -> Result<Mount, OciSpecError> {
-    let mut builder = MountBuilder::default()
-        .destination(mount.container_path.as_str())
-        .source(mount.host_path.as_str());
-    if !mount.options.is_empty() {
-        builder = builder.options(mount.options.clone());
+fn config_mount(mount: &CdiMount) -> Mount {
+    Mount {
+        destination: mount.container_path.clone(),
+        kind: mount.kind.clone().filter(|kind| !kind.is_empty()),
+        source: mount.host_path.clone(),
+        options: mount.options.clone(),
     }
-    if let Some(kind) = mount.kind.as_deref().filter(|kind| !kind.is_empty()) {
-        builder = builder.typ(kind);
-    }
-    builder.build()
 }
 
-fn oci_hook(hook: &CdiHook) -> Hook {
-    let mut oci = Hook::default();
-    oci.set_path(hook.path.clone().into());
-    oci.set_args((!hook.args.is_empty()).then(|| hook.args.clone()));
-    oci.set_env((!hook.env.is_empty()).then(|| hook.env.clone()));
-    oci.set_timeout(hook.timeout);
-    oci
+fn config_hook(hook: &CdiHook) -> Hook {
+    Hook {
+        path: hook.path.clone(),
+        args: hook.args.clone(),
+        env: hook.env.clone(),
+        timeout: hook.timeout,
+    }
 }
 
-/// Applies the edits that land outside the devices section, on the assembled spec.
-pub fn finish(spec: &mut Spec, plan: CdiPlan) -> Result<(), OciSpecError> {
-    let (uid, gid) = spec.process().as_ref().map_or((0, 0), |process| {
-        (process.user().uid(), process.user().gid())
-    });
-    if let Some(process) = spec.process_mut() {
-        if !plan.additional_gids.is_empty() {
-            let user = process.user_mut();
-            let mut gids = user.additional_gids().clone().unwrap_or_default();
-            // Maps keyed by `usize`: the core's one number-keyed B-tree type.
-            // Filled by inserts: collecting into a map would carry another sort.
-            let mut seen: BTreeMap<usize, usize> = BTreeMap::new();
-            for &gid in &gids {
-                seen.insert(gid as usize, 0);
+/// Applies the edits that land outside the devices section, on the assembled config.
+pub fn finish(config: &mut Config, plan: CdiPlan) {
+    let user = &mut config.process.user;
+    if !plan.additional_gids.is_empty() {
+        // Maps keyed by `usize`: the core's one number-keyed B-tree type.
+        // Filled by inserts: collecting into a map would carry another sort.
+        let mut seen: BTreeMap<usize, usize> = BTreeMap::new();
+        for &gid in &user.additional_gids {
+            seen.insert(gid as usize, 0);
+        }
+        for gid in plan.additional_gids {
+            if seen.insert(gid as usize, 0).is_none() {
+                user.additional_gids.push(gid);
             }
-            for gid in plan.additional_gids {
-                if seen.insert(gid as usize, 0).is_none() {
-                    gids.push(gid);
-                }
-            }
-            user.set_additional_gids(Some(gids));
         }
     }
-    if let Some(linux) = spec.linux_mut() {
-        // As the reference: a node whose owner the spec leaves open belongs to a non-root user.
-        for device in linux.devices_mut().iter_mut().flatten() {
-            let path = path_text(device.path()).to_string();
-            if plan.owned_by_user.contains_key(&path) {
-                if device.uid().is_none() && uid > 0 {
-                    device.set_uid(Some(uid));
-                }
-                if device.gid().is_none() && gid > 0 {
-                    device.set_gid(Some(gid));
-                }
+    let (uid, gid) = (user.uid, user.gid);
+    let linux = &mut config.linux;
+    // As the reference: a node whose owner the spec leaves open belongs to a non-root user.
+    for device in &mut linux.devices {
+        if plan.owned_by_user.contains_key(&device.path) {
+            if device.uid.is_none() && uid > 0 {
+                device.uid = Some(uid);
+            }
+            if device.gid.is_none() && gid > 0 {
+                device.gid = Some(gid);
             }
         }
-        if plan.intel_rdt.is_some() {
-            linux.set_intel_rdt(plan.intel_rdt);
-        }
-        if !plan.net_devices.is_empty() {
-            linux.set_net_devices(Some(net_device_map(plan.net_devices)));
-        }
     }
+    if plan.intel_rdt.is_some() {
+        linux.intel_rdt = plan.intel_rdt;
+    }
+    linux.net_devices.extend(plan.net_devices);
     if !plan.mounts.is_empty() {
         // A mount replaces the one at its destination; slots and an index keep this O(n log n).
         let mut by_destination: BTreeMap<String, usize> = BTreeMap::new();
         let mut slots: Vec<Option<Mount>> = Vec::new();
-        for mount in spec
-            .mounts()
-            .clone()
-            .unwrap_or_default()
+        for mount in std::mem::take(&mut config.mounts)
             .into_iter()
             .chain(plan.mounts)
         {
-            let destination = normalize(path_text(mount.destination()));
+            let destination = normalize(&mount.destination);
             if let Some(old) = by_destination
                 .insert(destination, slots.len())
                 .and_then(|i| slots.get_mut(i))
@@ -327,56 +308,11 @@ pub fn finish(spec: &mut Spec, plan: CdiPlan) -> Result<(), OciSpecError> {
         }
         let mounts: Vec<Mount> = slots.into_iter().flatten().collect();
         // The reference's order: stable by the number of `/` in the cleaned destination.
-        let mounts = crate::sorting::sort_by(mounts, |a, b| depth(a).cmp(&depth(b)));
-        spec.set_mounts(Some(mounts));
+        config.mounts = crate::sorting::sort_by(mounts, |a, b| depth(a).cmp(&depth(b)));
     }
-    if !plan.hooks.is_empty() {
-        let mut hooks = spec.hooks().clone().unwrap_or_default();
-        for (stage, hook) in plan.hooks {
-            stage_list(&mut hooks, &stage).push(hook);
-        }
-        spec.set_hooks(Some(hooks));
-    }
-    Ok(())
-}
-
-/// A path the core built from text, as that text (a lossy conversion would add code to the
-/// WebAssembly modules for paths that are always UTF-8).
-fn path_text(path: &Path) -> &str {
-    path.to_str().unwrap_or_default()
+    config.hooks.extend(plan.hooks);
 }
 
 fn depth(mount: &Mount) -> usize {
-    normalize(path_text(mount.destination()))
-        .matches('/')
-        .count()
-}
-
-/// The list of hooks of a stage (checked when the spec was read).
-#[allow(deprecated)] // `prestart` is deprecated in the OCI spec, and still a CDI stage
-fn stage_list<'h>(hooks: &'h mut Hooks, stage: &str) -> &'h mut Vec<Hook> {
-    let list = match stage {
-        "prestart" => hooks.prestart_mut(),
-        "createRuntime" => hooks.create_runtime_mut(),
-        "createContainer" => hooks.create_container_mut(),
-        "startContainer" => hooks.start_container_mut(),
-        "poststart" => hooks.poststart_mut(),
-        _ => hooks.poststop_mut(),
-    };
-    list.get_or_insert_with(Vec::new)
-}
-
-/// oci-spec's net device type is a hash map; canonical::to_json writes it sorted.
-#[allow(clippy::disallowed_types)]
-fn net_device_map(
-    devices: Vec<(String, String)>,
-) -> std::collections::HashMap<String, LinuxNetDevice> {
-    devices
-        .into_iter()
-        .map(|(host, name)| {
-            let mut device = LinuxNetDevice::default();
-            device.set_name(Some(name));
-            (host, device)
-        })
-        .collect()
+    normalize(&mount.destination).matches('/').count()
 }

@@ -7,10 +7,8 @@ mod gpus;
 
 use std::collections::BTreeMap;
 
-use oci_spec::runtime::{LinuxDevice, LinuxDeviceCgroup, LinuxDeviceType};
-use oci_spec::OciSpecError;
-
 use crate::codes;
+use crate::config::{Device, DeviceRule};
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Diagnostics, Loc};
 use crate::inventory::{DeviceNode, DeviceType, InventoryIndex};
@@ -19,9 +17,9 @@ use crate::inventory::{DeviceNode, DeviceType, InventoryIndex};
 #[derive(Debug, Clone, Default)]
 pub struct DevicePlan {
     /// `linux.devices`: the nodes created in the container.
-    pub nodes: Vec<LinuxDevice>,
+    pub nodes: Vec<Device>,
     /// `linux.resources.devices`: the cgroup allow list.
-    pub rules: Vec<LinuxDeviceCgroup>,
+    pub rules: Vec<DeviceRule>,
     /// GPU and CDI environment, in that order, added to the process env where the user has
     /// not set the key.
     pub env: Vec<(String, String)>,
@@ -58,7 +56,7 @@ struct Grants<'a> {
     by_path: BTreeMap<&'a str, usize>,
 }
 
-pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan, OciSpecError> {
+pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> DevicePlan {
     let inventory = ctx.inventory.index();
     let cdi_index = ctx.inventory.cdi_index();
     let mut grants = Grants::default();
@@ -86,7 +84,7 @@ pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan,
         grant_every_host_device(ctx, &mut grants, diags);
     }
     let grants = grants.list;
-    let mut nodes: Vec<LinuxDevice> = grants.iter().map(linux_device).collect();
+    let mut nodes: Vec<Device> = grants.iter().map(linux_device).collect();
     let mut rules = if ctx.service.privileged {
         vec![rule(true, None, None, None, "rwm")]
     } else {
@@ -101,13 +99,13 @@ pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan,
         ctx.service.privileged,
         (&mut nodes, &mut rules, &mut env),
         diags,
-    )?;
-    Ok(DevicePlan {
+    );
+    DevicePlan {
         nodes,
         rules,
         env,
         cdi,
-    })
+    }
 }
 
 /// A privileged container gets every char and block device of the host, as Docker creates
@@ -140,12 +138,12 @@ fn grant_every_host_device<'a>(
 
 /// The device cgroup of an unprivileged container: deny all, then the standard nodes and
 /// each grant.
-fn cgroup_rules(grants: &[Grant<'_>]) -> Vec<LinuxDeviceCgroup> {
+fn cgroup_rules(grants: &[Grant<'_>]) -> Vec<DeviceRule> {
     let mut rules = vec![rule(false, None, None, None, "rwm")];
     for (major, minor) in STANDARD_NODES {
         rules.push(rule(
             true,
-            Some(LinuxDeviceType::C),
+            Some('c'),
             Some(*major),
             *minor,
             "rwm",
@@ -167,42 +165,42 @@ fn cgroup_rules(grants: &[Grant<'_>]) -> Vec<LinuxDeviceCgroup> {
     rules
 }
 
-/// A device cgroup rule. Every rule of the section is built here, with setters rather than
-/// oci-spec's builder, so WebAssembly carries this code once.
+/// A device cgroup rule: every rule of the section is built here, so WebAssembly carries this
+/// code once.
 #[inline(never)]
 fn rule(
     allow: bool,
-    typ: Option<LinuxDeviceType>,
+    kind: Option<char>,
     major: Option<i64>,
     minor: Option<i64>,
     access: &str,
-) -> LinuxDeviceCgroup {
-    let mut rule = LinuxDeviceCgroup::default();
-    rule.set_allow(allow);
-    rule.set_typ(typ);
-    rule.set_major(major);
-    rule.set_minor(minor);
-    rule.set_access(Some(access.to_string()));
-    rule
+) -> DeviceRule {
+    DeviceRule {
+        allow,
+        kind,
+        major,
+        minor,
+        access: access.to_string(),
+    }
 }
 
 /// A device node to create: the one place the section builds them (see [`rule`]).
 #[inline(never)]
 fn node(
     path: &str,
-    (typ, major, minor): (LinuxDeviceType, i64, i64),
+    (kind, major, minor): (char, i64, i64),
     file_mode: Option<u32>,
     (uid, gid): (Option<u32>, Option<u32>),
-) -> LinuxDevice {
-    let mut device = LinuxDevice::default();
-    device.set_path(path.into());
-    device.set_typ(typ);
-    device.set_major(major);
-    device.set_minor(minor);
-    device.set_file_mode(file_mode);
-    device.set_uid(uid);
-    device.set_gid(gid);
-    device
+) -> Device {
+    Device {
+        path: path.to_string(),
+        kind,
+        major,
+        minor,
+        file_mode,
+        uid,
+        gid,
+    }
 }
 
 fn access(read: bool, write: bool, mknod: bool) -> String {
@@ -266,15 +264,15 @@ fn not_in_inventory(ctx: &Context<'_>, path: &str, at: &Loc, what: &str) -> Diag
     .with_hint(hint)
 }
 
-fn device_type(kind: DeviceType) -> LinuxDeviceType {
+fn device_type(kind: DeviceType) -> char {
     match kind {
-        DeviceType::Char => LinuxDeviceType::C,
-        DeviceType::Block => LinuxDeviceType::B,
-        DeviceType::Fifo => LinuxDeviceType::P,
+        DeviceType::Char => 'c',
+        DeviceType::Block => 'b',
+        DeviceType::Fifo => 'p',
     }
 }
 
-fn linux_device(grant: &Grant<'_>) -> LinuxDevice {
+fn linux_device(grant: &Grant<'_>) -> Device {
     let host = grant.node;
     node(
         &grant.path,

@@ -8,6 +8,7 @@ mod fields;
 
 use std::borrow::Cow;
 use std::fmt;
+use std::fmt::Write as _;
 
 use serde::de::{Deserialize, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 
@@ -209,6 +210,36 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
+/// A JSON string as serde_json writes it: `"`, `\` and control characters escaped, the
+/// rest as it is.
+pub(crate) fn json_string(out: &mut String, text: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let escaped = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        // Every escaped byte is ASCII, so `i` is a character boundary.
+        out.push_str(text.get(start..i).unwrap_or_default());
+        if escaped.is_empty() {
+            let _ = write!(out, "\\u{byte:04x}");
+        } else {
+            out.push_str(escaped);
+        }
+        start = i + 1;
+    }
+    out.push_str(text.get(start..).unwrap_or_default());
+    out.push('"');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,5 +289,22 @@ mod tests {
         assert_eq!(value.get("a"), Some(&Json::String("x\"y".into())));
         assert_eq!(json_object("[]"), Err(JsonProblem::NotObject));
         assert!(matches!(json_object("{"), Err(JsonProblem::NotJson(_))));
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        for text in [
+            "",
+            "plain",
+            "quote \" and \\ back",
+            "new\nline\ttab\rcr",
+            "\u{0}\u{1}\u{8}\u{b}\u{c}\u{1f}\u{7f}",
+            "ünïcödé ✓ and / slash",
+            "\u{2028}",
+        ] {
+            let mut out = String::new();
+            json_string(&mut out, text);
+            assert_eq!(out, serde_json::to_string(text).unwrap(), "{text:?}");
+        }
     }
 }
