@@ -19,7 +19,11 @@ pub fn resources(
     for rule in &ctx.service.device_rules {
         devices.push(CgroupRule {
             allow: true,
-            kind: Some(if matches!(rule.kind, 'b' | 'c') { rule.kind } else { 'a' }),
+            kind: Some(if matches!(rule.kind, 'b' | 'c') {
+                rule.kind
+            } else {
+                'a'
+            }),
             major: rule.major,
             minor: rule.minor,
             access: rule.access.clone(),
@@ -50,10 +54,7 @@ fn cpu(wanted: &Resources) -> Option<Cpu> {
 
 /// The memory limit, reservation, swap and swappiness, when the spec gives any; the
 /// reservation and swap are checked against the limit.
-fn memory(
-    wanted: &Resources,
-    diags: &mut Diagnostics,
-) -> Option<Memory> {
+fn memory(wanted: &Resources, diags: &mut Diagnostics) -> Option<Memory> {
     let memory_set = wanted.memory.is_some()
         || wanted.memory_swap.is_some()
         || wanted.memory_reservation.is_some()

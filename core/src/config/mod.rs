@@ -142,7 +142,9 @@ impl HookStage {
 
     /// The stage of a field name.
     pub fn from_name(name: &str) -> Option<HookStage> {
-        HookStage::ALL.into_iter().find(|stage| stage.name() == name)
+        HookStage::ALL
+            .into_iter()
+            .find(|stage| stage.name() == name)
     }
 }
 

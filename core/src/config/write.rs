@@ -222,7 +222,13 @@ fn process(w: &mut Writer, process: &Process) {
     let mut names = sort_by(process.capabilities.clone(), |a, b| a.cmp(b));
     names.dedup();
     w.open('{');
-    for set in ["bounding", "effective", "inheritable", "permitted", "ambient"] {
+    for set in [
+        "bounding",
+        "effective",
+        "inheritable",
+        "permitted",
+        "ambient",
+    ] {
         w.key(set);
         if set == "inheritable" || set == "ambient" {
             w.strings([]);
@@ -512,7 +518,6 @@ mod tests {
         assert!(aeth < compiled.json.find("\"zeth\"").unwrap());
         assert!(compiled.json.contains("\"intelRdt\"") && compiled.json.contains("\"poststop\""));
     }
-
 
     #[test]
     fn maps_are_in_key_order_and_the_last_equal_key_wins() {

@@ -141,13 +141,7 @@ fn grant_every_host_device<'a>(
 fn cgroup_rules(grants: &[Grant<'_>]) -> Vec<DeviceRule> {
     let mut rules = vec![rule(false, None, None, None, "rwm")];
     for (major, minor) in STANDARD_NODES {
-        rules.push(rule(
-            true,
-            Some('c'),
-            Some(*major),
-            *minor,
-            "rwm",
-        ));
+        rules.push(rule(true, Some('c'), Some(*major), *minor, "rwm"));
     }
     // The device cgroup knows only char and block devices; a fifo needs no rule.
     for grant in grants

@@ -65,10 +65,7 @@ const STANDARD: &[(&str, &str, &str, &[&str])] = &[
 /// further copy of the B-tree code for it.
 type Targets = BTreeMap<String, String>;
 
-pub fn mounts(
-    ctx: &Context<'_>,
-    diags: &mut Diagnostics,
-) -> (Vec<Mount>, Vec<BundleFile>) {
+pub fn mounts(ctx: &Context<'_>, diags: &mut Diagnostics) -> (Vec<Mount>, Vec<BundleFile>) {
     let mut mounts = Vec::new();
     let mut targets = Targets::new();
     for (target, typ, source, options) in STANDARD {
@@ -113,11 +110,7 @@ pub fn mounts(
 }
 
 /// The mount of one storage entry whose target is free, or `None` when its source is at fault.
-fn storage_mount(
-    ctx: &Context<'_>,
-    storage: &Storage,
-    diags: &mut Diagnostics,
-) -> Option<Mount> {
+fn storage_mount(ctx: &Context<'_>, storage: &Storage, diags: &mut Diagnostics) -> Option<Mount> {
     let target = &storage.target.value;
     let source = match &storage.kind {
         StorageKind::Bind { source } => {

@@ -49,7 +49,7 @@ pub(super) fn rlimits(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<Rlimit>
         };
         has_nofile |= name == "nofile";
         limits.push(Rlimit {
-            kind: *typ,
+            kind: typ,
             hard: ulimit.hard,
             soft: ulimit.soft,
         });

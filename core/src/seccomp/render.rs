@@ -5,9 +5,9 @@
 use std::sync::OnceLock;
 
 use super::custom::CustomRule;
-use crate::json::json_string;
 use super::default::RULES;
 use super::{DefaultRule, Filter, KeptRule};
+use crate::json::json_string;
 
 /// The indentation of `linux.seccomp`'s fields in `config.json`; rules sit two levels deeper.
 const FIELD: &str = "\n      ";
