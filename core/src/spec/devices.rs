@@ -62,11 +62,11 @@ pub(super) fn device(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Op
 }
 
 /// A CDI name is `vendor/class=name`; a device path starts with `/`.
-fn is_cdi_name(text: &str) -> bool {
+pub(crate) fn is_cdi_name(text: &str) -> bool {
     !text.starts_with('/') && text.contains('=')
 }
 
-fn cdi_request(written: Located<String>, diags: &mut Diagnostics) -> Option<CdiRequest> {
+pub(crate) fn cdi_request(written: Located<String>, diags: &mut Diagnostics) -> Option<CdiRequest> {
     let (kind, name) = written.value.split_once('=').unwrap_or_default();
     if let Err(problem) = check_kind(kind).and_then(|()| check_device_name(name)) {
         diags.error_hint(
