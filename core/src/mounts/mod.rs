@@ -6,8 +6,7 @@ mod files;
 
 use std::collections::BTreeMap;
 
-use oci_spec::runtime::{Mount, MountBuilder};
-use oci_spec::OciSpecError;
+use crate::config::Mount;
 
 use crate::codes;
 use crate::context::Context;
@@ -66,10 +65,7 @@ const STANDARD: &[(&str, &str, &str, &[&str])] = &[
 /// further copy of the B-tree code for it.
 type Targets = BTreeMap<String, String>;
 
-pub fn mounts(
-    ctx: &Context<'_>,
-    diags: &mut Diagnostics,
-) -> Result<(Vec<Mount>, Vec<BundleFile>), OciSpecError> {
+pub fn mounts(ctx: &Context<'_>, diags: &mut Diagnostics) -> (Vec<Mount>, Vec<BundleFile>) {
     let mut mounts = Vec::new();
     let mut targets = Targets::new();
     for (target, typ, source, options) in STANDARD {
@@ -82,7 +78,7 @@ pub fn mounts(
         if matches!(*target, "/sys" | "/sys/fs/cgroup") && !ctx.service.privileged {
             options.push("ro".to_string());
         }
-        mounts.push(mount(target, typ, source, options)?);
+        mounts.push(mount(target, typ, source, options));
         // The standard targets are written normalized.
         targets.insert((*target).to_string(), String::new());
     }
@@ -92,7 +88,7 @@ pub fn mounts(
             continue;
         }
         targets.insert(normalize(&target.value), target.at.path.clone());
-        if let Some(built) = storage_mount(ctx, storage, diags)? {
+        if let Some(built) = storage_mount(ctx, storage, diags) {
             mounts.push(built);
         }
     }
@@ -105,20 +101,16 @@ pub fn mounts(
                 format!("socket `{socket}` must be an absolute path without `..`"),
             );
         } else if check_target(socket, &at, &targets, diags) {
-            mounts.push(bind(socket, socket, true)?);
+            mounts.push(bind(socket, socket, true));
             targets.insert(normalize(socket), at.path);
         }
     }
-    let files = files::bundle_files(ctx, &targets, &mut mounts, diags)?;
-    Ok((mounts, files))
+    let files = files::bundle_files(ctx, &targets, &mut mounts, diags);
+    (mounts, files)
 }
 
 /// The mount of one storage entry whose target is free, or `None` when its source is at fault.
-fn storage_mount(
-    ctx: &Context<'_>,
-    storage: &Storage,
-    diags: &mut Diagnostics,
-) -> Result<Option<Mount>, OciSpecError> {
+fn storage_mount(ctx: &Context<'_>, storage: &Storage, diags: &mut Diagnostics) -> Option<Mount> {
     let target = &storage.target.value;
     let source = match &storage.kind {
         StorageKind::Bind { source } => {
@@ -131,7 +123,7 @@ fn storage_mount(
                         source.value
                     ),
                 );
-                return Ok(None);
+                return None;
             }
             if let Some(warning) = dangerous_bind(&source.value, storage.readonly, &source.at) {
                 diags.push(warning);
@@ -152,16 +144,14 @@ fn storage_mount(
                 options.push(format!("size={size}"));
             }
             options.push(format!("mode={:o}", mode.unwrap_or(0o1777)));
-            return mount(target, "tmpfs", "tmpfs", options).map(Some);
+            return Some(mount(target, "tmpfs", "tmpfs", options));
         }
     };
-    source
-        .map(|source| bind(target, source, storage.readonly))
-        .transpose()
+    source.map(|source| bind(target, source, storage.readonly))
 }
 
 /// A recursive, private bind: every bind bundlec writes is one.
-fn bind(target: &str, source: &str, readonly: bool) -> Result<Mount, OciSpecError> {
+fn bind(target: &str, source: &str, readonly: bool) -> Mount {
     let access = if readonly { "ro" } else { "rw" };
     let options = vec![
         "rbind".to_string(),
@@ -171,18 +161,13 @@ fn bind(target: &str, source: &str, readonly: bool) -> Result<Mount, OciSpecErro
     mount(target, "bind", source, options)
 }
 
-fn mount(
-    target: &str,
-    typ: &str,
-    source: &str,
-    options: Vec<String>,
-) -> Result<Mount, OciSpecError> {
-    MountBuilder::default()
-        .destination(target)
-        .typ(typ)
-        .source(source)
-        .options(options)
-        .build()
+fn mount(target: &str, typ: &str, source: &str, options: Vec<String>) -> Mount {
+    Mount {
+        destination: target.to_string(),
+        kind: Some(typ.to_string()),
+        source: source.to_string(),
+        options,
+    }
 }
 
 /// Absolute, free of `..`, not `/`, and not already a mount target (`taken` holds normalized paths).
