@@ -26,7 +26,7 @@ pub fn resources(
             }),
             major: rule.major,
             minor: rule.minor,
-            access: rule.access.clone(),
+            access: rule.access.clone().into(),
         });
     }
     LinuxResources {

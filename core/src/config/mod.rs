@@ -3,6 +3,8 @@
 
 mod write;
 
+use std::borrow::Cow;
+
 pub(crate) use write::to_json;
 pub use write::OCI_VERSION;
 
@@ -41,13 +43,13 @@ pub struct Root {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mount {
     /// `destination`.
-    pub destination: String,
+    pub destination: Cow<'static, str>,
     /// `type`: absent for a CDI mount that gives none (runc then binds).
-    pub kind: Option<String>,
+    pub kind: Option<Cow<'static, str>>,
     /// `source`.
-    pub source: String,
-    /// Written only when not empty.
-    pub options: Vec<String>,
+    pub source: Cow<'static, str>,
+    /// Written only when not empty. (Borrowed where a standard mount's text is a constant.)
+    pub options: Vec<Cow<'static, str>>,
 }
 
 /// `process`.
@@ -209,7 +211,7 @@ pub struct DeviceRule {
     /// `minor`.
     pub minor: Option<i64>,
     /// `access`.
-    pub access: String,
+    pub access: Cow<'static, str>,
 }
 
 /// `linux.resources.memory`.

@@ -2,12 +2,13 @@
 //! prints it (two spaces, `"key": value`), fields in the OCI spec's order, maps in key order,
 //! capability sets sorted, and a final newline, so the same config gives the same bytes anywhere.
 
-use std::fmt::Write as _;
-
 use super::{Config, Device, DeviceRule, Hook, HookStage, IntelRdt, Linux, Mount, Process};
 use crate::json::json_string;
 use crate::seccomp::{render, SeccompSection};
 use crate::sorting::sort_by;
+
+/// Spaces for the deepest indentation the writer reaches.
+const INDENT: &str = "                ";
 
 /// The OCI runtime-spec version of every config bundlec writes.
 pub const OCI_VERSION: &str = "1.2.1";
@@ -65,9 +66,9 @@ struct Writer {
 impl Writer {
     fn newline(&mut self) {
         self.out.push('\n');
-        for _ in 0..self.depth {
-            self.out.push_str("  ");
-        }
+        // The config nests at most 6 levels below `linux.seccomp`'s, which its renderer writes.
+        let indent = INDENT.get(..2 * self.depth).unwrap_or(INDENT);
+        self.out.push_str(indent);
     }
 
     fn open(&mut self, bracket: char) {
@@ -110,8 +111,28 @@ impl Writer {
         self.out.push_str(if value { "true" } else { "false" });
     }
 
-    fn number(&mut self, value: impl std::fmt::Display) {
-        let _ = write!(self.out, "{value}");
+    /// Integers as serde_json writes them; without `fmt`, which is slower and larger.
+    fn number(&mut self, value: impl Into<i128>) {
+        let value: i128 = value.into();
+        if value < 0 {
+            self.out.push('-');
+        }
+        let mut rest = value.unsigned_abs();
+        let mut digits = [0u8; 40];
+        let mut len = 0;
+        loop {
+            if let Some(digit) = digits.get_mut(len) {
+                *digit = b'0' + (rest % 10) as u8;
+            }
+            len += 1;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        for digit in digits.iter().take(len).rev() {
+            self.out.push(char::from(*digit));
+        }
     }
 
     fn optional_string(&mut self, key: &str, value: Option<&str>) {
@@ -121,7 +142,7 @@ impl Writer {
         }
     }
 
-    fn optional_number(&mut self, key: &str, value: Option<impl std::fmt::Display>) {
+    fn optional_number(&mut self, key: &str, value: Option<impl Into<i128>>) {
         if let Some(value) = value {
             self.key(key);
             self.number(value);
@@ -147,10 +168,10 @@ impl Writer {
     }
 
     /// `"key": [...]` when the list has items.
-    fn strings_if_any(&mut self, key: &str, items: &[String]) {
+    fn strings_if_any<S: AsRef<str>>(&mut self, key: &str, items: &[S]) {
         if !items.is_empty() {
             self.key(key);
-            self.strings(items.iter().map(String::as_str));
+            self.strings(items.iter().map(AsRef::as_ref));
         }
     }
 
@@ -209,7 +230,7 @@ fn process(w: &mut Writer, process: &Process) {
     w.number(process.user.gid);
     if !process.user.additional_gids.is_empty() {
         w.key("additionalGids");
-        w.list(&process.user.additional_gids, |w, gid| w.number(gid));
+        w.list(&process.user.additional_gids, |w, gid| w.number(*gid));
     }
     w.close('}');
     w.key("args");

@@ -233,17 +233,28 @@ fn device_node(
         None | Some("") => "rwm",
         Some(access) => access,
     };
-    let rule = (matches!(kind.as_str(), "b" | "c") && access != "none")
-        .then(|| rule(true, Some(typ), Some(major), Some(minor), access));
+    let rule = (matches!(kind.as_str(), "b" | "c") && access != "none").then(|| {
+        rule(
+            true,
+            Some(typ),
+            Some(major),
+            Some(minor),
+            access.to_string().into(),
+        )
+    });
     Some((device, rule))
 }
 
 fn config_mount(mount: &CdiMount) -> Mount {
     Mount {
-        destination: mount.container_path.clone(),
-        kind: mount.kind.clone().filter(|kind| !kind.is_empty()),
-        source: mount.host_path.clone(),
-        options: mount.options.clone(),
+        destination: mount.container_path.clone().into(),
+        kind: mount
+            .kind
+            .clone()
+            .filter(|kind| !kind.is_empty())
+            .map(Into::into),
+        source: mount.host_path.clone().into(),
+        options: mount.options.iter().cloned().map(Into::into).collect(),
     }
 }
 

@@ -5,6 +5,7 @@
 mod cdi;
 mod gpus;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::codes;
@@ -86,7 +87,7 @@ pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> DevicePlan {
     let grants = grants.list;
     let mut nodes: Vec<Device> = grants.iter().map(linux_device).collect();
     let mut rules = if ctx.service.privileged {
-        vec![rule(true, None, None, None, "rwm")]
+        vec![rule(true, None, None, None, "rwm".into())]
     } else {
         cgroup_rules(&grants)
     };
@@ -139,9 +140,9 @@ fn grant_every_host_device<'a>(
 /// The device cgroup of an unprivileged container: deny all, then the standard nodes and
 /// each grant.
 fn cgroup_rules(grants: &[Grant<'_>]) -> Vec<DeviceRule> {
-    let mut rules = vec![rule(false, None, None, None, "rwm")];
+    let mut rules = vec![rule(false, None, None, None, "rwm".into())];
     for (major, minor) in STANDARD_NODES {
-        rules.push(rule(true, Some('c'), Some(*major), *minor, "rwm"));
+        rules.push(rule(true, Some('c'), Some(*major), *minor, "rwm".into()));
     }
     // The device cgroup knows only char and block devices; a fifo needs no rule.
     for grant in grants
@@ -153,7 +154,7 @@ fn cgroup_rules(grants: &[Grant<'_>]) -> Vec<DeviceRule> {
             Some(device_type(grant.node.kind)),
             Some(i64::from(grant.node.major)),
             Some(i64::from(grant.node.minor)),
-            &grant.access,
+            grant.access.clone().into(),
         ));
     }
     rules
@@ -167,14 +168,14 @@ fn rule(
     kind: Option<char>,
     major: Option<i64>,
     minor: Option<i64>,
-    access: &str,
+    access: Cow<'static, str>,
 ) -> DeviceRule {
     DeviceRule {
         allow,
         kind,
         major,
         minor,
-        access: access.to_string(),
+        access,
     }
 }
 

@@ -213,6 +213,17 @@ impl<'de> Deserialize<'de> for Key<'de> {
 /// A JSON string as serde_json writes it: `"`, `\` and control characters escaped, the
 /// rest as it is.
 pub(crate) fn json_string(out: &mut String, text: &str) {
+    // Most strings of a config need no escape: one pass to check, one copy.
+    if text
+        .bytes()
+        .all(|byte| byte >= 0x20 && byte != b'"' && byte != b'\\')
+    {
+        out.reserve(text.len() + 2);
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+        return;
+    }
     out.push('"');
     let mut start = 0;
     for (i, byte) in text.bytes().enumerate() {

@@ -4,6 +4,7 @@
 mod dangerous;
 mod files;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::config::Mount;
@@ -69,16 +70,17 @@ pub fn mounts(ctx: &Context<'_>, diags: &mut Diagnostics) -> (Vec<Mount>, Vec<Bu
     let mut mounts = Vec::new();
     let mut targets = Targets::new();
     for (target, typ, source, options) in STANDARD {
-        let mut options: Vec<String> = options.iter().map(|o| (*o).to_string()).collect();
+        let mut options: Vec<Cow<'static, str>> =
+            options.iter().map(|o| Cow::Borrowed(*o)).collect();
         if let (Some(size), "/dev/shm") = (ctx.service.shm_size, *target) {
             // Docker writes the size of `shm_size` in bytes in place of the 64 MiB default.
             options.retain(|option| !option.starts_with("size="));
-            options.push(format!("size={size}"));
+            options.push(format!("size={size}").into());
         }
         if matches!(*target, "/sys" | "/sys/fs/cgroup") && !ctx.service.privileged {
-            options.push("ro".to_string());
+            options.push("ro".into());
         }
-        mounts.push(mount(target, typ, source, options));
+        mounts.push(mount((*target).into(), typ, (*source).into(), options));
         // The standard targets are written normalized.
         targets.insert((*target).to_string(), String::new());
     }
@@ -138,13 +140,18 @@ fn storage_mount(ctx: &Context<'_>, storage: &Storage, diags: &mut Diagnostics) 
             host_path(ctx, bucket.as_str(), &storage.at, "S3 volume", diags)
         }
         StorageKind::Tmpfs { size, mode, flags } => {
-            let mut options = vec!["nosuid".to_string(), "nodev".to_string()];
-            options.extend(flags.iter().cloned());
+            let mut options: Vec<Cow<'static, str>> = vec!["nosuid".into(), "nodev".into()];
+            options.extend(flags.iter().map(|flag| Cow::Owned(flag.clone())));
             if let Some(size) = size {
-                options.push(format!("size={size}"));
+                options.push(format!("size={size}").into());
             }
-            options.push(format!("mode={:o}", mode.unwrap_or(0o1777)));
-            return Some(mount(target, "tmpfs", "tmpfs", options));
+            options.push(format!("mode={:o}", mode.unwrap_or(0o1777)).into());
+            return Some(mount(
+                target.clone().into(),
+                "tmpfs",
+                "tmpfs".into(),
+                options,
+            ));
         }
     };
     source.map(|source| bind(target, source, storage.readonly))
@@ -153,19 +160,25 @@ fn storage_mount(ctx: &Context<'_>, storage: &Storage, diags: &mut Diagnostics) 
 /// A recursive, private bind: every bind bundlec writes is one.
 fn bind(target: &str, source: &str, readonly: bool) -> Mount {
     let access = if readonly { "ro" } else { "rw" };
-    let options = vec![
-        "rbind".to_string(),
-        "rprivate".to_string(),
-        access.to_string(),
-    ];
-    mount(target, "bind", source, options)
+    let options = vec!["rbind".into(), "rprivate".into(), access.into()];
+    mount(
+        target.to_string().into(),
+        "bind",
+        source.to_string().into(),
+        options,
+    )
 }
 
-fn mount(target: &str, typ: &str, source: &str, options: Vec<String>) -> Mount {
+fn mount(
+    target: Cow<'static, str>,
+    typ: &'static str,
+    source: Cow<'static, str>,
+    options: Vec<Cow<'static, str>>,
+) -> Mount {
     Mount {
-        destination: target.to_string(),
-        kind: Some(typ.to_string()),
-        source: source.to_string(),
+        destination: target,
+        kind: Some(typ.into()),
+        source,
         options,
     }
 }
