@@ -7,11 +7,11 @@
 // Usage:
 //
 //	containerd-bench DIR [--specs minimal,typical,heavy] [--batches 31] [--batch-ms 20]
-//	    [--warmup-ms 300] [--modes full,generate] [--dump OUTDIR]
+//	    [--warmup-ms 300] [--modes full,generate[,parse]] [--dump OUTDIR]
 //
 // Modes: "full" parses the three texts on every call (what bundlec's compile_raw does);
 // "generate" parses them once and times only building the SpecOpts, GenerateSpec and the JSON
-// encoding. See README.md for which spec field maps to which SpecOpts.
+// encoding; "parse" times the parsing alone (for reference). See README.md for which spec field maps to which SpecOpts.
 package main
 
 import (
@@ -796,8 +796,10 @@ func run() error {
 					return err
 				}
 				call = func() (int, error) { b, err := generate(ctx, p); return len(b), err }
+			case "parse":
+				call = func() (int, error) { _, err := parse(t); return 0, err }
 			default:
-				return fmt.Errorf("unknown mode %q (full, generate)", mode)
+				return fmt.Errorf("unknown mode %q (full, generate, parse)", mode)
 			}
 			samples, perBatch, err := measure(s, call)
 			if err != nil {
