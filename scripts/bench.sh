@@ -131,6 +131,13 @@ if [ "$wasm" = 1 ]; then
     skip "node: node or web/pkg is missing"
   fi
 fi
+# containerd's oci.GenerateSpec doing the same job (bench/containerd/README.md), into its own file
+# (median_ns; not in the table yet), interleaved with the others.
+if have go && [ -d /usr/share/gocode/src/github.com/containerd/containerd/oci ]; then
+  hosts+=(containerd)
+else
+  skip "containerd: go or Debian's golang-github-containerd-containerd-dev is missing (bench/containerd/README.md)"
+fi
 batches=$([ "$quick" = 1 ] && echo 15 || echo 31)
 for ((round = 1; round <= rounds; round++)); do
   for host in "${hosts[@]}"; do
@@ -139,6 +146,10 @@ for ((round = 1; round <= rounds; round++)); do
     native) "$BIN/bench-loop" "$INPUTS" --batches "$batches" ;;
     wasmtime) python3 scripts/bench/wasmtime_bench.py "$INPUTS" --component "$COMPONENT" --batches "$batches" ;;
     node) node scripts/bench/node_bench.mjs "$INPUTS" "$WEB_PKG" --batches "$batches" ;;
+    containerd)
+      bench/containerd/run.sh "$INPUTS" --batches "$batches" 2>>"$OUT/containerd.log" |
+        sed "s/^{/{\"round\":$round,/" >>"$OUT/containerd.jsonl" ||
+        skip "containerd: bench/containerd/run.sh failed (containerd.log)" ;;
     esac | sed "s/^{/{\"round\":$round,/" >>"$OUT/hosts.jsonl"
   done
 done
