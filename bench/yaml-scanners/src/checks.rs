@@ -104,7 +104,7 @@ pub fn position_case(label: &str, text: &str, value: &str, written: &str) {
 }
 
 /// Texts that tell the libraries apart: YAML 1.2 constructs, anchors and merge keys, and errors.
-const COMPAT_CASES: [(&str, &str); 11] = [
+const COMPAT_CASES: [(&str, &str); 15] = [
     (
         "anchors, alias, merge key",
         "base: &b {x: 1}\nsvc:\n  <<: *b\n  y: 2\n",
@@ -116,6 +116,13 @@ const COMPAT_CASES: [(&str, &str); 11] = [
         "`:` inside a plain scalar in flow",
         "{url: http://x:80/a}\n",
     ),
+    (
+        "`:` inside an anchor name (1.2)",
+        "a: &an:chor 1\nb: *an:chor\n",
+    ),
+    ("flow sequence as a block key", "[a, b]: c\n"),
+    ("tab after `:` (separation)", "- a:\t1\n"),
+    ("flow entries `{a, b: }`", "{a, b: }\n"),
     (
         "comment between plain lines (BS4K)",
         "a: word1  # c\n  word2\n",
