@@ -7,6 +7,8 @@
 //! Usage:
 //!   yaml-scanners DIR [--specs minimal,typical,heavy] [--batches 31] [--batch-ms 20]
 //!       [--warmup-ms 300] [--only SUBSTRING] [--no-checks]
+//!   yaml-scanners DIR --iters N [--specs typical] [--only SUBSTRING] --no-checks
+//!       runs N parses of each and nothing else (for valgrind: instructions per parse)
 //!   DIR holds `<spec>.yaml` as written by bench-inputs (/tmp/inputs).
 
 mod checks;
@@ -30,6 +32,7 @@ struct Settings {
     warmup: Duration,
     only: Option<String>,
     checks: bool,
+    iters: Option<u64>,
 }
 
 fn parse_args(args: &[String]) -> Result<(String, Settings), String> {
@@ -41,6 +44,7 @@ fn parse_args(args: &[String]) -> Result<(String, Settings), String> {
         warmup: Duration::from_millis(300),
         only: None,
         checks: true,
+        iters: None,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -60,6 +64,7 @@ fn parse_args(args: &[String]) -> Result<(String, Settings), String> {
             "--warmup-ms" => settings.warmup = Duration::from_millis(number(value()?)?),
             "--only" => settings.only = Some(value()?),
             "--no-checks" => settings.checks = false,
+            "--iters" => settings.iters = Some(number(value()?)?),
             other if other.starts_with("--") => return Err(format!("unknown option {other}")),
             other => dir = Some(other.to_string()),
         }
@@ -144,10 +149,12 @@ fn scan_checksum(session: &mut Session, scanner: Scanner) -> Result<(u64, u64), 
 
 const BUNDLEC: &str = "bundlec parse_spec (scan + tree + spec model)";
 
-/// Every scanner (and bundlec's parse_spec) on one spec. Each is warmed up as bench-loop does,
-/// then the batches are taken in turns, one batch of each in every round, so that the load of
-/// this shared machine falls on all of them alike.
-fn measure_spec(name: &str, text: &str, settings: &Settings) -> Result<Vec<Row>, String> {
+/// The scanners `--only` selects, and bundlec's parse_spec, each checked once on the text.
+fn contestants<'t>(
+    name: &'t str,
+    text: &'t str,
+    settings: &Settings,
+) -> Result<Vec<(String, u64, Parse<'t>)>, String> {
     let wanted = |what: &str| {
         settings
             .only
@@ -177,6 +184,14 @@ fn measure_spec(name: &str, text: &str, settings: &Settings) -> Result<Vec<Row>,
         });
         contestants.push((BUNDLEC.to_string(), 0, parse));
     }
+    Ok(contestants)
+}
+
+/// Every scanner (and bundlec's parse_spec) on one spec. Each is warmed up as bench-loop does,
+/// then the batches are taken in turns, one batch of each in every round, so that the load of
+/// this shared machine falls on all of them alike.
+fn measure_spec(name: &str, text: &str, settings: &Settings) -> Result<Vec<Row>, String> {
+    let contestants = contestants(name, text, settings)?;
     let mut prepared = Vec::new();
     for (what, events, mut parse) in contestants {
         let (allocations, bytes) = allocations(&mut parse)?;
@@ -297,6 +312,19 @@ fn run() -> Result<(), String> {
         println!("\n## What each accepts\n");
         checks::compat_table();
         println!();
+    }
+    if let Some(iters) = settings.iters {
+        for name in &settings.specs {
+            let text = read(&format!("{name}.yaml"))?;
+            for (what, _, mut parse) in contestants(name, &text, &settings)? {
+                let mut total = 0u64;
+                for _ in 0..iters {
+                    total = total.wrapping_add(parse()?);
+                }
+                println!("{name}: {what}: {iters} parses, checksum {total}");
+            }
+        }
+        return Ok(());
     }
     let mut rows = Vec::new();
     for name in &settings.specs {
