@@ -1,5 +1,7 @@
 #!/bin/bash
 # Instructions per parse: cachegrind's I refs for N2 parses minus N1 parses, over N2-N1.
+# /tmp/ys-str: this crate built as committed; /tmp/ys-buf: the same with core/src/yaml/mod.rs line 168
+# changed to Parser::new(saphyr_parser::BufferedInput::new(text.chars())) (an experiment, not committed).
 ir() { valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null "$@" 2>&1 | awk '/I *refs/ {gsub(",","",$4); print $4}'; }
 N1=20; N2=220
 for spec in minimal typical heavy; do
