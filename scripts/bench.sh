@@ -78,7 +78,7 @@ json.dump({
 EOF
 
 # ---- builds ---------------------------------------------------------------------------------
-step "build (release): bundlec, bench-inputs, bench-loop, probe_scan"
+step "build (release): bundlec, bench-inputs, bench-loop, noop, probe_scan"
 cargo build --release -q -p bundlec -p bundlec-bench --bins
 cargo build --release -q -p bundlec-bench --example probe_scan
 BIN=$TARGET/release
@@ -144,6 +144,13 @@ if [ "$wasm" = 1 ]; then
     skip "node: node or web/pkg is missing"
   fi
 fi
+# containerd's oci.GenerateSpec doing the same job (bench/containerd/README.md), interleaved with
+# the others.
+if have go && [ -d /usr/share/gocode/src/github.com/containerd/containerd/oci ]; then
+  hosts+=(containerd)
+else
+  skip "containerd: go or Debian's golang-github-containerd-containerd-dev is missing (bench/containerd/README.md)"
+fi
 batches=$([ "$quick" = 1 ] && echo 15 || echo 31)
 for ((round = 1; round <= rounds; round++)); do
   for host in "${hosts[@]}"; do
@@ -153,6 +160,17 @@ for ((round = 1; round <= rounds; round++)); do
     wasmtime) python3 scripts/bench/wasmtime_bench.py "$INPUTS" --component "$COMPONENT" --batches "$batches" ;;
     wasmtime-rs) "$wasmtime_rs" "$INPUTS" --component "$COMPONENT" --batches "$batches" ;;
     node) node scripts/bench/node_bench.mjs "$INPUTS" "$WEB_PKG" --batches "$batches" ;;
+    containerd)
+      # Its lines in microseconds, as the others'; `containerd` is the full job (the parses
+      # included), `containerd-generate` GenerateSpec and the JSON alone.
+      bench/containerd/run.sh "$INPUTS" --batches "$batches" 2>>"$OUT/containerd.log" |
+        python3 -c 'import json, sys
+for line in sys.stdin:
+    row = json.loads(line)
+    row["host"] = "containerd" if row["mode"] == "full" else "containerd-" + row["mode"]
+    row["median_us"] = row["median_ns"] / 1000
+    print(json.dumps(row))' ||
+        skip "containerd: bench/containerd/run.sh failed (containerd.log)" ;;
     esac | sed "s/^{/{\"round\":$round,/" >>"$OUT/hosts.jsonl"
   done
 done
@@ -199,10 +217,12 @@ runs=$([ "$quick" = 1 ] && echo 50 || echo 300)
 if have hyperfine; then
   hyperfine -N --style none --warmup 20 --runs "$runs" --export-json "$OUT/cli-compile.hyperfine.json" "${compile[*]}" >&2
   hyperfine -N --style none --warmup 20 --runs "$runs" --export-json "$OUT/cli-floor.hyperfine.json" "$BIN/bundlec --version" >&2
+  hyperfine -N --style none --warmup 20 --runs "$runs" --export-json "$OUT/cli-noop.hyperfine.json" "$BIN/noop" >&2
 else
   skip "hyperfine: not installed (apt-get install -y hyperfine); timed with scripts/bench/measure_cmd.py"
   python3 scripts/bench/measure_cmd.py "$runs" 20 -- "${compile[@]}" >"$OUT/cli-compile.json"
   python3 scripts/bench/measure_cmd.py "$runs" 20 -- "$BIN/bundlec" --version >"$OUT/cli-floor.json"
+  python3 scripts/bench/measure_cmd.py "$runs" 20 -- "$BIN/noop" >"$OUT/cli-noop.json"
 fi
 if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1; then
   for _ in $(seq 21); do /usr/bin/time -f %M -a -o "$OUT/cli-rss.txt" "${compile[@]}"; done

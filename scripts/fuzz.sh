@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TARGETS=(compile_spec inventory options render_human)
+TARGETS=(compile_spec inventory options render_human cdi_spec)
 SMOKE_SECONDS=5
 
 limit=(-max_total_time=60)

@@ -39,20 +39,26 @@ unsafe impl GlobalAlloc for CountingAllocator {
 #[global_allocator]
 static GLOBAL: CountingAllocator = CountingAllocator;
 
-/// Bytes and allocations of one compile, averaged over 100.
-fn allocations_per_compile(request: &bundlec_core::Request) -> (u64, u64) {
+/// Bytes and allocations of one call of `work`, averaged over 100.
+fn allocations_per_call(mut work: impl FnMut()) -> (u64, u64) {
     const RUNS: u64 = 100;
     let (bytes, count) = (
         ALLOCATED_BYTES.load(Ordering::Relaxed),
         ALLOCATIONS.load(Ordering::Relaxed),
     );
     for _ in 0..RUNS {
-        let _ = black_box(bundlec_core::compile(black_box(request)));
+        work();
     }
     (
         (ALLOCATED_BYTES.load(Ordering::Relaxed) - bytes) / RUNS,
         (ALLOCATIONS.load(Ordering::Relaxed) - count) / RUNS,
     )
+}
+
+fn allocations_per_compile(request: &bundlec_core::Request) -> (u64, u64) {
+    allocations_per_call(|| {
+        let _ = black_box(bundlec_core::compile(black_box(request)));
+    })
 }
 
 fn specs(c: &mut Criterion) {
@@ -81,22 +87,40 @@ fn phases(c: &mut Criterion) {
     let request = request(&spec, &options_json());
     let compiled =
         bundlec_core::compile(&request).unwrap_or_else(|d| panic!("typical spec fails: {d:?}"));
-    let mut group = c.benchmark_group("phases");
-    group.bench_function("parse", |b| {
-        b.iter(|| {
-            let mut diagnostics = bundlec_core::internals::Diagnostics::default();
-            bundlec_core::internals::parse_spec(black_box(&spec), &mut diagnostics)
-        })
+    // Where the allocations of a typical compile are (issue 14's goal is at most 200).
+    let parse = || {
+        let mut diagnostics = bundlec_core::internals::Diagnostics::default();
+        black_box(bundlec_core::internals::parse_spec(
+            black_box(&spec),
+            &mut diagnostics,
+        ));
+    };
+    let (bytes, count) = allocations_per_call(parse);
+    println!("allocations/phase-parse: {bytes} bytes in {count} allocations per parse");
+    let (bytes, count) = allocations_per_call(|| {
+        black_box(black_box(&compiled).write_json_again());
     });
+    println!("allocations/phase-write: {bytes} bytes in {count} allocations per write");
+    let mut group = c.benchmark_group("phases");
+    group.bench_function("parse", |b| b.iter(parse));
     group.bench_function("canonical_json", |b| {
         b.iter(|| black_box(&compiled).write_json_again())
     });
-    let spec = compiled
-        .spec()
-        .unwrap_or_else(|error| panic!("the typical spec: {error}"));
-    group.bench_function("serde_json_floor", |b| {
-        b.iter(|| serde_json::to_string_pretty(black_box(&spec)))
-    });
+    // The floor: serde_json writing the same config as oci-spec's `Spec`, for the typical and
+    // the minimal service (issue 14 compares each compile with its own floor).
+    let minimal = bundlec_core::compile(&bundlec_bench::request(&minimal_spec(), &options_json()))
+        .unwrap_or_else(|d| panic!("minimal spec fails: {d:?}"));
+    for (name, compiled) in [
+        ("serde_json_floor", &compiled),
+        ("serde_json_floor_minimal", &minimal),
+    ] {
+        let spec = compiled
+            .spec()
+            .unwrap_or_else(|error| panic!("the {name} spec: {error}"));
+        group.bench_function(name, |b| {
+            b.iter(|| serde_json::to_string_pretty(black_box(&spec)))
+        });
+    }
     group.finish();
 }
 

@@ -1,10 +1,10 @@
 //! The compile: picks the service and replica, runs each output section, and assembles
 //! the OCI spec only when no section found an error.
 
-use oci_spec::runtime::{RootBuilder, Spec, SpecBuilder};
-use oci_spec::OciSpecError;
+use oci_spec::runtime::Spec;
 
 use crate::codes;
+use crate::config::{self, Config, Root};
 use crate::context::Context;
 use crate::diagnostic::{closest, Diagnostic, Diagnostics, Loc};
 use crate::identity::Identity;
@@ -16,15 +16,10 @@ use crate::options::Options;
 use crate::request::{RawRequest, Request};
 use crate::seccomp::SeccompSection;
 use crate::spec::{self, Deployment, Service};
-use crate::{
-    canonical, compose, devices, linux, mounts, policy, process, resources, seccomp, yaml,
-};
+use crate::{compose, devices, linux, mounts, policy, process, resources, seccomp, yaml};
 
-/// The OCI runtime-spec version of every config bundlec writes.
-pub const OCI_VERSION: &str = "1.2.1";
-
-/// A compiled bundle: its canonical JSON, the files `apply` writes beside it, warnings, and the
-/// OCI spec on request ([`Compiled::spec`]).
+/// A compiled bundle: its canonical JSON, the files `apply` writes beside it, warnings, the
+/// config as data ([`Compiled::config`]) and the OCI spec on request ([`Compiled::spec`]).
 #[derive(Debug, Clone)]
 pub struct Compiled {
     /// Canonical `config.json`: `ociVersion` first, sets sorted, maps in key order, a final newline.
@@ -33,30 +28,34 @@ pub struct Compiled {
     pub files: Vec<BundleFile>,
     /// Warnings found on the way, sorted by position.
     pub warnings: Vec<Diagnostic>,
-    /// The spec without `linux.seccomp`, which the canonical writer copies as text.
-    spec: Spec,
+    config: Config,
     seccomp: SeccompSection,
 }
 
 impl Compiled {
-    /// The OCI runtime spec `json` is, read back from it: the compile writes the seccomp
-    /// rules as text and never builds them, so the spec is made only for a caller who asks.
+    /// The OCI runtime spec `json` is, as oci-spec's types, read back from it: the compile
+    /// writes `json` straight from its own [`Config`], so the spec is made only for a caller
+    /// who asks.
     pub fn spec(&self) -> Result<Spec, serde_json::Error> {
         serde_json::from_str(&self.json)
     }
 
-    /// The uid and gid the process runs as.
-    pub fn user(&self) -> Option<(u32, u32)> {
-        self.spec
-            .process()
-            .as_ref()
-            .map(|process| (process.user().uid(), process.user().gid()))
+    /// The config `json` was written from (without `linux.seccomp`, which is written from
+    /// the resolved filter).
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
-    /// Writes `json` again from the compiled sections (for the benchmarks of the writer).
+    /// The uid and gid the process runs as.
+    pub fn user(&self) -> Option<(u32, u32)> {
+        let user = &self.config.process.user;
+        Some((user.uid, user.gid))
+    }
+
+    /// Writes `json` again from the config (for the benchmarks of the writer).
     #[doc(hidden)]
-    pub fn write_json_again(&self) -> Result<String, serde_json::Error> {
-        canonical::to_json(&self.spec, &self.seccomp)
+    pub fn write_json_again(&self) -> String {
+        config::to_json(&self.config, &self.seccomp)
     }
 }
 
@@ -162,22 +161,14 @@ fn compile_service(
         options: &request.options,
     };
     match assemble(&context, &mut diags) {
-        Ok(Some((spec, seccomp, files))) if !diags.has_errors() => {
-            let json = canonical::to_json(&spec, &seccomp)
-                .map_err(|error| vec![internal(&error.to_string())])?;
-            Ok(Compiled {
-                json,
-                files,
-                warnings: diags.into_sorted(),
-                spec,
-                seccomp,
-            })
-        }
-        Ok(_) => Err(diags.into_sorted()),
-        Err(error) => {
-            diags.push(internal(&error.to_string()));
-            Err(diags.into_sorted())
-        }
+        Some((config, seccomp, files)) if !diags.has_errors() => Ok(Compiled {
+            json: config::to_json(&config, &seccomp),
+            files,
+            warnings: diags.into_sorted(),
+            config,
+            seccomp,
+        }),
+        _ => Err(diags.into_sorted()),
     }
 }
 
@@ -185,22 +176,27 @@ fn compile_service(
 fn assemble(
     ctx: &Context<'_>,
     diags: &mut Diagnostics,
-) -> Result<Option<(Spec, SeccompSection, Vec<BundleFile>)>, OciSpecError> {
-    let devices::DevicePlan { nodes, rules, env } = devices::devices(ctx, diags)?;
+) -> Option<(Config, SeccompSection, Vec<BundleFile>)> {
+    let devices::DevicePlan {
+        nodes,
+        rules,
+        env,
+        cdi,
+    } = devices::devices(ctx, diags);
     let capabilities = process::capabilities(ctx, diags);
-    let (process, uid) = process::process(ctx, &env, &capabilities, diags)?;
+    let (process, uid) = process::process(ctx, &env, &capabilities, diags);
     let seccomp = seccomp::seccomp(ctx, &capabilities, diags);
     // On the values the sections computed, so the policy judges the config as it will be.
     let facts = policy::Facts {
         capabilities: &capabilities,
         uid,
-        no_new_privileges: process.no_new_privileges().unwrap_or(false),
+        no_new_privileges: process.no_new_privileges,
         seccomp: !matches!(seccomp, SeccompSection::None),
     };
     policy::check(ctx, &facts, diags);
-    let (mounts, files) = mounts::mounts(ctx, diags)?;
-    let resources = resources::resources(ctx, rules, diags)?;
-    let linux = linux::linux(ctx, nodes, resources, diags)?;
+    let (mounts, files) = mounts::mounts(ctx, diags);
+    let resources = resources::resources(ctx, rules, diags);
+    let linux = linux::linux(ctx, nodes, resources, diags);
     let hostname = linux::hostname(ctx, diags);
     let root_path = ctx.options.rootfs.as_deref().unwrap_or("rootfs");
     if ctx.options.rootfs.is_some() && !absolute_clean(root_path) {
@@ -214,31 +210,27 @@ fn assemble(
         diags.warning_hint(codes::DANGEROUS_BIND, &Loc::at("options.rootfs"), "the rootfs `/` is the host's own filesystem: the container can change every file of the host", "give the image's root filesystem, not the host's `/`");
     }
     if diags.has_errors() {
-        return Ok(None);
+        return None;
     }
-    let root = RootBuilder::default()
-        .path(root_path)
-        .readonly(ctx.service.read_only_root_fs)
-        .build()?;
-    let mut spec = SpecBuilder::default()
-        .version(OCI_VERSION)
-        .root(root)
-        .process(process)
-        .hostname(hostname)
-        .mounts(mounts)
-        .linux(linux)
-        .build()?;
-    // The builder fills an empty map; annotations appear only when the spec has labels.
-    // oci-spec's map type is a hash map: canonical::to_json sorts it.
-    let labels = &ctx.service.labels;
-    spec.set_annotations((!labels.is_empty()).then(|| labels.iter().cloned().collect()));
-    spec.set_domainname(
-        ctx.service
+    let mut config = Config {
+        root: Root {
+            path: root_path.to_string(),
+            readonly: ctx.service.read_only_root_fs,
+        },
+        mounts,
+        process,
+        hostname,
+        domainname: ctx
+            .service
             .domainname
             .as_ref()
             .map(|name| name.value.clone()),
-    );
-    Ok(Some((spec, seccomp, files)))
+        hooks: Vec::new(),
+        annotations: ctx.service.labels.clone(),
+        linux,
+    };
+    devices::finish(&mut config, cdi);
+    Some((config, seccomp, files))
 }
 
 fn select_service<'a>(
@@ -302,13 +294,4 @@ fn check_replica(service: &Service, replica: u32, diags: &mut Diagnostics) {
             ),
         );
     }
-}
-
-fn internal(message: &str) -> Diagnostic {
-    Diagnostic::error_at(
-        "internal",
-        &Loc::at(""),
-        format!("bundlec could not build the config: {message}"),
-    )
-    .with_hint("this is a bug in bundlec; please report it with the spec")
 }

@@ -34,13 +34,14 @@
 #![warn(missing_docs)]
 
 // Layers, each using only those before it (tests/tests/layers.rs checks there is no cycle):
-// text and names, yaml, decode, the inputs (spec, inventory, image, options), context, the
-// output sections, compile, and the canonical form.
-mod canonical;
+// text and names, yaml, decode, CDI specs, the inputs (spec, inventory, image, options), context, the
+// config model and its writer, the output sections, and compile.
 mod caps;
+mod cdi;
 mod codes;
 mod compile;
 mod compose;
+pub mod config;
 mod context;
 mod decode;
 mod diagnostic;
@@ -67,13 +68,18 @@ mod process;
 mod resources;
 mod seccomp;
 
+pub use cdi::{
+    read_cdi_spec, CdiDevice, CdiDeviceNode, CdiHook, CdiIntelRdt, CdiMount, CdiNetDevice, CdiSpec,
+    ContainerEdits, CDI_VERSIONS, MAX_CDI_SPEC_BYTES,
+};
 pub use codes::{codes, explain};
-pub use compile::{compile, compile_all, compile_raw, Compiled, ServiceOutcome, OCI_VERSION};
+pub use compile::{compile, compile_all, compile_raw, Compiled, ServiceOutcome};
+pub use config::OCI_VERSION;
 pub use diagnostic::{closest, Diagnostic, Severity};
 pub use image::ImageConfig;
 pub use inventory::{
-    AppArmor, DeviceLink, DeviceNode, DeviceType, Drivers, Gpu, Host, Inventory, Selinux, Vendor,
-    INVENTORY_SCHEMA, INVENTORY_VERSION,
+    AppArmor, CdiSpecEntry, DeviceLink, DeviceNode, DeviceType, Drivers, Gpu, Host, Inventory,
+    Selinux, Vendor, INVENTORY_SCHEMA, INVENTORY_VERSION,
 };
 pub use mounts::BundleFile;
 pub use options::{Options, OrderedStrings, PolicyLevel, PolicyMode, OPTIONS_SCHEMA};

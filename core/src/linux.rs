@@ -1,12 +1,8 @@
 //! The linux section and the hostname: namespaces, the devices and resources the other
 //! sections built, masked and read-only paths, sysctls, and the rootfs propagation.
 
-use oci_spec::runtime::{
-    Linux, LinuxBuilder, LinuxDevice, LinuxNamespaceBuilder, LinuxNamespaceType, LinuxResources,
-};
-use oci_spec::OciSpecError;
-
 use crate::codes;
+use crate::config::{Device, Linux, Resources};
 use crate::context::Context;
 use crate::diagnostic::{Diagnostics, Loc};
 use crate::names::valid_hostname;
@@ -49,62 +45,28 @@ const IPC_SYSCTLS: &[&str] = &[
 
 pub fn linux(
     ctx: &Context<'_>,
-    devices: Vec<LinuxDevice>,
-    resources: LinuxResources,
+    devices: Vec<Device>,
+    resources: Resources,
     diags: &mut Diagnostics,
-) -> Result<Linux, OciSpecError> {
-    let mut kinds = vec![
-        LinuxNamespaceType::Pid,
-        LinuxNamespaceType::Ipc,
-        LinuxNamespaceType::Uts,
-        LinuxNamespaceType::Mount,
-    ];
+) -> Linux {
+    let mut namespaces = vec!["pid", "ipc", "uts", "mount"];
     if !ctx.host_network() {
-        kinds.push(LinuxNamespaceType::Network);
+        namespaces.push("network");
     }
-    kinds.push(LinuxNamespaceType::Cgroup);
-    let namespaces = kinds
-        .into_iter()
-        .map(|typ| LinuxNamespaceBuilder::default().typ(typ).build())
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut builder = LinuxBuilder::default()
-        .namespaces(namespaces)
-        .devices(devices)
-        .resources(resources)
-        .rootfs_propagation("private");
-    if !ctx.service.privileged {
-        builder = builder
-            .masked_paths(
-                MASKED_PATHS
-                    .iter()
-                    .map(|p| (*p).to_string())
-                    .collect::<Vec<_>>(),
-            )
-            .readonly_paths(
-                READONLY_PATHS
-                    .iter()
-                    .map(|p| (*p).to_string())
-                    .collect::<Vec<_>>(),
-            );
+    namespaces.push("cgroup");
+    let privileged = ctx.service.privileged;
+    Linux {
+        net_devices: Vec::new(),
+        sysctl: sysctls(ctx, diags),
+        resources,
+        namespaces,
+        devices,
+        rootfs_propagation: "private",
+        // A privileged container has neither list.
+        masked_paths: (!privileged).then_some(MASKED_PATHS),
+        readonly_paths: (!privileged).then_some(READONLY_PATHS),
+        intel_rdt: None,
     }
-    let sysctls = sysctls(ctx, diags);
-    if !sysctls.is_empty() {
-        builder = builder.sysctl(sysctl_map(sysctls));
-    }
-
-    let mut linux = builder.build()?;
-    if ctx.service.privileged {
-        // The builder pre-fills both lists; a privileged container has neither.
-        linux.set_masked_paths(None);
-        linux.set_readonly_paths(None);
-    }
-    Ok(linux)
-}
-
-/// oci-spec's sysctl type is a hash map; canonical::to_json writes it sorted.
-#[allow(clippy::disallowed_types)]
-fn sysctl_map(sysctls: Vec<(String, String)>) -> std::collections::HashMap<String, String> {
-    sysctls.into_iter().collect()
 }
 
 /// Only sysctls the container's namespaces isolate; `net.*` needs its own network namespace.

@@ -20,9 +20,9 @@ import wasmtime
 from wasmtime import component
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_COMPONENT = os.path.join(
-    HERE, "..", "..", "target", "wasm32-wasip2", "wasm", "bundlec_component.wasm"
-)
+# Cargo's target folder: CARGO_TARGET_DIR when set, as cargo itself reads it.
+TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.join(HERE, "..", "..", "target")
+DEFAULT_COMPONENT = os.path.join(TARGET, "wasm32-wasip2", "wasm", "bundlec_component.wasm")
 INTERFACE = "bundlec:compiler/compiler@0.4.0"
 
 

@@ -157,6 +157,17 @@ pub fn check_outcome(outcome: &Result<Compiled, Vec<Diagnostic>>) {
                 Some(OCI_VERSION),
                 "config.json without the ociVersion"
             );
+            // The config's own writer agrees with oci-spec: read back as a `Spec` and written by
+            // serde_json, it is the same JSON value (capability sets, hash sets there, sorted).
+            let spec = compiled.spec().unwrap_or_else(|error| {
+                panic!("config.json is not an OCI spec ({error}):\n{json}")
+            });
+            let mut reference = serde_json::to_value(&spec).expect("a Spec serializes");
+            sort_capability_sets(&mut reference);
+            assert_eq!(
+                value, reference,
+                "config.json differs from oci-spec's reading of it"
+            );
             for warning in &compiled.warnings {
                 assert_eq!(
                     warning.severity,
@@ -240,6 +251,18 @@ pub fn check_against_second_compile(spec: &str, first: &Result<Compiled, Vec<Dia
             check_positions(&diagnostics);
             let again = compile(&fixture.request(spec, None));
             assert_same(first, &again, "two compiles of the same spec");
+        }
+    }
+}
+
+/// Sorts the arrays under `process.capabilities`, which oci-spec keeps in hash sets.
+fn sort_capability_sets(config: &mut serde_json::Value) {
+    let sets = config
+        .pointer_mut("/process/capabilities")
+        .and_then(serde_json::Value::as_object_mut);
+    for set in sets.into_iter().flat_map(|sets| sets.values_mut()) {
+        if let Some(names) = set.as_array_mut() {
+            names.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
         }
     }
 }

@@ -38,6 +38,47 @@ pub enum Command {
     /// out: no control reads them, so placeholders stand in for them. Stdout says, per service,
     /// whether it passes; the violations are reported like compile errors.
     Check(CheckArgs),
+    /// Container Device Interface specs for this host's GPUs
+    #[command(subcommand)]
+    Cdi(CdiCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CdiCommand {
+    /// Write CDI specs for the GPUs this host has, as nvidia-ctk and the vendors' tools do
+    Generate(CdiGenerateArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GpuVendorArg {
+    Nvidia,
+    Amd,
+    Intel,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CdiFormat {
+    Yaml,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CdiGenerateArgs {
+    /// Probe the tree under DIR instead of / (host paths in the spec include DIR)
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub root: PathBuf,
+    /// Only this vendor's GPUs (default: every vendor found)
+    #[arg(long, value_enum)]
+    pub vendor: Option<GpuVendorArg>,
+    /// Write DIR/<vendor>.yaml (or .json) instead of printing; DIR is usually /etc/cdi
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// The format of the specs
+    #[arg(long, value_enum, default_value_t = CdiFormat::Yaml)]
+    pub format: CdiFormat,
+    /// Replace a spec of the same name in the output directory
+    #[arg(long, requires = "output")]
+    pub force: bool,
 }
 
 /// Inputs shared by `compile` and `apply`.

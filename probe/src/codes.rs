@@ -23,6 +23,10 @@ pub const UNKNOWN_SCHEMA: &str = "unknown-schema";
 pub const PROBE_WARNING: &str = "probe-warning";
 /// The file `security_opt: [seccomp=PATH]` names cannot be read.
 pub const SECCOMP_PROFILE_UNREADABLE: &str = "seccomp-profile-unreadable";
+/// `bundlec cdi generate -o DIR` found a spec of that name and was not told to replace it.
+pub const CDI_SPEC_EXISTS: &str = "cdi-spec-exists";
+/// `bundlec cdi generate` found no GPU it could write a spec for.
+pub const NO_CDI_SPEC: &str = "no-cdi-spec";
 
 /// A layer blob of `--image` is not a tar, gzip or zstd stream bundlec can read to its end.
 pub const BAD_LAYER: &str = "bad-layer";
@@ -73,6 +77,13 @@ const EXPLANATIONS: &[(&str, &str)] = &[
          step), or choose another `--bundle` directory. Nothing was written.",
     ),
     (
+        CDI_SPEC_EXISTS,
+        "`bundlec cdi generate -o DIR` found a file of the name it would write (`nvidia.yaml`, \
+         `amd.json`…) and was not told to replace it: it may be the vendor's own spec, written by \
+         nvidia-ctk or the driver's installer. Pass `--force` to replace it, or write to another \
+         directory. Nothing was written.",
+    ),
+    (
         IMAGE_BLOB_MISMATCH,
         "A blob of the image is missing from the layout, or its size or its sha256/sha512 digest \
          differs from what the descriptor that names it says. JSON blobs are checked before they \
@@ -95,6 +106,14 @@ const EXPLANATIONS: &[(&str, &str)] = &[
          (`--max-layer-ratio`), and all layers together to 128 GiB (`--max-image-bytes`, room \
          for large GPU images). Raise the limit named in the message if the image is trusted; \
          nothing is written at the bundle path.",
+    ),
+    (
+        NO_CDI_SPEC,
+        "`bundlec cdi generate` wrote no spec: the probe found no GPU of the vendors asked for, \
+         or every vendor's spec failed (for NVIDIA: the driver version is unknown, or \
+         /etc/ld.so.cache lists no libcuda.so of the running driver). The warnings before it \
+         say why for each vendor; install the driver's user-space part and run ldconfig, then \
+         try again.",
     ),
     (
         NOT_A_DIRECTORY,
@@ -206,11 +225,13 @@ mod tests {
             IMAGE_BLOB_MISMATCH,
             LAYER_TOO_LARGE,
             UNSAFE_LAYER_ENTRY,
+            CDI_SPEC_EXISTS,
+            NO_CDI_SPEC,
         ] {
             let text = explain(code).unwrap_or_else(|| panic!("{code} is not explained"));
             assert!(text.len() > 80 && !text.contains('\n'), "{code}: {text}");
         }
-        assert_eq!(codes.len(), 16);
+        assert_eq!(codes.len(), 18);
         assert_eq!(explain("bad-memory"), None);
     }
 }

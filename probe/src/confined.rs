@@ -77,6 +77,40 @@ pub fn read_to_string(root: &Path, path: &Path) -> io::Result<Option<String>> {
     read_limited(file).map(Some)
 }
 
+/// The bytes of a regular file under `root` (at most `limit`); `None` when it is missing.
+pub fn read_bytes(root: &Path, path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
+    let resolved = match resolve(root, path, true) {
+        Ok(resolved) => resolved,
+        Err(error) if absent(&error) => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    let flags = (OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK).bits();
+    let file = match OpenOptions::new()
+        .read(true)
+        .custom_flags(flags)
+        .open(&resolved)
+    {
+        Ok(file) => file,
+        Err(error) if absent(&error) => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("file is larger than {limit} bytes"),
+        ));
+    }
+    Ok(Some(bytes))
+}
+
 /// The text of a link under `root` (the link itself is not followed; the directories before it are).
 pub fn read_link(root: &Path, path: &Path) -> io::Result<Option<PathBuf>> {
     match resolve(root, path, false).and_then(fs::read_link) {

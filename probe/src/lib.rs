@@ -5,6 +5,7 @@
 
 pub mod atomic;
 pub mod bundle;
+pub mod cdi;
 pub mod cli;
 pub mod codes;
 pub mod commands;

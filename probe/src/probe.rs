@@ -6,6 +6,7 @@ use std::path::Path;
 
 use bundlec_core::{Drivers, Host, Inventory, INVENTORY_VERSION};
 
+use crate::cdi;
 use crate::confined;
 use crate::devscan::{self, RealSyscalls, Syscalls};
 use crate::gpus;
@@ -36,7 +37,8 @@ pub fn scan_host_with(root: &Path, sys: &impl Syscalls) -> Result<Inventory, Pat
     let gpus = gpus::discover(root, &scan.devices);
     warnings.extend(gpus.warnings);
     let host = host(root, &mut warnings);
-    Ok(Inventory {
+    let cdi = cdi::read::read_specs(root, &scan.devices, &mut warnings);
+    let mut inventory = Inventory {
         inventory_version: INVENTORY_VERSION,
         host,
         devices: scan.devices,
@@ -44,8 +46,13 @@ pub fn scan_host_with(root: &Path, sys: &impl Syscalls) -> Result<Inventory, Pat
         drivers,
         gpus: gpus.gpus,
         gpu_shared: gpus.shared,
+        cdi,
         warnings,
-    })
+    };
+    // GPUs without a spec of their vendor's kind get a generated one, so that a `gpu:`
+    // request brings the driver's libraries either way (DESIGN §11).
+    cdi::generate::add_generated(root, &mut inventory);
+    Ok(inventory)
 }
 
 /// A file under the root; unreadable files add a warning, missing ones are `None`.

@@ -118,7 +118,7 @@ fn schemas_are_the_cores() {
 }
 
 /// The codes the command emits itself; every one has an explanation.
-const COMMAND_CODES: [&str; 16] = [
+const COMMAND_CODES: [&str; 18] = [
     "io-error",
     "too-large",
     "not-utf8",
@@ -135,6 +135,8 @@ const COMMAND_CODES: [&str; 16] = [
     "image-blob-mismatch",
     "layer-too-large",
     "unsafe-layer-entry",
+    "cdi-spec-exists",
+    "no-cdi-spec",
 ];
 
 #[test]

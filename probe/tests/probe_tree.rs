@@ -210,7 +210,34 @@ fn probe_reads_a_prepared_tree() {
                 "capabilities": ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP",
                                  "NET_BIND_SERVICE", "NET_RAW", "SYS_CHROOT", "MKNOD", "AUDIT_WRITE", "SETFCAP"] })
     );
-    assert_eq!(inventory.get("warnings"), None, "{inventory:#}");
+    // The AMD and Intel GPUs get generated CDI specs (DESIGN §11); the NVIDIA ones none, since
+    // this tree has no driver version or libraries, which is said.
+    assert_eq!(
+        inventory["cdi"],
+        json!([
+            { "path": "/etc/cdi/amd.yaml", "priority": 0, "generated": true, "spec": {
+                "cdiVersion": "0.5.0", "kind": "amd.com/gpu", "devices": [
+                  { "name": "0", "containerEdits": { "deviceNodes": [
+                      { "path": "/dev/dri/card0", "hostPath": format!("{}/dev/dri/card0", tree.path().display()), "type": "c", "major": 226, "minor": 0, "fileMode": 0o660 },
+                      { "path": "/dev/dri/renderD128", "hostPath": format!("{}/dev/dri/renderD128", tree.path().display()), "type": "c", "major": 226, "minor": 128, "fileMode": 0o666 },
+                      { "path": "/dev/kfd", "hostPath": format!("{}/dev/kfd", tree.path().display()), "type": "c", "major": 235, "minor": 0, "fileMode": 0o666 } ] } },
+                  { "name": "all", "containerEdits": { "deviceNodes": [
+                      { "path": "/dev/dri/card0", "hostPath": format!("{}/dev/dri/card0", tree.path().display()), "type": "c", "major": 226, "minor": 0, "fileMode": 0o660 },
+                      { "path": "/dev/dri/renderD128", "hostPath": format!("{}/dev/dri/renderD128", tree.path().display()), "type": "c", "major": 226, "minor": 128, "fileMode": 0o666 },
+                      { "path": "/dev/kfd", "hostPath": format!("{}/dev/kfd", tree.path().display()), "type": "c", "major": 235, "minor": 0, "fileMode": 0o666 } ] } }
+                ] } },
+            { "path": "/etc/cdi/intel.yaml", "priority": 0, "generated": true, "spec": {
+                "cdiVersion": "0.5.0", "kind": "intel.com/gpu", "devices": [
+                  { "name": "0", "containerEdits": { "deviceNodes": [
+                      { "path": "/dev/dri/card1", "hostPath": format!("{}/dev/dri/card1", tree.path().display()), "type": "c", "major": 226, "minor": 1, "fileMode": 0o660 },
+                      { "path": "/dev/dri/renderD129", "hostPath": format!("{}/dev/dri/renderD129", tree.path().display()), "type": "c", "major": 226, "minor": 129, "fileMode": 0o666 } ] } },
+                  { "name": "all", "containerEdits": { "deviceNodes": [
+                      { "path": "/dev/dri/card1", "hostPath": format!("{}/dev/dri/card1", tree.path().display()), "type": "c", "major": 226, "minor": 1, "fileMode": 0o660 },
+                      { "path": "/dev/dri/renderD129", "hostPath": format!("{}/dev/dri/renderD129", tree.path().display()), "type": "c", "major": 226, "minor": 129, "fileMode": 0o666 } ] } }
+                ] } },
+        ])
+    );
+    assert_eq!(inventory["warnings"], json!(["no CDI spec of kind `nvidia.com/gpu` on the node, and none could be generated: the driver version is unknown (no /proc/driver/nvidia/version or /sys/module/nvidia/version)"]), "{inventory:#}");
     common::assert_valid("inventory", &inventory);
     // The check has teeth: a major beyond 12 bits is refused.
     let mut broken = inventory.clone();
@@ -225,6 +252,37 @@ fn probe_reads_a_prepared_tree() {
             .unwrap(),
         text
     );
+    // An AMD request goes through the generated spec: the GPU's nodes and /dev/kfd with this
+    // tree's numbers (kfd at its dynamic major 235), the GPU env as before.
+    let compiled = bundlec_core::compile_raw(bundlec_core::RawRequest {
+        spec: "version: v1\ndeployment: rocm\nservices:\n  a:\n    image: {name: x}\n    command: {args: [sh]}\n    resources: {gpu: {vendor: amd, count: 1}}\n",
+        inventory: Some(&text),
+        ..bundlec_core::RawRequest::default()
+    })
+    .unwrap();
+    let config: Value = serde_json::from_str(&compiled.json).unwrap();
+    let nodes: Vec<(&str, u64, u64)> = config["linux"]["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap(),
+                d["major"].as_u64().unwrap(),
+                d["minor"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        nodes,
+        [
+            ("/dev/dri/card0", 226, 0),
+            ("/dev/dri/renderD128", 226, 128),
+            ("/dev/kfd", 235, 0)
+        ]
+    );
+    let env = config["process"]["env"].as_array().unwrap();
+    assert!(env.iter().any(|e| e == "ROCR_VISIBLE_DEVICES=0"), "{env:?}");
 }
 
 #[test]
@@ -303,7 +361,10 @@ fn one_lstat_per_device_node_and_vanished_nodes_warn() {
     let inventory = bundlec::probe::scan_host_with(tree.path(), &sys).unwrap();
     assert_eq!(
         inventory.warnings,
-        ["/dev/dri/ephemeral: vanished during the scan"]
+        [
+            "/dev/dri/ephemeral: vanished during the scan",
+            "no CDI spec of kind `nvidia.com/gpu` on the node, and none could be generated: the driver version is unknown (no /proc/driver/nvidia/version or /sys/module/nvidia/version)"
+        ]
     );
     assert!(!inventory
         .devices
@@ -584,4 +645,189 @@ fn an_unreadable_profile_list_is_a_warning() {
     assert_eq!(inventory["host"].get("apparmor"), None);
     assert!(common::stderr(&output)
         .contains("warning: /sys/kernel/security/apparmor/profiles: cannot read"));
+}
+
+/// A spec as `nvidia-ctk cdi generate` writes it (cdiVersion 0.5.0, keys in its order, nodes
+/// without type or numbers), for the two GPUs of the prepared tree.
+const NVIDIA_CTK_YAML: &str = "---
+cdiVersion: 0.5.0
+containerEdits:
+  deviceNodes:
+  - path: /dev/nvidia-uvm
+  - path: /dev/nvidia-uvm-tools
+  - path: /dev/nvidiactl
+  env:
+  - NVIDIA_VISIBLE_DEVICES=void
+  hooks:
+  - args:
+    - nvidia-cdi-hook
+    - update-ldcache
+    - --folder
+    - /usr/lib/x86_64-linux-gnu
+    hookName: createContainer
+    path: /usr/bin/nvidia-cdi-hook
+  mounts:
+  - containerPath: /usr/lib/x86_64-linux-gnu/libcuda.so.550.54.15
+    hostPath: /usr/lib/x86_64-linux-gnu/libcuda.so.550.54.15
+    options:
+    - ro
+    - nosuid
+    - nodev
+    - bind
+devices:
+- containerEdits:
+    deviceNodes:
+    - path: /dev/nvidia0
+    - path: /dev/dri/card2
+  name: \"0\"
+- containerEdits:
+    deviceNodes:
+    - path: /dev/nvidia1
+  name: GPU-6a1d2e3f-9b5c-4d7e-8f0a-1b2c3d4e5f60
+- containerEdits:
+    deviceNodes:
+    - path: /dev/nvidia0
+    - path: /dev/nvidia1
+    - path: /dev/dri/card2
+  name: all
+kind: nvidia.com/gpu
+";
+
+/// DESIGN §11: the probe reads /etc/cdi and /var/run/cdi, fills nodes from /dev, resolves
+/// priorities and conflicts as the reference does, and reports a broken file without failing.
+#[test]
+fn probe_reads_cdi_specs() {
+    if !requires(
+        "probe_reads_cdi_specs",
+        &[("root (for mknod)", common::is_root())],
+    ) {
+        return;
+    }
+    let tree = TempDir::new("probe-cdi");
+    prepared_tree(tree.path());
+    write(&tree.join("etc/cdi/nvidia.yaml"), NVIDIA_CTK_YAML);
+    // The same device at the higher priority, as JSON; a name both /etc files define; a file of
+    // another extension; a broken spec; a node that is not in /dev.
+    write(
+        &tree.join("var/run/cdi/nvidia-all.json"),
+        r#"{"cdiVersion":"0.6.0","kind":"nvidia.com/gpu","devices":[{"name":"all","containerEdits":{"env":["FROM=run"]}}]}"#,
+    );
+    write(
+        &tree.join("etc/cdi/a.yaml"),
+        "cdiVersion: 0.3.0\nkind: example.com/x\ndevices:\n- name: dup\n  containerEdits: {env: [A=1]}\n- name: solo\n  containerEdits:\n    deviceNodes: [{path: /dev/weird}, {path: /dev/gone, type: c, major: 1, minor: 1}]\n",
+    );
+    write(
+        &tree.join("etc/cdi/b.json"),
+        r#"{"cdiVersion":"0.3.0","kind":"example.com/x","devices":[{"name":"dup","containerEdits":{"env":["B=1"]}}]}"#,
+    );
+    // The reference drops a name defined twice at one priority from every file, even where a
+    // higher priority defines it once.
+    write(
+        &tree.join("var/run/cdi/x-dup.json"),
+        r#"{"cdiVersion":"0.3.0","kind":"example.com/x","devices":[{"name":"dup","containerEdits":{"env":["C=1"]}}]}"#,
+    );
+    write(&tree.join("etc/cdi/c.yml"), "cdiVersion: 0.3.0\n");
+    write(&tree.join("etc/cdi/README"), "not a spec\n");
+    write(
+        &tree.join("etc/cdi/broken.yaml"),
+        "cdiVersion: 0.3.0\nkind: example.com/y\ndevices:\n- name: a\n  containerEdits: {env: [A=1]}\n  annotation: {}\n",
+    );
+    let output = ok(bundlec().args(["probe", "--root"]).arg(tree.path()));
+    let inventory: Value = serde_json::from_slice(&output.stdout).unwrap();
+    common::assert_valid("inventory", &inventory);
+    let cdi = inventory["cdi"].as_array().unwrap();
+    let summary: Vec<(&str, u64)> = cdi
+        .iter()
+        .map(|e| (e["path"].as_str().unwrap(), e["priority"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("/etc/cdi/a.yaml", 1),
+            ("/etc/cdi/nvidia.yaml", 1),
+            ("/var/run/cdi/nvidia-all.json", 2),
+            ("/etc/cdi/amd.yaml", 0),
+            ("/etc/cdi/intel.yaml", 0),
+        ]
+    );
+    // Nodes get type, numbers and mode from /dev; nvidia-uvm's dynamic major is the host's.
+    let nvidia = &cdi[1]["spec"];
+    assert_eq!(
+        nvidia["containerEdits"]["deviceNodes"],
+        json!([
+            { "path": "/dev/nvidia-uvm", "type": "c", "major": 234, "minor": 0, "fileMode": 0o666 },
+            { "path": "/dev/nvidia-uvm-tools", "type": "c", "major": 234, "minor": 1, "fileMode": 0o666 },
+            { "path": "/dev/nvidiactl", "type": "c", "major": 195, "minor": 255, "fileMode": 0o666 },
+        ])
+    );
+    assert_eq!(
+        nvidia["devices"][0]["containerEdits"]["deviceNodes"][1],
+        json!({ "path": "/dev/dri/card2", "type": "c", "major": 226, "minor": 2, "fileMode": 0o660 })
+    );
+    assert_eq!(nvidia["cdiVersion"], "0.5.0");
+    assert_eq!(
+        nvidia["containerEdits"]["hooks"][0]["hookName"],
+        "createContainer"
+    );
+    // `dup` is dropped from every file; b.json and x-dup.json, left without devices, are dropped.
+    let x_names: Vec<&str> = cdi[0]["spec"]["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(x_names, ["solo"]);
+    // A node the spec gives in full is kept as written.
+    assert_eq!(
+        cdi[0]["spec"]["devices"][0]["containerEdits"]["deviceNodes"],
+        json!([
+            { "path": "/dev/weird", "type": "c", "major": 511, "minor": 300, "fileMode": 0o640 },
+            { "path": "/dev/gone", "type": "c", "major": 1, "minor": 1 },
+        ])
+    );
+    assert_eq!(
+        inventory["warnings"],
+        json!([
+            "/etc/cdi/broken.yaml: left out: not a valid CDI spec: unknown field `annotation` in `devices[0]` at line 6, column 3",
+            "/etc/cdi/c.yml: left out: CDI specs end in .json or .yaml, and runtimes ignore .yml",
+            "CDI device `example.com/x=dup` is defined in both /etc/cdi/a.yaml and /etc/cdi/b.json: it is not used, as CDI runtimes do",
+            "/etc/cdi/b.json: left out: none of its devices is left after the conflicts",
+            "/var/run/cdi/x-dup.json: left out: none of its devices is left after the conflicts",
+            "/etc/cdi/a.yaml: device node /dev/gone is not in /dev; a container using it will fail to start",
+        ]),
+        "{:#}",
+        inventory["warnings"]
+    );
+    assert!(common::stderr(&output).contains("warning: /etc/cdi/broken.yaml: left out"));
+
+    // The inventory compiles: `gpu:` goes through the spec; `all` comes from /var/run/cdi.
+    let inventory_file = tree.join("inventory.json");
+    std::fs::write(&inventory_file, &output.stdout).unwrap();
+    let spec = tree.join("spec.yaml");
+    write(&spec, "version: v1\ndeployment: cdi-test\nservices:\n  a:\n    image: {name: x}\n    command: {args: [sh]}\n    devices: [nvidia.com/gpu=all]\n    resources: {gpu: {vendor: nvidia, count: 2}}\n");
+    let compiled = ok(bundlec()
+        .arg("compile")
+        .arg(&spec)
+        .arg("--inventory")
+        .arg(&inventory_file));
+    let config: Value = serde_json::from_slice(&compiled.stdout).unwrap();
+    let env: Vec<&str> = config["process"]["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(env.contains(&"FROM=run"), "{env:?}");
+    assert!(env.contains(&"NVIDIA_VISIBLE_DEVICES=void"), "{env:?}");
+    let uvm = config["linux"]["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["path"] == "/dev/nvidia-uvm")
+        .unwrap();
+    assert_eq!(
+        (uvm["major"].as_u64(), uvm["minor"].as_u64()),
+        (Some(234), Some(0))
+    );
+    assert!(compiled.stdout.windows(9).any(|w| w == b"libcuda.s"));
 }

@@ -763,3 +763,138 @@ fn runc_enforces_seccomp_and_privileged() {
     assert_eq!(fact(&facts, "touch"), "ok");
     assert_eq!(fact(&facts, "unshare"), "ok");
 }
+
+/// A program that loads the driver's library as CUDA applications do, and reports what it sees.
+const CUDA_PROBE_C: &str = r#"
+#include <dlfcn.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+static void node(const char *path) {
+    struct stat st;
+    if (stat(path, &st) == 0)
+        printf("%s=%u:%u\n", path, major(st.st_rdev), minor(st.st_rdev));
+    else
+        printf("%s=missing\n", path);
+}
+
+int main(void) {
+    void *cuda = dlopen("libcuda.so.1", RTLD_NOW);
+    if (!cuda) {
+        printf("dlopen=%s\n", dlerror());
+        return 0;
+    }
+    int (*cu_init)(unsigned int) = (int (*)(unsigned int))dlsym(cuda, "cuInit");
+    if (!cu_init) {
+        printf("dlsym=%s\n", dlerror());
+        return 0;
+    }
+    printf("dlopen=ok\ncuInit=%d\n", cu_init(0));
+    node("/dev/nvidia2");
+    node("/dev/nvidia-uvm");
+    node("/dev/nvidiactl");
+    return 0;
+}
+"#;
+
+/// The files a dynamic program needs (its loader and libraries, as `ldd` lists them), copied
+/// into the rootfs at the same paths.
+fn copy_runtime(program: &Path, rootfs: &Path) {
+    let ldd = Command::new("ldd").arg(program).output().unwrap();
+    assert!(ldd.status.success(), "ldd failed");
+    for line in String::from_utf8_lossy(&ldd.stdout).lines() {
+        let path = match line.split_once("=>") {
+            Some((_, rest)) => rest.trim().split(' ').next().unwrap_or(""),
+            None => line.trim().split(' ').next().unwrap_or(""),
+        };
+        if path.starts_with('/') {
+            let target = rootfs.join(path.trim_start_matches('/'));
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(path, &target).unwrap();
+        }
+    }
+}
+
+/// DESIGN §11, issue 12: on a node whose NVIDIA driver has no CDI spec, the probe's generated
+/// spec binds the driver's library into the container at its soname, so a program in an image
+/// with only a loader and libc can `dlopen("libcuda.so.1")` and call `cuInit` (with no hook and
+/// no ld cache in the image); the GPU's nodes carry the host's numbers.
+#[test]
+fn runc_loads_the_driver_library_through_cdi() {
+    let runc = common::find_tool(&[
+        "/usr/sbin/runc",
+        "/usr/bin/runc",
+        "/usr/local/sbin/runc",
+        "/usr/local/bin/runc",
+    ]);
+    let tools = common::nvidia_host::tools();
+    let ldd = common::find_tool(&["/usr/bin/ldd", "/bin/ldd"]);
+    if !requires(
+        "runc_loads_the_driver_library_through_cdi",
+        &[
+            ("root", common::is_root()),
+            ("runc", runc.is_some()),
+            ("cc and ldconfig", tools.is_some()),
+            ("ldd", ldd.is_some()),
+        ],
+    ) {
+        return;
+    }
+    let (cc, ldconfig) = tools.unwrap();
+    let dir = TempDir::new("runc-cuda");
+    let host = dir.join("host");
+    common::nvidia_host::build(&host, &cc, &ldconfig);
+    let inventory = dir.join("inventory.json");
+    ok(bundlec()
+        .args(["probe", "--root"])
+        .arg(&host)
+        .arg("-o")
+        .arg(&inventory));
+
+    let rootfs = dir.join("rootfs");
+    for sub in ["proc", "sys", "dev", "tmp"] {
+        std::fs::create_dir_all(rootfs.join(sub)).unwrap();
+    }
+    write(&dir.join("cuda-probe.c"), CUDA_PROBE_C);
+    let status = Command::new(&cc)
+        .arg("-o")
+        .arg(rootfs.join("cuda-probe"))
+        .arg(dir.join("cuda-probe.c"))
+        .arg("-ldl")
+        .status()
+        .unwrap();
+    assert!(status.success(), "cc failed");
+    copy_runtime(&rootfs.join("cuda-probe"), &rootfs);
+    write(
+        &dir.join("spec.yaml"),
+        "version: v1\ndeployment: cuda-accept\nservices:\n  cuda:\n    image: { name: local/cuda }\n    command: { entrypoint: [/cuda-probe] }\n    resources:\n      gpu: { vendor: nvidia, count: 1 }\n",
+    );
+    let bundle = dir.join("bundle");
+    let applied = ok(bundlec()
+        .arg("apply")
+        .arg(dir.join("spec.yaml"))
+        .arg("--rootfs")
+        .arg(&rootfs)
+        .arg("--bundle")
+        .arg(&bundle)
+        .arg("--inventory")
+        .arg(&inventory)
+        .arg("--state-dir")
+        .arg(dir.join("volumes")));
+    assert!(stderr(&applied).is_empty(), "{}", stderr(&applied));
+    let runc = Runc {
+        binary: runc.unwrap(),
+        state: dir.join("runc-state"),
+    };
+    let facts = runc.run(&bundle, &format!("bundlec-cuda-{}", std::process::id()));
+    let fact = |key: &str| facts.get(key).map(String::as_str).unwrap_or("absent");
+    assert_eq!(fact("dlopen"), "ok", "{facts:#?}");
+    assert_eq!(fact("cuInit"), "0");
+    assert_eq!(fact("/dev/nvidia2"), "195:2");
+    assert_eq!(
+        fact("/dev/nvidia-uvm"),
+        format!("{}:0", common::nvidia_host::UVM_MAJOR)
+    );
+    assert_eq!(fact("/dev/nvidiactl"), "195:255");
+}

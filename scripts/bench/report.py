@@ -12,13 +12,17 @@ import re
 import statistics
 import sys
 
+# Issue 14's goals (the earlier 50 µs and 4x-floor budgets are kept as rows for comparison).
 BUDGETS = {
     "typical_us": 50.0,
-    "wasmtime_ratio": 1.5,
-    "wasmtime_rs_guest_ratio": 1.6,
-    "node_ratio": 2.5,
+    "containerd_ratio": 5.0,
+    "floor_ratio": 3.0,
+    "floor_ratio_minimal": 2.5,
+    "allocations": 200,
     "scaling_ratio": 1.2,
-    "floor_ratio": 4.0,
+    "process_ratio": 1.5,
+    "wasmtime_guest_ratio": 1.6,
+    "node_ratio": 2.5,
     "lstat_per_node": 1.05,
 }
 
@@ -55,10 +59,11 @@ def fmt_ratio(value):
     return "n/a" if value is None else f"{value:.2f}x"
 
 
-def verdict(value, budget):
+def verdict(value, budget, at_least=False):
     if value is None:
         return "not measured"
-    return "**holds**" if value <= budget else "**misses**"
+    holds = value >= budget if at_least else value <= budget
+    return "**holds**" if holds else "**misses**"
 
 
 class Results:
@@ -76,7 +81,7 @@ class Results:
                     self.criterion[name[: -len(".json")]] = estimates["median"]["point_estimate"] / 1000
         self.allocations = {
             m.group(1): (int(m.group(2)), int(m.group(3)))
-            for m in re.finditer(r"allocations/(\w+): (\d+) bytes in (\d+) allocations", read_text(os.path.join(directory, "criterion.txt")))
+            for m in re.finditer(r"allocations/([\w-]+): (\d+) bytes in (\d+) allocations", read_text(os.path.join(directory, "criterion.txt")))
         }
         self.hosts = {}
         self.rounds = {}
@@ -110,11 +115,12 @@ class Results:
                   if h == host and sp == spec and self.rounds.get((base, spec, rnd))]
         return statistics.median(ratios) if ratios else None
 
-    def guest_ratio(self, host, spec, base="native"):
-        """Median over rounds of (spec - call floor) / base, all three from one round."""
+    def guest_ratio(self, host, spec):
+        """Median over rounds of (host's spec - host's call floor) / native, within each round."""
         ratios = []
         for (h, sp, rnd), value in self.rounds.items():
-            floor, native = self.rounds.get((host, "call-floor", rnd)), self.rounds.get((base, spec, rnd))
+            floor = self.rounds.get((host, "call-floor", rnd))
+            native = self.rounds.get(("native", spec, rnd))
             if h == host and sp == spec and floor is not None and native:
                 ratios.append((value - floor) / native)
         return statistics.median(ratios) if ratios else None
@@ -125,6 +131,21 @@ class Results:
     def count(self, name):
         text = read_text(os.path.join(self.dir, name)).strip()
         return int(text) if text.isdigit() else None
+
+
+def process_times(r):
+    """Median wall times (ms) of `bundlec compile`, `bundlec --version` and the do-nothing binary."""
+    def hyperfine(name):
+        data = r.file(f"cli-{name}.hyperfine.json")
+        return data["results"][0]["median"] * 1000 if data else None
+
+    def measured(name):
+        data = r.file(f"cli-{name}.json")
+        return data["median_ms"] if data else None
+
+    if r.file("cli-compile.hyperfine.json"):
+        return hyperfine("compile"), hyperfine("floor"), hyperfine("noop"), "hyperfine -N"
+    return measured("compile"), measured("floor"), measured("noop"), "scripts/bench/measure_cmd.py"
 
 
 def main():
@@ -145,12 +166,17 @@ def main():
 
     typical = r.crit("compile-typical")
     native_raw = {spec: r.host("native", spec) for spec in ("minimal", "typical", "heavy")}
+    containerd_ratio = r.host_ratio("containerd", "typical")
     wasmtime_ratio = r.host_ratio("wasmtime", "typical")
-    rs_guest_ratio = r.guest_ratio("wasmtime-rs", "typical")
+    wasmtime_rs_guest = r.guest_ratio("wasmtime-rs", "typical")
     node_ratio = r.host_ratio("node", "typical")
     per_service = {n: ratio(r.crit(f"scaling-{n}"), n) for n in (1, 10, 100, 1000, 10000)}
     scaling_ratio = ratio(per_service[10000], per_service[10])
     floor_ratio = ratio(typical, r.crit("phases-serde_json_floor"))
+    floor_ratio_minimal = ratio(r.crit("compile-minimal"), r.crit("phases-serde_json_floor_minimal"))
+    typical_allocations = (r.allocations.get("typical") or (None, None))[1]
+    compile_ms, floor_ms, noop_ms, tool = process_times(r)
+    process_ratio = ratio(compile_ms, floor_ms)
     tree = r.file("probe-tree.json")
     lstat_tree = tree["lstat_per_node"] if tree else None
 
@@ -158,13 +184,15 @@ def main():
     say("")
     say("| Budget | Measured | Verdict |")
     say("|---|---|---|")
-    say(f"| typical compile <= 50 µs native (criterion `compile/typical`) | {us(typical)} | {verdict(typical, BUDGETS['typical_us'])} |")
-    say(f"| component in wasmtime <= 1.5x native (typical) | {fmt_ratio(wasmtime_ratio)} | {verdict(wasmtime_ratio, BUDGETS['wasmtime_ratio'])} |")
-    say(f"| component guest time <= 1.6x native (typical in the Rust wasmtime host minus its call floor) | {fmt_ratio(rs_guest_ratio)} | "
-        f"{verdict(rs_guest_ratio, BUDGETS['wasmtime_rs_guest_ratio'])} |")
-    say(f"| browser module in Node <= 2.5x native (typical) | {fmt_ratio(node_ratio)} | {verdict(node_ratio, BUDGETS['node_ratio'])} |")
+    say(f"| in-process at least 5x faster than containerd's `oci.GenerateSpec` (typical, text in, JSON out) | {fmt_ratio(containerd_ratio)} | {verdict(containerd_ratio, BUDGETS['containerd_ratio'], at_least=True)} |")
+    say(f"| typical compile <= 3x the serialization floor | {fmt_ratio(floor_ratio)} | {verdict(floor_ratio, BUDGETS['floor_ratio'])} |")
+    say(f"| minimal compile <= 2.5x the serialization floor | {fmt_ratio(floor_ratio_minimal)} | {verdict(floor_ratio_minimal, BUDGETS['floor_ratio_minimal'])} |")
+    say(f"| allocations per typical compile <= 200 | {'n/a' if typical_allocations is None else typical_allocations} | {verdict(typical_allocations, BUDGETS['allocations'])} |")
     say(f"| per-service time at N=10000 within 1.2x of N=10 | {fmt_ratio(scaling_ratio)} | {verdict(scaling_ratio, BUDGETS['scaling_ratio'])} |")
-    say(f"| compile <= 4x the serialization floor (typical) | {fmt_ratio(floor_ratio)} | {verdict(floor_ratio, BUDGETS['floor_ratio'])} |")
+    say(f"| `bundlec compile` process <= 1.5x `bundlec --version` | {fmt_ratio(process_ratio)} | {verdict(process_ratio, BUDGETS['process_ratio'])} |")
+    say(f"| component from a Rust wasmtime host: guest time <= 1.6x native (typical) | {fmt_ratio(wasmtime_rs_guest)} | {verdict(wasmtime_rs_guest, BUDGETS['wasmtime_guest_ratio'])} |")
+    say(f"| browser module in Node <= 2.5x native (typical) | {fmt_ratio(node_ratio)} | {verdict(node_ratio, BUDGETS['node_ratio'])} |")
+    say(f"| (earlier) typical compile <= 50 µs native (criterion `compile/typical`) | {us(typical)} | {verdict(typical, BUDGETS['typical_us'])} |")
     say(f"| probe <= 1.05 lstat per device node (2,000-node tree) | {'n/a' if lstat_tree is None else f'{lstat_tree:.3f}'} | {verdict(lstat_tree, BUDGETS['lstat_per_node'])} |")
     say("")
 
@@ -197,11 +225,19 @@ def main():
         compiling = typical - parse - serialize
         say(f"| parse the spec (`spec::parse`) | {us(parse)} | {parse / typical:.0%} |")
         say(f"| compile the sections (the rest) | {us(compiling)} | {compiling / typical:.0%} |")
-        say(f"| serialize (`canonical::to_json`) | {us(serialize)} | {serialize / typical:.0%} |")
+        say(f"| write the config (`config::to_json`) | {us(serialize)} | {serialize / typical:.0%} |")
         say(f"| **compile, total** | {us(typical)} | 100% |")
         say(f"| floor: `serde_json::to_string_pretty` of the same `Spec` | {us(floor)} | total = {fmt_ratio(floor_ratio)} the floor |")
+        say(f"| minimal: compile / its floor | {us(r.crit('compile-minimal'))} / {us(r.crit('phases-serde_json_floor_minimal'))} | {fmt_ratio(floor_ratio_minimal)} |")
     else:
         say("| (criterion did not run) | n/a | n/a |")
+    say("")
+    phase_allocs = [(name, r.allocations.get(key)) for name, key in (("parse", "phase-parse"), ("write", "phase-write"))]
+    if all(alloc for _, alloc in phase_allocs) and typical_allocations:
+        parse_allocs, write_allocs = phase_allocs[0][1][1], phase_allocs[1][1][1]
+        say("")
+        say(f"Allocations of a typical compile ({typical_allocations}): parse {parse_allocs}, write {write_allocs}, "
+            f"the sections the rest ({typical_allocations - parse_allocs - write_allocs}).")
     say("")
     say("Reproduce: `cargo bench -p bundlec-bench --bench compile -- 'compile/typical|phases/'`.")
     say("")
@@ -223,30 +259,30 @@ def main():
         "Parenthesized: the lowest and highest round median. A ratio is the median over rounds of the ratio within a round "
         "(the hosts run one after another in each round, so a burst of load hits them alike).")
     say("")
-    say("| Spec | Native (`bench-loop`) | Component in wasmtime-py | vs native | Component in wasmtime, Rust host | vs native "
-        "| Browser module in Node | vs native |")
-    say("|---|---|---|---|---|---|---|---|")
+    say("| Spec | Native (`bench-loop`) | Component, Rust wasmtime host | vs native | Component in wasmtime-py | vs native | Browser module in Node | vs native | containerd `GenerateSpec` (Go) | vs native |")
+    say("|---|---|---|---|---|---|---|---|---|---|")
     for spec in ("minimal", "typical", "heavy"):
-        native, wt, rs, node = native_raw[spec], r.host("wasmtime", spec), r.host("wasmtime-rs", spec), r.host("node", spec)
-        say(f"| {spec} | {us(native)}{r.host_spread('native', spec)} | {us(wt)}{r.host_spread('wasmtime', spec)} | {fmt_ratio(r.host_ratio('wasmtime', spec))} | "
-            f"{us(rs)}{r.host_spread('wasmtime-rs', spec)} | {fmt_ratio(r.host_ratio('wasmtime-rs', spec))} | "
-            f"{us(node)}{r.host_spread('node', spec)} | {fmt_ratio(r.host_ratio('node', spec))} |")
-    say(f"| host floor: `version()` | – | {us(r.host('wasmtime', 'version()'), 2)} | | {us(r.host('wasmtime-rs', 'version()'), 2)} | "
-        f"| {us(r.host('node', 'version()'), 2)} | |")
-    say(f"| host floor: compile of an empty spec (one diagnostic back) | – | {us(r.host('wasmtime', 'call-floor'))} | | "
-        f"{us(r.host('wasmtime-rs', 'call-floor'), 2)} | | | |")
-    for spec in ("minimal", "typical", "heavy"):
-        cells = []
-        for host in ("wasmtime", "wasmtime-rs"):
-            floor_call, value = r.host(host, "call-floor"), r.host(host, spec)
-            guest = value - floor_call if floor_call is not None and value is not None else None
-            cells.append(f"{us(guest)} | {fmt_ratio(r.guest_ratio(host, spec))}")
-        say(f"| {spec} minus the host's floor (time in the guest) | – | {cells[0]} | {cells[1]} | | |")
+        cells = [f"{us(native_raw[spec])}{r.host_spread('native', spec)}"]
+        for host in ("wasmtime-rs", "wasmtime", "node", "containerd"):
+            cells.append(f"{us(r.host(host, spec))}{r.host_spread(host, spec)}")
+            cells.append(fmt_ratio(r.host_ratio(host, spec)))
+        say(f"| {spec} | " + " | ".join(cells) + " |")
+    say(f"| host floor: `version()` | – | {us(r.host('wasmtime-rs', 'version()'), 2)} | | {us(r.host('wasmtime', 'version()'), 2)} | | {us(r.host('node', 'version()'), 2)} | | | |")
+    say(f"| host floor: compile of an empty spec (one diagnostic back) | – | {us(r.host('wasmtime-rs', 'call-floor'))} | | {us(r.host('wasmtime', 'call-floor'))} | | | | | |")
+    guests = []
+    for host in ("wasmtime-rs", "wasmtime"):
+        floor_call = r.host(host, "call-floor")
+        if floor_call and r.host(host, "typical"):
+            guests += [us(r.host(host, "typical") - floor_call), fmt_ratio(r.guest_ratio(host, "typical"))]
+        else:
+            guests += ["n/a", ""]
+    say(f"| typical minus the host's call floor (time in the guest) | – | {guests[0]} | {guests[1]} | {guests[2]} | {guests[3]} | | | | |")
+    say(f"| containerd: `GenerateSpec` and JSON only, no parse (typical) | – | | | | | | | {us(r.host('containerd-generate', 'typical'))} | {fmt_ratio(r.host_ratio('containerd-generate', 'typical'))} |")
     say("")
     say("Reproduce: `cargo run --release -p bundlec-bench --bin bench-inputs -- DIR`, then "
-        "`target/release/bench-loop DIR`, `python3 scripts/bench/wasmtime_bench.py DIR`, `node scripts/bench/node_bench.mjs DIR` "
-        "(after `scripts/wasm/build.sh`), `bench/wasmtime-host/target/release/wasmtime-bench DIR` "
-        "(after `cargo build --release` in bench/wasmtime-host, bench/wasmtime-host/README.md).")
+        "`target/release/bench-loop DIR`, `bench/wasmtime-host` (`cargo run --release -- DIR`, its README), "
+        "`python3 scripts/bench/wasmtime_bench.py DIR`, `node scripts/bench/node_bench.mjs DIR` "
+        "(after `scripts/wasm/build.sh`), `bench/containerd/run.sh DIR`.")
     say("")
 
     if r.sizes:
@@ -283,22 +319,14 @@ def main():
 
     say("### The whole command: `bundlec compile typical.yaml` (release build, a process per compile)")
     say("")
-    compile_hf = r.file("cli-compile.hyperfine.json")
-    floor_hf = r.file("cli-floor.hyperfine.json")
-    if compile_hf:
-        compile_ms = compile_hf["results"][0]["median"] * 1000
-        floor_ms = floor_hf["results"][0]["median"] * 1000 if floor_hf else None
-        tool = "hyperfine -N"
-    else:
-        compile_cmd, floor_cmd = r.file("cli-compile.json"), r.file("cli-floor.json")
-        compile_ms = compile_cmd["median_ms"] if compile_cmd else None
-        floor_ms = floor_cmd["median_ms"] if floor_cmd else None
-        tool = "scripts/bench/measure_cmd.py"
+    compile_ms, floor_ms, noop_ms, tool = process_times(r)
     rss = [int(line) for line in read_text(os.path.join(r.dir, "cli-rss.txt")).split() if line.isdigit()]
     say("| Figure | Median |")
     say("|---|---|")
     say(f"| wall time, `bundlec compile` ({tool}) | {'n/a' if compile_ms is None else f'{compile_ms:.2f} ms'} |")
     say(f"| wall time, `bundlec --version` (process start floor) | {'n/a' if floor_ms is None else f'{floor_ms:.2f} ms'} |")
+    say(f"| wall time, a do-nothing Rust binary built the same way (`bench/src/bin/noop.rs`) | {'n/a' if noop_ms is None else f'{noop_ms:.2f} ms'} |")
+    say(f"| compile / --version, --version / do-nothing | {fmt_ratio(ratio(compile_ms, floor_ms))}, {fmt_ratio(ratio(floor_ms, noop_ms))} |")
     say(f"| peak RSS (GNU time %M, {len(rss)} runs) | {'n/a' if not rss else f'{statistics.median(rss) / 1024:.1f} MiB'} |")
     say("")
     say("Reproduce: `hyperfine -N --warmup 20 'target/release/bundlec compile DIR/typical.yaml --inventory DIR/inventory.json "

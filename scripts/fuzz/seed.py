@@ -63,11 +63,23 @@ def options_seeds(repo):
             yield json.dumps(options).encode()
 
 
+def cdi_spec_seeds(repo):
+    # The CDI specs of the inventories, as JSON and as the YAML the probe reads; the reference's.
+    for pattern in ["tests/inventories/*.json", "examples/inventories/*.json", "web/page/inventories/*.json"]:
+        for path in sorted(repo.glob(pattern)):
+            for entry in json.loads(path.read_text()).get("cdi", []):
+                yield json.dumps(entry["spec"]).encode()
+    for path in sorted((repo / "../shared/reference/cdi").glob("*.json")):
+        if path.name not in ("schema.json", "defs.json"):
+            yield path.read_bytes()
+
+
 SEEDS = {
     "compile_spec": spec_seeds,
     "render_human": spec_seeds,
     "inventory": inventory_seeds,
     "options": options_seeds,
+    "cdi_spec": cdi_spec_seeds,
 }
 
 

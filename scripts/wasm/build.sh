@@ -20,4 +20,4 @@ wasm-bindgen --target web --remove-name-section --remove-producers-section \
 # A wasm32-wasip2 cdylib is linked into a component by the toolchain (wasm-component-ld).
 cargo build --profile wasm --target wasm32-wasip2 -p bundlec-component
 
-echo "built web/pkg/bundlec_web_bg.wasm and target/wasm32-wasip2/wasm/bundlec_component.wasm"
+echo "built web/pkg/bundlec_web_bg.wasm and ${CARGO_TARGET_DIR:-target}/wasm32-wasip2/wasm/bundlec_component.wasm"

@@ -30,7 +30,9 @@ import traceback
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 WEB_PKG = os.path.join(ROOT, "web", "pkg")
-COMPONENT = os.path.join(ROOT, "target", "wasm32-wasip2", "wasm", "bundlec_component.wasm")
+# Cargo's target folder: CARGO_TARGET_DIR when set, as cargo itself reads it.
+TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
+COMPONENT = os.path.join(TARGET, "wasm32-wasip2", "wasm", "bundlec_component.wasm")
 RUNNER = os.path.join(ROOT, "scripts", "wasm", "web-runner.mjs")
 TESTS = os.path.join(ROOT, "tests")
 IN_CI = os.environ.get("CI") in ("true", "1")
@@ -578,7 +580,7 @@ def preflight():
 def build_native():
     """The debug `bundlec` binary, built here; None (with the reason printed) when it cannot be built."""
     done = subprocess.run(["cargo", "build", "-q", "-p", "bundlec"], cwd=ROOT, capture_output=True, text=True)
-    binary = os.path.join(ROOT, "target", "debug", "bundlec")
+    binary = os.path.join(TARGET, "debug", "bundlec")
     if done.returncode != 0 or not os.path.exists(binary):
         print(f"cannot build the native `bundlec`:\n{done.stderr[-3000:]}")
         return None
@@ -668,7 +670,7 @@ def main():
         requests = property_requests(args.fuzz, args.seed, everything)
         _, fuzz_web = run_web(requests)
         fuzz_native = None if args.no_native else native_outlines([r["spec"] for r in requests])
-        failures_dir = os.path.join(ROOT, "target", "wasm-parity-failures")
+        failures_dir = os.path.join(TARGET, "wasm-parity-failures")
         outcomes = {"compiled": 0, "rejected": 0, "trapped": 0}
         for index, request in enumerate(requests):
             first = component.compile(request)

@@ -843,3 +843,86 @@ fn dangerous_binds_compile_with_a_warning_at_the_source() {
         assert_eq!(warned, warns, "{rootfs}");
     }
 }
+
+/// DESIGN §11: an NVIDIA GPU given from inventory nodes alone warns that the driver's libraries
+/// are missing; through a CDI spec it does not.
+#[test]
+fn nvidia_gpus_without_a_cdi_spec_warn_of_missing_driver_libraries() {
+    let warnings = |name: &str| -> Vec<(String, String)> {
+        let case = golden_cases()
+            .into_iter()
+            .find(|c| c.name == name)
+            .expect("golden case");
+        compile_raw(case.raw())
+            .unwrap_or_else(|d| panic!("{}", render(&d)))
+            .warnings
+            .into_iter()
+            .map(|w| (w.code, w.path))
+            .collect()
+    };
+    assert_eq!(
+        warnings("gpu-nvidia-uvm234"),
+        [(
+            "gpu-no-driver-libraries".to_string(),
+            "services.infer.resources.gpu.vendor".to_string()
+        )]
+    );
+    assert_eq!(warnings("cdi-nvidia-gpu"), []);
+    // AMD and Intel GPUs need no driver libraries from the host.
+    assert_eq!(warnings("gpu-amd-mi300"), []);
+}
+
+/// DESIGN §11: a GPU goes through CDI by its index name, or by its UUID name when the spec has
+/// no index names (as `nvidia-ctk cdi generate --device-name-strategy=uuid` writes it).
+#[test]
+fn gpus_use_their_uuid_name_when_the_spec_has_no_index_names() {
+    let text = fs::read_to_string(inventories_dir().join("nvidia-cdi.json")).unwrap();
+    let mut inventory: Value = serde_json::from_str(&text).unwrap();
+    let devices = inventory["cdi"][0]["spec"]["devices"]
+        .as_array_mut()
+        .unwrap();
+    devices.retain(|device| device["name"] != "0" && device["name"] != "1");
+    let inventory = inventory.to_string();
+    let spec = "version: v1\ndeployment: uuid\nservices:\n  a:\n    image: {name: x}\n    command: {args: [sh]}\n    resources: {gpu: {vendor: nvidia, count: 2}}\n";
+    let compiled = compile_raw(RawRequest {
+        spec,
+        inventory: Some(&inventory),
+        ..RawRequest::default()
+    })
+    .unwrap_or_else(|d| panic!("{}", render(&d)));
+    let config: Value = serde_json::from_str(&compiled.json).unwrap();
+    let nodes: Vec<&str> = config["linux"]["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        nodes,
+        [
+            "/dev/nvidia-modeset",
+            "/dev/nvidia-uvm",
+            "/dev/nvidia-uvm-tools",
+            "/dev/nvidiactl",
+            "/dev/nvidia0",
+            "/dev/nvidia1"
+        ]
+    );
+    // With neither name, the GPU is an unknown CDI device, named by its index.
+    let mut bare: Value = serde_json::from_str(&inventory).unwrap();
+    bare["cdi"][0]["spec"]["devices"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|device| device["name"] == "all");
+    let errors = compile_raw(RawRequest {
+        spec,
+        inventory: Some(&bare.to_string()),
+        ..RawRequest::default()
+    })
+    .unwrap_err();
+    assert_eq!(errors[0].code, "unknown-cdi-device");
+    assert_eq!(
+        errors[0].message,
+        "no CDI spec in the inventory defines `nvidia.com/gpu=0`"
+    );
+}

@@ -341,3 +341,55 @@ fn named_extra_groups_100k_resolve_through_one_table() {
     assert_eq!(gids[1], 2000 + N - 1);
     assert_eq!(gids[N], 2000);
 }
+
+/// DESIGN §11 at scale: N CDI devices of one spec, each with a node, a mount (every second one
+/// replacing its neighbour's destination), an env key and a group, all requested; nodes and
+/// mounts replace by path through an index, and the spec's own edits apply once.
+#[test]
+fn cdi_devices_n_injected_with_replacing_nodes_and_mounts() {
+    let devices: Vec<Value> = (0..N)
+        .map(|i| {
+            json!({ "name": format!("d{i}"), "containerEdits": {
+                "env": [format!("K{}=v{i}", i / 2)],
+                "deviceNodes": [{ "path": format!("/dev/x{}", i / 2), "type": "c", "major": 240, "minor": i / 2 }],
+                "mounts": [{ "hostPath": format!("/opt/x/{i}"), "containerPath": format!("/opt/x/{}", i / 2), "options": ["ro", "rbind"] }],
+                "additionalGids": [1000 + i / 2],
+            } })
+        })
+        .collect();
+    let inventory = json!({ "inventoryVersion": 2, "cdi": [{ "path": "/etc/cdi/x.json", "priority": 1, "spec": {
+        "cdiVersion": "0.7.0", "kind": "x.com/dev", "devices": devices,
+        "containerEdits": { "env": ["SPEC=once"] } } }] })
+    .to_string();
+    let mut spec = String::from("    devices:\n");
+    for i in 0..N {
+        writeln!(spec, "      - x.com/dev=d{i}").unwrap();
+    }
+    let spec = head(&spec);
+    let compiled = compiled(
+        "cdi devices",
+        RawRequest {
+            spec: &spec,
+            inventory: Some(&inventory),
+            ..RawRequest::default()
+        },
+    );
+    let config = config(&compiled);
+    let nodes = config["linux"]["devices"].as_array().unwrap();
+    assert_eq!(nodes.len(), N / 2);
+    let mounts = config["mounts"].as_array().unwrap();
+    assert_eq!(mounts.len(), 7 + N / 2);
+    // The later device's mount replaced the earlier one at its destination.
+    let last = mounts
+        .iter()
+        .find(|m| m["destination"] == "/opt/x/0")
+        .unwrap();
+    assert_eq!(last["source"], "/opt/x/1");
+    let env = config["process"]["env"].as_array().unwrap();
+    assert_eq!(env.iter().filter(|e| *e == "SPEC=once").count(), 1);
+    assert!(env.iter().any(|e| *e == "K0=v1"));
+    let gids = config["process"]["user"]["additionalGids"]
+        .as_array()
+        .unwrap();
+    assert_eq!(gids.len(), 1 + N / 2);
+}

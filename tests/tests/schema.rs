@@ -194,3 +194,39 @@ fn readme_gpu_example_is_a_valid_oci_config() {
         );
     }
 }
+
+/// The inventories of the corpus, the examples and the page follow the inventory schema bundlec
+/// publishes (`bundlec schema inventory`), CDI specs included; only `bad-version.json` breaks it
+/// on purpose.
+#[test]
+fn inventories_follow_the_published_inventory_schema() {
+    let schema: Value = serde_json::from_str(bundlec_core::schema("inventory").unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let root = bundlec_tests::repo_root();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for dir in [
+        "tests/inventories",
+        "examples/inventories",
+        "web/page/inventories",
+    ] {
+        let mut names: Vec<_> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+            .collect();
+        names.sort();
+        for path in names {
+            let inventory: Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let errors = schema_errors(&validator, &inventory);
+            let refused = path.ends_with("bad-version.json");
+            if errors.is_empty() == refused {
+                failures.push(format!("{}: {errors}", path.display()));
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 15, "{checked}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

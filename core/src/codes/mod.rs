@@ -8,6 +8,8 @@ use explanations::TABLES;
 
 /// `apparmor-profile-not-loaded`: see [`explain`].
 pub const APPARMOR_PROFILE_NOT_LOADED: &str = "apparmor-profile-not-loaded";
+/// `bad-cdi-spec`: see [`explain`].
+pub const BAD_CDI_SPEC: &str = "bad-cdi-spec";
 /// `bad-compose-reference`: see [`explain`].
 pub const BAD_COMPOSE_REFERENCE: &str = "bad-compose-reference";
 /// `bad-cpu`: see [`explain`].
@@ -86,6 +88,8 @@ pub const BAD_SYSCTL: &str = "bad-sysctl";
 pub const BAD_ULIMIT: &str = "bad-ulimit";
 /// `bad-volume-name`: see [`explain`].
 pub const BAD_VOLUME_NAME: &str = "bad-volume-name";
+/// `cdi-field-too-new`: see [`explain`].
+pub const CDI_FIELD_TOO_NEW: &str = "cdi-field-too-new";
 /// `dangerous-bind`: see [`explain`].
 pub const DANGEROUS_BIND: &str = "dangerous-bind";
 /// `device-not-in-inventory`: see [`explain`].
@@ -104,6 +108,8 @@ pub const EMPTY_SPEC: &str = "empty-spec";
 pub const ENV_FILE_NOT_PROVIDED: &str = "env-file-not-provided";
 /// `gpu-indices-mismatch`: see [`explain`].
 pub const GPU_INDICES_MISMATCH: &str = "gpu-indices-mismatch";
+/// `gpu-no-driver-libraries`: see [`explain`].
+pub const GPU_NO_DRIVER_LIBRARIES: &str = "gpu-no-driver-libraries";
 /// `gpu-not-in-inventory`: see [`explain`].
 pub const GPU_NOT_IN_INVENTORY: &str = "gpu-not-in-inventory";
 /// `gpu-shared-node-missing`: see [`explain`].
@@ -180,6 +186,8 @@ pub const SYSCTL_HOST_NETWORK: &str = "sysctl-host-network";
 pub const SYSCTL_NOT_NAMESPACED: &str = "sysctl-not-namespaced";
 /// `unknown-capability`: see [`explain`].
 pub const UNKNOWN_CAPABILITY: &str = "unknown-capability";
+/// `unknown-cdi-device`: see [`explain`].
+pub const UNKNOWN_CDI_DEVICE: &str = "unknown-cdi-device";
 /// `unknown-field`: see [`explain`].
 pub const UNKNOWN_FIELD: &str = "unknown-field";
 /// `unknown-group`: see [`explain`].

@@ -11,6 +11,15 @@ use crate::yaml::{Node, Value};
 pub(super) fn devices(fields: &Fields<'_>, service: &mut Service, diags: &mut Diagnostics) {
     if let Some((node, path)) = fields.get("devices") {
         for (item, item_path) in items(node, &path, diags) {
+            // A qualified CDI name (`vendor.com/class=name`), as Docker reads one in `devices`.
+            if let Value::Scalar { text, .. } = &item.value {
+                if spec::is_cdi_name(text) {
+                    let request = decode::string(item, &item_path, diags)
+                        .and_then(|written| spec::cdi_request(written, diags));
+                    service.cdi_devices.extend(request);
+                    continue;
+                }
+            }
             if let Some(device) = device(item, &item_path, diags) {
                 service.devices.push(device);
             }
@@ -161,15 +170,6 @@ fn device(node: &Node<'_>, path: &str, diags: &mut Diagnostics) -> Option<Device
             value: value.to_string(),
             at: text.at.clone(),
         };
-        if !text.value.starts_with('/') && text.value.contains('=') {
-            diags.error_hint(
-                codes::UNSUPPORTED_COMPOSE_KEY,
-                &text.at,
-                format!("the CDI device `{}` is not supported here yet", text.value),
-                "grant the device nodes by path, or ask for GPUs with `gpus`",
-            );
-            return None;
-        }
         let mut parts = text.value.splitn(3, ':');
         let host = part(parts.next().unwrap_or_default());
         let mut container = parts.next().map(part);

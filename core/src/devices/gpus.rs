@@ -7,26 +7,48 @@ use super::{grant_from_inventory, Grants};
 use crate::codes;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostics, Loc};
-use crate::inventory::{Gpu, InventoryIndex, Vendor};
+use crate::inventory::{CdiIndex, Gpu, InventoryIndex, Vendor};
 use crate::sorting::sort_by;
-use crate::spec::{Distributed, GpuRequest, GpuVendor};
+use crate::spec::{CdiRequest, Distributed, GpuRequest, GpuVendor};
 
 /// Access for GPU nodes: read and write, never mknod.
 const GPU_ACCESS: &str = "rw";
 
+/// The GPU env, and the CDI devices of the assigned GPUs when the inventory has a spec of the
+/// vendor's kind (else their nodes are granted from the inventory).
 pub(super) fn gpus<'a>(
     ctx: &Context<'a>,
-    inventory: &InventoryIndex<'a>,
+    (inventory, cdi): (&InventoryIndex<'a>, &CdiIndex<'a>),
     request: &GpuRequest,
     grants: &mut Grants<'a>,
     diags: &mut Diagnostics,
-) -> Vec<(String, String)> {
+) -> (Vec<(String, String)>, Vec<CdiRequest>) {
     let Some(vendor) = vendor_of(request, diags) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let Some(assigned) = assign(ctx, request, vendor, diags) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
+    let kind = cdi_kind(vendor);
+    if ctx.inventory.has_cdi_kind(kind) {
+        let names = assigned
+            .iter()
+            .map(|gpu| CdiRequest {
+                kind: kind.to_string(),
+                name: cdi_name(cdi, kind, gpu),
+                at: request.vendor.at.clone(),
+            })
+            .collect();
+        return (gpu_env(ctx, request, vendor, &assigned, diags), names);
+    }
+    if vendor == Vendor::Nvidia {
+        diags.warning_hint(
+            codes::GPU_NO_DRIVER_LIBRARIES,
+            &request.vendor.at,
+            "the container gets the GPUs' device nodes only, not the driver's libraries: the inventory has no CDI spec of kind `nvidia.com/gpu`",
+            "run `bundlec cdi generate` (or `nvidia-ctk cdi generate`) on the node and probe it again",
+        );
+    }
     for gpu in &assigned {
         let own = gpu.nodes.iter().chain(if vendor == Vendor::Nvidia {
             [].iter()
@@ -47,7 +69,30 @@ pub(super) fn gpus<'a>(
         }
     }
     shared_nodes(ctx, inventory, request, vendor, grants, diags);
-    gpu_env(ctx, request, vendor, &assigned, diags)
+    (gpu_env(ctx, request, vendor, &assigned, diags), Vec::new())
+}
+
+/// The CDI kind of a vendor's GPUs.
+fn cdi_kind(vendor: Vendor) -> &'static str {
+    match vendor {
+        Vendor::Nvidia => "nvidia.com/gpu",
+        Vendor::Amd => "amd.com/gpu",
+        Vendor::Intel => "intel.com/gpu",
+    }
+}
+
+/// A GPU's CDI name: its index, or its UUID when the spec names devices by UUID only. An
+/// index the spec lacks is reported by the CDI section as an unknown device.
+fn cdi_name(cdi: &CdiIndex<'_>, kind: &str, gpu: &Gpu) -> String {
+    let index = gpu.index.to_string();
+    if cdi.device(kind, &index).is_some() {
+        return index;
+    }
+    gpu.uuid
+        .as_ref()
+        .filter(|uuid| cdi.device(kind, uuid).is_some())
+        .cloned()
+        .unwrap_or(index)
 }
 
 /// The inventory's vendor of a requested GPU; Apple GPUs have none on Linux.

@@ -1,16 +1,15 @@
 //! Devices: every requested node is looked up in the inventory and granted with the host's
-//! own type, major and minor; the GPUs (their own module) add their nodes and env.
+//! own type, major and minor; the GPUs (their own module) add their nodes and env, and CDI
+//! devices (their own module) their edits.
 
+mod cdi;
 mod gpus;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use oci_spec::runtime::{
-    LinuxDevice, LinuxDeviceBuilder, LinuxDeviceCgroup, LinuxDeviceCgroupBuilder, LinuxDeviceType,
-};
-use oci_spec::OciSpecError;
-
 use crate::codes;
+use crate::config::{Device, DeviceRule};
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Diagnostics, Loc};
 use crate::inventory::{DeviceNode, DeviceType, InventoryIndex};
@@ -19,12 +18,17 @@ use crate::inventory::{DeviceNode, DeviceType, InventoryIndex};
 #[derive(Debug, Clone, Default)]
 pub struct DevicePlan {
     /// `linux.devices`: the nodes created in the container.
-    pub nodes: Vec<LinuxDevice>,
+    pub nodes: Vec<Device>,
     /// `linux.resources.devices`: the cgroup allow list.
-    pub rules: Vec<LinuxDeviceCgroup>,
-    /// GPU environment, added to the process env where the user has not set the key.
+    pub rules: Vec<DeviceRule>,
+    /// GPU and CDI environment, in that order, added to the process env where the user has
+    /// not set the key.
     pub env: Vec<(String, String)>,
+    /// The CDI edits for the other sections, applied by [`finish`] on the assembled spec.
+    pub cdi: CdiPlan,
 }
+
+pub use cdi::{finish, CdiPlan};
 
 /// Nodes every container may use (containerd's list): null, zero, full, random, urandom,
 /// tty, console, ptmx, and every pts.
@@ -53,8 +57,9 @@ struct Grants<'a> {
     by_path: BTreeMap<&'a str, usize>,
 }
 
-pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan, OciSpecError> {
+pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> DevicePlan {
     let inventory = ctx.inventory.index();
+    let cdi_index = ctx.inventory.cdi_index();
     let mut grants = Grants::default();
     for (i, request) in ctx.service.devices.iter().enumerate() {
         let access = access(request.read, request.write, request.mknod);
@@ -70,26 +75,38 @@ pub fn devices(ctx: &Context<'_>, diags: &mut Diagnostics) -> Result<DevicePlan,
         );
     }
     let mut env = Vec::new();
+    let mut gpu_requests = Vec::new();
     if let Some(gpu) = &ctx.service.resources.gpu {
-        env = gpus::gpus(ctx, &inventory, gpu, &mut grants, diags);
+        let (gpu_env, gpu_cdi) = gpus::gpus(ctx, (&inventory, &cdi_index), gpu, &mut grants, diags);
+        env = gpu_env;
+        gpu_requests = gpu_cdi;
     }
     if ctx.service.privileged {
         grant_every_host_device(ctx, &mut grants, diags);
     }
     let grants = grants.list;
-    let nodes = grants
-        .iter()
-        .map(|grant| linux_device(grant))
-        .collect::<Result<Vec<_>, _>>()?;
-    let rules = if ctx.service.privileged {
-        vec![LinuxDeviceCgroupBuilder::default()
-            .allow(true)
-            .access("rwm")
-            .build()?]
+    let mut nodes: Vec<Device> = grants.iter().map(linux_device).collect();
+    let mut rules = if ctx.service.privileged {
+        vec![rule(true, None, None, None, "rwm".into())]
     } else {
-        cgroup_rules(&grants)?
+        cgroup_rules(&grants)
     };
-    Ok(DevicePlan { nodes, rules, env })
+    // The spec's CDI names, then the GPUs' (borrowed: no copy of the spec's list).
+    let cdi_requests = ctx.service.cdi_devices.iter().chain(&gpu_requests);
+    let edits = cdi::gather(ctx, &cdi_index, cdi_requests, diags);
+    let cdi = cdi::apply(
+        &edits,
+        &inventory,
+        ctx.service.privileged,
+        (&mut nodes, &mut rules, &mut env),
+        diags,
+    );
+    DevicePlan {
+        nodes,
+        rules,
+        env,
+        cdi,
+    }
 }
 
 /// A privileged container gets every char and block device of the host, as Docker creates
@@ -122,38 +139,63 @@ fn grant_every_host_device<'a>(
 
 /// The device cgroup of an unprivileged container: deny all, then the standard nodes and
 /// each grant.
-fn cgroup_rules(grants: &[Grant<'_>]) -> Result<Vec<LinuxDeviceCgroup>, OciSpecError> {
-    let mut rules = vec![LinuxDeviceCgroupBuilder::default()
-        .allow(false)
-        .access("rwm")
-        .build()?];
+fn cgroup_rules(grants: &[Grant<'_>]) -> Vec<DeviceRule> {
+    let mut rules = vec![rule(false, None, None, None, "rwm".into())];
     for (major, minor) in STANDARD_NODES {
-        let mut rule = LinuxDeviceCgroupBuilder::default()
-            .allow(true)
-            .typ(LinuxDeviceType::C)
-            .major(*major)
-            .access("rwm");
-        if let Some(minor) = minor {
-            rule = rule.minor(*minor);
-        }
-        rules.push(rule.build()?);
+        rules.push(rule(true, Some('c'), Some(*major), *minor, "rwm".into()));
     }
     // The device cgroup knows only char and block devices; a fifo needs no rule.
     for grant in grants
         .iter()
         .filter(|grant| grant.node.kind != DeviceType::Fifo)
     {
-        rules.push(
-            LinuxDeviceCgroupBuilder::default()
-                .allow(true)
-                .typ(device_type(grant.node.kind))
-                .major(i64::from(grant.node.major))
-                .minor(i64::from(grant.node.minor))
-                .access(grant.access.clone())
-                .build()?,
-        );
+        rules.push(rule(
+            true,
+            Some(device_type(grant.node.kind)),
+            Some(i64::from(grant.node.major)),
+            Some(i64::from(grant.node.minor)),
+            grant.access.clone().into(),
+        ));
     }
-    Ok(rules)
+    rules
+}
+
+/// A device cgroup rule: every rule of the section is built here, so WebAssembly carries this
+/// code once.
+#[inline(never)]
+fn rule(
+    allow: bool,
+    kind: Option<char>,
+    major: Option<i64>,
+    minor: Option<i64>,
+    access: Cow<'static, str>,
+) -> DeviceRule {
+    DeviceRule {
+        allow,
+        kind,
+        major,
+        minor,
+        access,
+    }
+}
+
+/// A device node to create: the one place the section builds them (see [`rule`]).
+#[inline(never)]
+fn node(
+    path: &str,
+    (kind, major, minor): (char, i64, i64),
+    file_mode: Option<u32>,
+    (uid, gid): (Option<u32>, Option<u32>),
+) -> Device {
+    Device {
+        path: path.to_string(),
+        kind,
+        major,
+        minor,
+        file_mode,
+        uid,
+        gid,
+    }
 }
 
 fn access(read: bool, write: bool, mknod: bool) -> String {
@@ -217,24 +259,26 @@ fn not_in_inventory(ctx: &Context<'_>, path: &str, at: &Loc, what: &str) -> Diag
     .with_hint(hint)
 }
 
-fn device_type(kind: DeviceType) -> LinuxDeviceType {
+fn device_type(kind: DeviceType) -> char {
     match kind {
-        DeviceType::Char => LinuxDeviceType::C,
-        DeviceType::Block => LinuxDeviceType::B,
-        DeviceType::Fifo => LinuxDeviceType::P,
+        DeviceType::Char => 'c',
+        DeviceType::Block => 'b',
+        DeviceType::Fifo => 'p',
     }
 }
 
-fn linux_device(grant: &Grant<'_>) -> Result<LinuxDevice, OciSpecError> {
-    LinuxDeviceBuilder::default()
-        .path(grant.path.as_str())
-        .typ(device_type(grant.node.kind))
-        .major(i64::from(grant.node.major))
-        .minor(i64::from(grant.node.minor))
+fn linux_device(grant: &Grant<'_>) -> Device {
+    let host = grant.node;
+    node(
+        &grant.path,
+        (
+            device_type(host.kind),
+            i64::from(host.major),
+            i64::from(host.minor),
+        ),
         // Permission bits only: the OCI schema caps fileMode at 0777, and set-id or sticky bits
         // mean nothing on a device node.
-        .file_mode(grant.node.file_mode & 0o777)
-        .uid(grant.node.uid)
-        .gid(grant.node.gid)
-        .build()
+        Some(host.file_mode & 0o777),
+        (Some(host.uid), Some(host.gid)),
+    )
 }

@@ -1,6 +1,7 @@
 //! The host inventory: device nodes, driver majors and GPUs, as `bundlec probe` prints it.
 //! Versioned JSON; every version ever published stays readable.
 
+mod cdi;
 mod index;
 mod read;
 
@@ -9,7 +10,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 /// The inventory version this build writes.
-/// Version 2 adds the host's confinement facts: `capabilities`, `apparmor`, `selinux`.
+/// Version 2 adds the host's confinement facts (`capabilities`, `apparmor`, `selinux`) and the
+/// node's CDI specs (`cdi`).
 pub const INVENTORY_VERSION: u32 = 2;
 
 /// What a node has: its device nodes and links, driver majors and GPUs, as `bundlec probe`
@@ -32,6 +34,9 @@ pub struct Inventory {
     pub gpus: Vec<Gpu>,
     /// Nodes every GPU of a vendor needs (`nvidiactl`, `kfd`…), by vendor.
     pub gpu_shared: BTreeMap<Vendor, Vec<String>>,
+    /// Version 2: the node's CDI specs, with each device node's numbers filled from `/dev`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cdi: Vec<CdiSpecEntry>,
     /// Nodes the probe could not read, and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -185,6 +190,7 @@ pub struct Gpu {
     pub drm: Vec<String>,
 }
 
+pub use cdi::{CdiIndex, CdiSpecEntry};
 pub use index::InventoryIndex;
 
 impl Inventory {

@@ -70,7 +70,8 @@ impl Inventory {
         self.check_numbers()?;
         self.check_gpus()?;
         self.check_shared()?;
-        self.check_capabilities()
+        self.check_capabilities()?;
+        self.check_cdi()
     }
 
     /// The bounding set names only capabilities this build knows (runc refuses others), once.
@@ -259,6 +260,7 @@ fn read(value: &Json<'_>, inventory_version: u32) -> Result<Inventory, Invalid> 
             "drivers",
             "gpus",
             "gpuShared",
+            "cdi",
             "warnings",
         ],
     )?;
@@ -270,6 +272,7 @@ fn read(value: &Json<'_>, inventory_version: u32) -> Result<Inventory, Invalid> 
         drivers: defaulted(map, "drivers", drivers)?,
         gpus: defaulted(map, "gpus", |value| list(value, gpu))?,
         gpu_shared: defaulted(map, "gpuShared", gpu_shared)?,
+        cdi: defaulted(map, "cdi", |value| list(value, super::cdi::cdi_entry))?,
         warnings: defaulted(map, "warnings", strings)?,
     })
 }

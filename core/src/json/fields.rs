@@ -147,16 +147,26 @@ pub(crate) fn whole_u32(value: &Json<'_>) -> Result<u32, Invalid> {
     .ok_or_else(|| Invalid::value(format!("must be a whole number from 0 to {}", u32::MAX)))
 }
 
+pub(crate) fn whole_i64(value: &Json<'_>) -> Result<i64, Invalid> {
+    match value {
+        Json::Whole(number) => i64::try_from(*number).ok(),
+        Json::Negative(number) => Some(*number),
+        _ => None,
+    }
+    .ok_or_else(|| Invalid::value("must be a whole number of 64 bits".into()))
+}
+
 /// A list whose items `read` reads.
 pub(crate) fn list<T>(value: &Json<'_>, read: Reader<T>) -> Result<Vec<T>, Invalid> {
     let Json::Array(items) = value else {
         return Err(Invalid::value("must be a list".into()));
     };
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| read(item).map_err(|invalid| invalid.at_index(i)))
-        .collect()
+    // A plain loop: collecting into a `Result` costs WebAssembly per item type.
+    let mut read_items = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        read_items.push(read(item).map_err(|invalid| invalid.at_index(i))?);
+    }
+    Ok(read_items)
 }
 
 pub(crate) fn strings(value: &Json<'_>) -> Result<Vec<String>, Invalid> {

@@ -8,6 +8,7 @@ mod fields;
 
 use std::borrow::Cow;
 use std::fmt;
+use std::fmt::Write as _;
 
 use serde::de::{Deserialize, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 
@@ -41,7 +42,9 @@ pub(crate) enum Json<'t> {
     Null,
     Bool(bool),
     Whole(u64),
-    /// A negative or fractional number.
+    /// A whole number below zero.
+    Negative(i64),
+    /// A fractional number, or a whole one out of 64 bits.
     OtherNumber,
     String(Cow<'t, str>),
     Array(Vec<Json<'t>>),
@@ -134,7 +137,7 @@ impl<'de> Visitor<'de> for JsonVisitor {
         Ok(Json::Bool(value))
     }
     fn visit_i64<E>(self, value: i64) -> Result<Json<'de>, E> {
-        Ok(u64::try_from(value).map_or(Json::OtherNumber, Json::Whole))
+        Ok(u64::try_from(value).map_or(Json::Negative(value), Json::Whole))
     }
     fn visit_u64<E>(self, value: u64) -> Result<Json<'de>, E> {
         Ok(Json::Whole(value))
@@ -207,6 +210,47 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
+/// A JSON string as serde_json writes it: `"`, `\` and control characters escaped, the
+/// rest as it is.
+pub(crate) fn json_string(out: &mut String, text: &str) {
+    // Most strings of a config need no escape: one pass to check, one copy.
+    if text
+        .bytes()
+        .all(|byte| byte >= 0x20 && byte != b'"' && byte != b'\\')
+    {
+        out.reserve(text.len() + 2);
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+        return;
+    }
+    out.push('"');
+    let mut start = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let escaped = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        // Every escaped byte is ASCII, so `i` is a character boundary.
+        out.push_str(text.get(start..i).unwrap_or_default());
+        if escaped.is_empty() {
+            let _ = write!(out, "\\u{byte:04x}");
+        } else {
+            out.push_str(escaped);
+        }
+        start = i + 1;
+    }
+    out.push_str(text.get(start..).unwrap_or_default());
+    out.push('"');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,7 +288,7 @@ mod tests {
                     Json::Array(vec![
                         Json::Bool(true),
                         Json::Null,
-                        Json::OtherNumber,
+                        Json::Negative(-1),
                         Json::OtherNumber,
                         Json::Whole(7)
                     ])
@@ -256,5 +300,22 @@ mod tests {
         assert_eq!(value.get("a"), Some(&Json::String("x\"y".into())));
         assert_eq!(json_object("[]"), Err(JsonProblem::NotObject));
         assert!(matches!(json_object("{"), Err(JsonProblem::NotJson(_))));
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        for text in [
+            "",
+            "plain",
+            "quote \" and \\ back",
+            "new\nline\ttab\rcr",
+            "\u{0}\u{1}\u{8}\u{b}\u{c}\u{1f}\u{7f}",
+            "ünïcödé ✓ and / slash",
+            "\u{2028}",
+        ] {
+            let mut out = String::new();
+            json_string(&mut out, text);
+            assert_eq!(out, serde_json::to_string(text).unwrap(), "{text:?}");
+        }
     }
 }

@@ -1,8 +1,7 @@
 //! The files bundlec writes into the bundle for `dns` and `extra_hosts`, which the config
 //! binds read-only over the container's own.
 
-use oci_spec::runtime::Mount;
-use oci_spec::OciSpecError;
+use crate::config::Mount;
 
 use super::{bind, check_target, Targets};
 use crate::context::Context;
@@ -29,7 +28,7 @@ pub(super) fn bundle_files(
     targets: &Targets,
     mounts: &mut Vec<Mount>,
     diags: &mut Diagnostics,
-) -> Result<Vec<BundleFile>, OciSpecError> {
+) -> Vec<BundleFile> {
     let wanted = [
         (
             ctx.service.dns.as_ref().map(|dns| &dns.at),
@@ -52,10 +51,10 @@ pub(super) fn bundle_files(
                 name: name.to_string(),
                 contents,
             });
-            mounts.push(bind(target, name, true)?);
+            mounts.push(bind(target, name, true));
         }
     }
-    Ok(files)
+    files
 }
 
 /// Empty when there is no `dns` entry.

@@ -4,10 +4,10 @@
 mod dangerous;
 mod files;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use oci_spec::runtime::{Mount, MountBuilder};
-use oci_spec::OciSpecError;
+use crate::config::Mount;
 
 use crate::codes;
 use crate::context::Context;
@@ -66,23 +66,21 @@ const STANDARD: &[(&str, &str, &str, &[&str])] = &[
 /// further copy of the B-tree code for it.
 type Targets = BTreeMap<String, String>;
 
-pub fn mounts(
-    ctx: &Context<'_>,
-    diags: &mut Diagnostics,
-) -> Result<(Vec<Mount>, Vec<BundleFile>), OciSpecError> {
+pub fn mounts(ctx: &Context<'_>, diags: &mut Diagnostics) -> (Vec<Mount>, Vec<BundleFile>) {
     let mut mounts = Vec::new();
     let mut targets = Targets::new();
     for (target, typ, source, options) in STANDARD {
-        let mut options: Vec<String> = options.iter().map(|o| (*o).to_string()).collect();
+        let mut options: Vec<Cow<'static, str>> =
+            options.iter().map(|o| Cow::Borrowed(*o)).collect();
         if let (Some(size), "/dev/shm") = (ctx.service.shm_size, *target) {
             // Docker writes the size of `shm_size` in bytes in place of the 64 MiB default.
             options.retain(|option| !option.starts_with("size="));
-            options.push(format!("size={size}"));
+            options.push(format!("size={size}").into());
         }
         if matches!(*target, "/sys" | "/sys/fs/cgroup") && !ctx.service.privileged {
-            options.push("ro".to_string());
+            options.push("ro".into());
         }
-        mounts.push(mount(target, typ, source, options)?);
+        mounts.push(mount((*target).into(), typ, (*source).into(), options));
         // The standard targets are written normalized.
         targets.insert((*target).to_string(), String::new());
     }
@@ -92,7 +90,7 @@ pub fn mounts(
             continue;
         }
         targets.insert(normalize(&target.value), target.at.path.clone());
-        if let Some(built) = storage_mount(ctx, storage, diags)? {
+        if let Some(built) = storage_mount(ctx, storage, diags) {
             mounts.push(built);
         }
     }
@@ -105,20 +103,16 @@ pub fn mounts(
                 format!("socket `{socket}` must be an absolute path without `..`"),
             );
         } else if check_target(socket, &at, &targets, diags) {
-            mounts.push(bind(socket, socket, true)?);
+            mounts.push(bind(socket, socket, true));
             targets.insert(normalize(socket), at.path);
         }
     }
-    let files = files::bundle_files(ctx, &targets, &mut mounts, diags)?;
-    Ok((mounts, files))
+    let files = files::bundle_files(ctx, &targets, &mut mounts, diags);
+    (mounts, files)
 }
 
 /// The mount of one storage entry whose target is free, or `None` when its source is at fault.
-fn storage_mount(
-    ctx: &Context<'_>,
-    storage: &Storage,
-    diags: &mut Diagnostics,
-) -> Result<Option<Mount>, OciSpecError> {
+fn storage_mount(ctx: &Context<'_>, storage: &Storage, diags: &mut Diagnostics) -> Option<Mount> {
     let target = &storage.target.value;
     let source = match &storage.kind {
         StorageKind::Bind { source } => {
@@ -131,7 +125,7 @@ fn storage_mount(
                         source.value
                     ),
                 );
-                return Ok(None);
+                return None;
             }
             if let Some(warning) = dangerous_bind(&source.value, storage.readonly, &source.at) {
                 diags.push(warning);
@@ -146,43 +140,47 @@ fn storage_mount(
             host_path(ctx, bucket.as_str(), &storage.at, "S3 volume", diags)
         }
         StorageKind::Tmpfs { size, mode, flags } => {
-            let mut options = vec!["nosuid".to_string(), "nodev".to_string()];
-            options.extend(flags.iter().cloned());
+            let mut options: Vec<Cow<'static, str>> = vec!["nosuid".into(), "nodev".into()];
+            options.extend(flags.iter().map(|flag| Cow::Owned(flag.clone())));
             if let Some(size) = size {
-                options.push(format!("size={size}"));
+                options.push(format!("size={size}").into());
             }
-            options.push(format!("mode={:o}", mode.unwrap_or(0o1777)));
-            return mount(target, "tmpfs", "tmpfs", options).map(Some);
+            options.push(format!("mode={:o}", mode.unwrap_or(0o1777)).into());
+            return Some(mount(
+                target.clone().into(),
+                "tmpfs",
+                "tmpfs".into(),
+                options,
+            ));
         }
     };
-    source
-        .map(|source| bind(target, source, storage.readonly))
-        .transpose()
+    source.map(|source| bind(target, source, storage.readonly))
 }
 
 /// A recursive, private bind: every bind bundlec writes is one.
-fn bind(target: &str, source: &str, readonly: bool) -> Result<Mount, OciSpecError> {
+fn bind(target: &str, source: &str, readonly: bool) -> Mount {
     let access = if readonly { "ro" } else { "rw" };
-    let options = vec![
-        "rbind".to_string(),
-        "rprivate".to_string(),
-        access.to_string(),
-    ];
-    mount(target, "bind", source, options)
+    let options = vec!["rbind".into(), "rprivate".into(), access.into()];
+    mount(
+        target.to_string().into(),
+        "bind",
+        source.to_string().into(),
+        options,
+    )
 }
 
 fn mount(
-    target: &str,
-    typ: &str,
-    source: &str,
-    options: Vec<String>,
-) -> Result<Mount, OciSpecError> {
-    MountBuilder::default()
-        .destination(target)
-        .typ(typ)
-        .source(source)
-        .options(options)
-        .build()
+    target: Cow<'static, str>,
+    typ: &'static str,
+    source: Cow<'static, str>,
+    options: Vec<Cow<'static, str>>,
+) -> Mount {
+    Mount {
+        destination: target,
+        kind: Some(typ.into()),
+        source,
+        options,
+    }
 }
 
 /// Absolute, free of `..`, not `/`, and not already a mount target (`taken` holds normalized paths).

@@ -1,39 +1,34 @@
 //! The rlimits: `ulimits` by name, and containerd's open-files default.
 
-use oci_spec::runtime::{PosixRlimit, PosixRlimitBuilder, PosixRlimitType};
-use oci_spec::OciSpecError;
-
 use crate::codes;
+use crate::config::Rlimit;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// rlimit names as `ulimits` writes them, with their OCI types.
-const RLIMITS: &[(&str, PosixRlimitType)] = &[
-    ("as", PosixRlimitType::RlimitAs),
-    ("core", PosixRlimitType::RlimitCore),
-    ("cpu", PosixRlimitType::RlimitCpu),
-    ("data", PosixRlimitType::RlimitData),
-    ("fsize", PosixRlimitType::RlimitFsize),
-    ("locks", PosixRlimitType::RlimitLocks),
-    ("memlock", PosixRlimitType::RlimitMemlock),
-    ("msgqueue", PosixRlimitType::RlimitMsgqueue),
-    ("nice", PosixRlimitType::RlimitNice),
-    ("nofile", PosixRlimitType::RlimitNofile),
-    ("nproc", PosixRlimitType::RlimitNproc),
-    ("rss", PosixRlimitType::RlimitRss),
-    ("rtprio", PosixRlimitType::RlimitRtprio),
-    ("rttime", PosixRlimitType::RlimitRttime),
-    ("sigpending", PosixRlimitType::RlimitSigpending),
-    ("stack", PosixRlimitType::RlimitStack),
+const RLIMITS: &[(&str, &str)] = &[
+    ("as", "RLIMIT_AS"),
+    ("core", "RLIMIT_CORE"),
+    ("cpu", "RLIMIT_CPU"),
+    ("data", "RLIMIT_DATA"),
+    ("fsize", "RLIMIT_FSIZE"),
+    ("locks", "RLIMIT_LOCKS"),
+    ("memlock", "RLIMIT_MEMLOCK"),
+    ("msgqueue", "RLIMIT_MSGQUEUE"),
+    ("nice", "RLIMIT_NICE"),
+    ("nofile", "RLIMIT_NOFILE"),
+    ("nproc", "RLIMIT_NPROC"),
+    ("rss", "RLIMIT_RSS"),
+    ("rtprio", "RLIMIT_RTPRIO"),
+    ("rttime", "RLIMIT_RTTIME"),
+    ("sigpending", "RLIMIT_SIGPENDING"),
+    ("stack", "RLIMIT_STACK"),
 ];
 
 /// containerd's default open-files limit, used when `ulimits` does not set `nofile`.
 const DEFAULT_NOFILE: u64 = 1024;
 
-pub(super) fn rlimits(
-    ctx: &Context<'_>,
-    diags: &mut Diagnostics,
-) -> Result<Vec<PosixRlimit>, OciSpecError> {
+pub(super) fn rlimits(ctx: &Context<'_>, diags: &mut Diagnostics) -> Vec<Rlimit> {
     let mut limits = Vec::new();
     let mut has_nofile = false;
     for ulimit in &ctx.service.ulimits {
@@ -53,23 +48,21 @@ pub(super) fn rlimits(
             continue;
         };
         has_nofile |= name == "nofile";
-        limits.push(
-            PosixRlimitBuilder::default()
-                .typ(*typ)
-                .soft(ulimit.soft)
-                .hard(ulimit.hard)
-                .build()?,
-        );
+        limits.push(Rlimit {
+            kind: typ,
+            hard: ulimit.hard,
+            soft: ulimit.soft,
+        });
     }
     if !has_nofile {
         limits.insert(
             0,
-            PosixRlimitBuilder::default()
-                .typ(PosixRlimitType::RlimitNofile)
-                .soft(DEFAULT_NOFILE)
-                .hard(DEFAULT_NOFILE)
-                .build()?,
+            Rlimit {
+                kind: "RLIMIT_NOFILE",
+                hard: DEFAULT_NOFILE,
+                soft: DEFAULT_NOFILE,
+            },
         );
     }
-    Ok(limits)
+    limits
 }

@@ -3,20 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use oci_spec::runtime::{User, UserBuilder};
-use oci_spec::OciSpecError;
-
 use crate::codes;
+use crate::config::User;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostics, Loc, Located};
 use crate::identity::GroupIds;
 
 /// Spec `user`, else image `User`; names resolve through passwd/group and never fall back to root.
 /// Also the uid when it resolved (`None` after an error, when the user holds only a filler).
-pub(super) fn user(
-    ctx: &Context<'_>,
-    diags: &mut Diagnostics,
-) -> Result<(User, Option<u32>), OciSpecError> {
+pub(super) fn user(ctx: &Context<'_>, diags: &mut Diagnostics) -> (User, Option<u32>) {
     let written = match (&ctx.service.user, &ctx.image.user) {
         (Some(user), _) => Some(user.clone()),
         (None, Some(user)) if !user.is_empty() => Some(Located {
@@ -52,12 +47,12 @@ pub(super) fn user(
     // A map rather than a set: the core's one number-keyed B-tree type (smaller WebAssembly).
     let mut seen: BTreeMap<usize, usize> = BTreeMap::new();
     gids.retain(|&gid| seen.insert(gid as usize, 0).is_none());
-    let user = UserBuilder::default()
-        .uid(uid)
-        .gid(gid)
-        .additional_gids(gids)
-        .build()?;
-    Ok((user, resolved_uid))
+    let user = User {
+        uid,
+        gid,
+        additional_gids: gids,
+    };
+    (user, resolved_uid)
 }
 
 fn resolve_user(

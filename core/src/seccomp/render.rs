@@ -1,4 +1,4 @@
-//! `linux.seccomp` as text, written where the canonical writer leaves room for it: the default
+//! `linux.seccomp` as text, written where the config writer reaches it: the default
 //! profile's rules are written from their names and pre-rendered text, a custom profile's here,
 //! both byte for byte as serde_json pretty-prints the OCI `LinuxSeccomp` (a test compares them).
 
@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use super::custom::CustomRule;
 use super::default::RULES;
 use super::{DefaultRule, Filter, KeptRule};
+use crate::json::json_string;
 
 /// The indentation of `linux.seccomp`'s fields in `config.json`; rules sit two levels deeper.
 const FIELD: &str = "\n      ";
@@ -15,8 +16,8 @@ const RULE_FIELD: &str = "\n          ";
 const RULE_ITEM: &str = "\n            ";
 const ARG_FIELD: &str = "\n              ";
 
-/// Writes the filter's JSON object, from its `{` to its `}`.
-pub fn write(out: &mut String, filter: &Filter) -> Result<(), serde_json::Error> {
+/// About the length of the filter's text, to reserve it at once.
+pub fn estimated_len(filter: &Filter) -> usize {
     let rules_len: usize = filter
         .rules
         .iter()
@@ -25,7 +26,12 @@ pub fn write(out: &mut String, filter: &Filter) -> Result<(), serde_json::Error>
             KeptRule::Custom(rule) => 64 + rule.names.iter().map(|n| n.len() + 16).sum::<usize>(),
         })
         .sum();
-    out.reserve(256 + rules_len);
+    256 + rules_len
+}
+
+/// Writes the filter's JSON object, from its `{` to its `}`.
+pub fn write(out: &mut String, filter: &Filter) {
+    out.reserve(estimated_len(filter));
     out.push('{');
     out.push_str(FIELD);
     out.push_str("\"defaultAction\": \"");
@@ -55,7 +61,7 @@ pub fn write(out: &mut String, filter: &Filter) -> Result<(), serde_json::Error>
             out.push('"');
             out.push_str(key);
             out.push_str("\": ");
-            out.push_str(&serde_json::to_string(value)?);
+            json_string(out, value);
         }
     }
     if !filter.rules.is_empty() {
@@ -69,14 +75,13 @@ pub fn write(out: &mut String, filter: &Filter) -> Result<(), serde_json::Error>
             out.push_str(ITEM);
             match rule {
                 KeptRule::Default(text) => out.push_str(text),
-                KeptRule::Custom(rule) => custom_rule(out, rule)?,
+                KeptRule::Custom(rule) => custom_rule(out, rule),
             }
         }
         out.push_str(FIELD);
         out.push(']');
     }
     out.push_str("\n    }");
-    Ok(())
 }
 
 /// The text of each default rule, in table order, written once per process: the table keeps
@@ -146,7 +151,7 @@ fn names_field<'a>(
     out.push(']');
 }
 
-fn custom_rule(out: &mut String, rule: &CustomRule) -> Result<(), serde_json::Error> {
+fn custom_rule(out: &mut String, rule: &CustomRule) {
     out.push('{');
     out.push_str(RULE_FIELD);
     out.push_str("\"names\": [");
@@ -155,7 +160,7 @@ fn custom_rule(out: &mut String, rule: &CustomRule) -> Result<(), serde_json::Er
             out.push(',');
         }
         out.push_str(RULE_ITEM);
-        out.push_str(&serde_json::to_string(name)?);
+        json_string(out, name);
     }
     out.push_str(RULE_FIELD);
     out.push_str("],");
@@ -203,7 +208,6 @@ fn custom_rule(out: &mut String, rule: &CustomRule) -> Result<(), serde_json::Er
     }
     out.push_str(ITEM);
     out.push('}');
-    Ok(())
 }
 
 #[cfg(test)]

@@ -11,10 +11,11 @@ mod security;
 mod storage;
 
 // What the sections name; the rest of the model is reached through these.
+pub(crate) use devices::{cdi_request, is_cdi_name};
 pub use model::{
-    AppArmorChoice, Deployment, DeviceRequest, DeviceRule, Distributed, EnvValue, EnvVar,
-    GpuRequest, GpuVendor, NetworkMode, Resources, Scale, Seccomp, SelinuxChoice, Service, Storage,
-    StorageKind,
+    AppArmorChoice, CdiRequest, Deployment, DeviceRequest, DeviceRule, Distributed, EnvValue,
+    EnvVar, GpuRequest, GpuVendor, NetworkMode, Resources, Scale, Seccomp, SelinuxChoice, Service,
+    Storage, StorageKind,
 };
 pub(crate) use network::{extra_host, ip};
 pub use read::parse;

@@ -29,6 +29,8 @@ pub struct Service {
     pub env: Vec<EnvVar>,
     pub resources: Resources,
     pub devices: Vec<DeviceRequest>,
+    /// `devices` entries that are qualified CDI names (`nvidia.com/gpu=0`), in document order.
+    pub cdi_devices: Vec<CdiRequest>,
     pub storage: Vec<Storage>,
     pub cap_add: Vec<Located<String>>,
     pub cap_drop: Vec<Located<String>>,
@@ -181,6 +183,17 @@ pub struct DeviceRequest {
     pub read: bool,
     pub write: bool,
     pub mknod: bool,
+}
+
+/// A CDI device by its qualified name: `kind=name`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CdiRequest {
+    /// `vendor.com/class`.
+    pub kind: String,
+    /// The device's name within the kind.
+    pub name: String,
+    /// Where the name is written.
+    pub at: Loc,
 }
 
 #[derive(Debug, Clone, PartialEq)]

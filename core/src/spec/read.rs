@@ -152,10 +152,13 @@ fn service(name: Located<String>, node: &Node<'_>, path: &str, diags: &mut Diagn
         service.resources = resources::resources(node, &path, diags);
     }
     if let Some((node, path)) = fields.get("devices") {
-        service.devices = items(node, &path, diags)
-            .into_iter()
-            .filter_map(|(node, path)| devices::device(node, &path, diags))
-            .collect();
+        for (node, path) in items(node, &path, diags) {
+            match devices::device(node, &path, diags) {
+                Some(devices::DeviceEntry::Node(request)) => service.devices.push(request),
+                Some(devices::DeviceEntry::Cdi(request)) => service.cdi_devices.push(request),
+                None => {}
+            }
+        }
     }
     if let Some((node, path)) = fields.get("storage") {
         service.storage = items(node, &path, diags)

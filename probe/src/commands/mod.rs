@@ -12,6 +12,7 @@ use crate::report::Reporter;
 use crate::{image, request};
 
 pub mod apply;
+pub mod cdi;
 pub mod check;
 pub mod compile;
 pub mod explain;
@@ -27,6 +28,9 @@ pub fn run(command: Command, reporter: &mut Reporter) -> Result<(), Failure> {
         Command::Schema(args) => schema::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Check(args) => check::run(&args, reporter),
+        Command::Cdi(crate::cli::CdiCommand::Generate(args)) => {
+            cdi::generate_command(&args, reporter)
+        }
     }
 }
 

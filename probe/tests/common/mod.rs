@@ -12,6 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use nix::sys::stat::{makedev, mknod, Mode, SFlag};
 
+pub mod nvidia_host;
+
 /// A directory removed (with everything below it) when dropped.
 pub struct TempDir(PathBuf);
 

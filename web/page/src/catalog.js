@@ -10,6 +10,7 @@ import composeWebDb from '../examples/compose-web-db.yaml';
 import composeGpu from '../examples/compose-gpu.yaml';
 import laptopIntel from '../inventories/laptop-intel.json';
 import nvidia8 from '../inventories/nvidia-8gpu.json';
+import nvidia8Cdi from '../inventories/nvidia-8gpu-cdi.json';
 import amdMi300 from '../inventories/amd-mi300.json';
 import edgeArm64 from '../inventories/edge-arm64.json';
 
@@ -28,6 +29,7 @@ export const EXAMPLES = [
 export const NODES = [
   { id: 'laptop-intel', title: 'Laptop, Intel Iris Xe', text: laptopIntel },
   { id: 'nvidia-8gpu', title: 'Server, 8× NVIDIA H100', text: nvidia8 },
+  { id: 'nvidia-8gpu-cdi', title: 'Server, 8× NVIDIA H100, with a CDI spec (driver libraries)', text: nvidia8Cdi },
   { id: 'amd-mi300', title: 'Server, 8× AMD MI300X', text: amdMi300 },
   { id: 'edge-arm64', title: 'Edge box, arm64, no GPU', text: edgeArm64 },
 ];

@@ -295,10 +295,17 @@ function showNodeCard() {
     gpus.set(name, (gpus.get(name) ?? 0) + 1);
   }
   const gpuText = gpus.size ? [...gpus].map(([name, n]) => `${n} × ${name}`).join(', ') : 'no GPUs';
+  // The node's CDI specs (DESIGN §11): a `gpu:` request of that kind binds what they list.
+  const cdi = (inventory.cdi ?? []).map((entry) => {
+    const spec = entry.spec ?? {};
+    const mounts = (spec.containerEdits?.mounts ?? []).length;
+    return `${spec.kind} (${mounts} mounts${entry.generated ? ', generated' : ''})`;
+  });
   card.replaceChildren(
     span('host', host.hostname || 'unnamed host'),
     span('facts', [host.arch, host.kernel && `kernel ${host.kernel}`, host.cgroup && `cgroup ${host.cgroup}`].filter(Boolean).join(' · ')),
     span('facts', `${gpuText} · ${(inventory.devices ?? []).length} device nodes`),
+    ...(cdi.length ? [span('facts', `CDI: ${cdi.join(', ')}`)] : []),
   );
 }
 

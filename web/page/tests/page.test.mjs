@@ -606,6 +606,36 @@ describe('spec preview page', { skip: skip ?? false }, () => {
     await page.close();
   });
 
+  test('an NVIDIA node with a CDI spec: the preview binds the driver libraries and runs the hooks', async (t) => {
+    const page = await open(browser.context, server.url);
+    const c = { ...CASES[2], node: 'nvidia-8gpu-cdi' };
+    await pick(page, c);
+    assert.match(await page.textContent('#node-card'), /CDI: nvidia\.com\/gpu \(25 mounts\)/);
+    const config = await shownConfig(page);
+    // Each library at its real path and at its soname, read-only; the toolkit's hooks; the
+    // spec's NVIDIA_VISIBLE_DEVICES=void in place of the GPU UUIDs.
+    assert.match(config, /"destination": "\/usr\/lib\/x86_64-linux-gnu\/libcuda\.so\.550\.90\.07"/);
+    assert.match(config, /"destination": "\/usr\/lib\/x86_64-linux-gnu\/libcuda\.so\.1",\n\s+"source": "\/usr\/lib\/x86_64-linux-gnu\/libcuda\.so\.550\.90\.07",\n\s+"options": \[\n\s+"ro",\n\s+"nosuid",\n\s+"nodev",\n\s+"bind"/);
+    assert.match(config, /"hooks": \{\n\s+"createContainer": \[/);
+    assert.match(config, /"update-ldcache"/);
+    assert.match(config, /"NVIDIA_VISIBLE_DEVICES=void"/);
+    assert.match(await page.textContent('#problems'), /No problems/);
+    if (!missingNative()) {
+      const expected = native(c);
+      assert.equal(expected.status, 0, JSON.stringify(expected.diagnostics));
+      assert.equal(config, expected.stdout);
+    } else {
+      t.diagnostic(`native comparison skipped: ${missingNative()}`);
+    }
+    // The same node without a spec: device nodes only, and a warning that says so.
+    await page.selectOption('#node', 'nvidia-8gpu');
+    await idle(page);
+    assert.deepEqual((await shownProblems(page)).map((p) => `${p.severity} ${p.code}`), ['warning gpu-no-driver-libraries']);
+    assert.doesNotMatch(await shownConfig(page), /libcuda/);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
   test('your own node: an uploaded `bundlec probe` output is used, bad JSON is refused', async (t) => {
     const page = await open(browser.context, server.url);
     await pick(page, { example: 'gpu-inference-nvidia' });

@@ -10,6 +10,10 @@ pub(in crate::codes) const CODES: &[Code] = &[
         explanation: "The service asks for an AppArmor profile (`apparmor=NAME`) that the node does not have loaded, or the node has AppArmor disabled; runc would fail to start the container. Load the profile on the node (`apparmor_parser -r FILE`), pick one of the loaded profiles the inventory lists, or remove the option.",
     },
     Code {
+        code: BAD_CDI_SPEC,
+        explanation: "A Container Device Interface spec (a file in `/etc/cdi` or `/var/run/cdi`, or an entry of the inventory's `cdi`) is not one the CDI reference accepts: a `cdiVersion` bundlec does not read (0.3.0 to 1.1.0), a `kind` that is not `vendor.com/class`, a device name with characters other than letters, digits, `-`, `_`, `.` and `:`, a device defined twice or without edits, or an edit that is malformed (an env entry without `=`, a hook stage that does not exist, a relative path). `bundlec probe` reports such a file and leaves it out; fix the file, or regenerate it with `bundlec cdi generate`.",
+    },
+    Code {
         code: BAD_COMPOSE_REFERENCE,
         explanation: "A service's `secrets` or `configs` names an entry the file's top-level `secrets` or `configs` does not define, or that entry has no `file` to bind (an `external`, `environment` or `content` entry cannot be bound by a config alone).",
     },
@@ -166,6 +170,10 @@ pub(in crate::codes) const CODES: &[Code] = &[
         explanation: "A named volume's name is not valid. It becomes a directory name on the host, so it may hold only letters, digits, `.`, `_` and `-`, and may not be `.` or `..`.",
     },
     Code {
+        code: CDI_FIELD_TOO_NEW,
+        explanation: "A CDI spec uses a field that its declared `cdiVersion` does not have: `type` on a mount needs 0.4.0, `hostPath` on a device node or a device name starting with a digit 0.5.0, annotations 0.6.0, `intelRdt` and `additionalGids` 0.7.0, `netDevices` and the RDT `schemata`/`enableMonitoring` 1.1.0. The CDI reference refuses such a spec, so bundlec does too: raise `cdiVersion` to the version named, or drop the field.",
+    },
+    Code {
         code: DANGEROUS_BIND,
         explanation: "A warning: the config gives the container a host path that controls the host: the host's `/` as the rootfs or a bind source, a writable bind of a system directory such as `/etc`, or a container runtime's socket (dangerous even read-only). runc runs it, but the container can then change the host; mount a narrower path, and read-only where that is enough.",
     },
@@ -200,6 +208,10 @@ pub(in crate::codes) const CODES: &[Code] = &[
     Code {
         code: GPU_INDICES_MISMATCH,
         explanation: "The GPU indices given in the options do not fit the request: an index is given twice, or their number is not the number of GPUs the service asks for.",
+    },
+    Code {
+        code: GPU_NO_DRIVER_LIBRARIES,
+        explanation: "An NVIDIA GPU was given from the inventory's device nodes alone, because the inventory holds no CDI spec of kind `nvidia.com/gpu`. The container sees the GPU, but CUDA also needs the driver's user-space libraries (`libcuda.so.1`, `libnvidia-ml.so.1`…), which must match the host's kernel driver and which no image can carry. Run `bundlec cdi generate` (or `nvidia-ctk cdi generate`) on the node and probe it again, so that GPU requests bind the driver's libraries into the container.",
     },
     Code {
         code: GPU_NOT_IN_INVENTORY,

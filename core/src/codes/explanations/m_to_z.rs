@@ -126,6 +126,10 @@ pub(in crate::codes) const CODES: &[Code] = &[
         explanation: "A name in `cap_add` or `cap_drop` is not a Linux capability. Write capabilities as `NET_ADMIN` or `CAP_NET_ADMIN` (or `ALL`).",
     },
     Code {
+        code: UNKNOWN_CDI_DEVICE,
+        explanation: "A `devices` entry names a CDI device (`vendor.com/class=name`) that no CDI spec in the inventory defines, or a GPU request found a spec of its vendor's kind without a device for an assigned GPU. The names the inventory's specs define are listed in its `cdi` entries; the hint gives the closest ones. Probe the node again if its CDI specs changed, or correct the name.",
+    },
+    Code {
         code: UNKNOWN_FIELD,
         explanation: "A key is not a field bundlec knows at that place, often a typo (the hint suggests the nearest field). Unknown fields are errors so that a misspelt setting is never silently ignored.",
     },

@@ -1,0 +1,553 @@
+//! The canonical `config.json`, written straight from the [`Config`]: pretty JSON as serde_json
+//! prints it (two spaces, `"key": value`), fields in the OCI spec's order, maps in key order,
+//! capability sets sorted, and a final newline, so the same config gives the same bytes anywhere.
+
+use super::{Config, Device, DeviceRule, Hook, HookStage, IntelRdt, Linux, Mount, Process};
+use crate::json::json_string;
+use crate::seccomp::{render, SeccompSection};
+use crate::sorting::sort_by;
+
+/// Spaces for the deepest indentation the writer reaches.
+const INDENT: &str = "                ";
+
+/// The OCI runtime-spec version of every config bundlec writes.
+pub const OCI_VERSION: &str = "1.2.1";
+
+/// The config as `config.json`.
+pub fn to_json(config: &Config, seccomp: &SeccompSection) -> String {
+    let seccomp_len = match seccomp {
+        SeccompSection::Filter(filter) => render::estimated_len(filter),
+        SeccompSection::None => 0,
+    };
+    let mut w = Writer {
+        out: String::with_capacity(4096 + seccomp_len),
+        depth: 0,
+        first: true,
+    };
+    w.open('{');
+    w.key("ociVersion");
+    w.string(OCI_VERSION);
+    w.key("root");
+    w.open('{');
+    w.key("path");
+    w.string(&config.root.path);
+    w.key("readonly");
+    w.bool(config.root.readonly);
+    w.close('}');
+    w.key("mounts");
+    w.list(&config.mounts, mount);
+    w.key("process");
+    process(&mut w, &config.process);
+    w.key("hostname");
+    w.string(&config.hostname);
+    w.optional_string("domainname", config.domainname.as_deref());
+    if !config.hooks.is_empty() {
+        w.key("hooks");
+        hooks(&mut w, &config.hooks);
+    }
+    if !config.annotations.is_empty() {
+        w.key("annotations");
+        w.string_map(&config.annotations);
+    }
+    w.key("linux");
+    linux(&mut w, &config.linux, seccomp);
+    w.close('}');
+    w.out.push('\n');
+    w.out
+}
+
+/// A pretty JSON writer: where it is (depth) and whether the open container has an entry yet.
+struct Writer {
+    out: String,
+    depth: usize,
+    first: bool,
+}
+
+impl Writer {
+    fn newline(&mut self) {
+        self.out.push('\n');
+        // The config nests at most 6 levels below `linux.seccomp`'s, which its renderer writes.
+        let indent = INDENT.get(..2 * self.depth).unwrap_or(INDENT);
+        self.out.push_str(indent);
+    }
+
+    fn open(&mut self, bracket: char) {
+        self.out.push(bracket);
+        self.depth += 1;
+        self.first = true;
+    }
+
+    /// An empty container stays on one line (`[]`, `{}`), as serde_json writes it.
+    fn close(&mut self, bracket: char) {
+        self.depth = self.depth.saturating_sub(1);
+        if !self.first {
+            self.newline();
+        }
+        self.out.push(bracket);
+        self.first = false;
+    }
+
+    fn separator(&mut self) {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        self.newline();
+    }
+
+    /// Keys are the OCI field names and never need escaping.
+    fn key(&mut self, key: &str) {
+        self.separator();
+        self.out.push('"');
+        self.out.push_str(key);
+        self.out.push_str("\": ");
+    }
+
+    fn string(&mut self, text: &str) {
+        json_string(&mut self.out, text);
+    }
+
+    fn bool(&mut self, value: bool) {
+        self.out.push_str(if value { "true" } else { "false" });
+    }
+
+    /// Integers as serde_json writes them; without `fmt`, which is slower and larger.
+    fn number(&mut self, value: impl Into<i128>) {
+        let value: i128 = value.into();
+        if value < 0 {
+            self.out.push('-');
+        }
+        let mut rest = value.unsigned_abs();
+        let mut digits = [0u8; 40];
+        let mut len = 0;
+        loop {
+            if let Some(digit) = digits.get_mut(len) {
+                *digit = b'0' + (rest % 10) as u8;
+            }
+            len += 1;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        for digit in digits.iter().take(len).rev() {
+            self.out.push(char::from(*digit));
+        }
+    }
+
+    fn optional_string(&mut self, key: &str, value: Option<&str>) {
+        if let Some(value) = value {
+            self.key(key);
+            self.string(value);
+        }
+    }
+
+    fn optional_number(&mut self, key: &str, value: Option<impl Into<i128>>) {
+        if let Some(value) = value {
+            self.key(key);
+            self.number(value);
+        }
+    }
+
+    fn list<T>(&mut self, items: &[T], mut item: impl FnMut(&mut Writer, &T)) {
+        self.open('[');
+        for each in items {
+            self.separator();
+            item(self, each);
+        }
+        self.close(']');
+    }
+
+    fn strings<'s>(&mut self, items: impl IntoIterator<Item = &'s str>) {
+        self.open('[');
+        for each in items {
+            self.separator();
+            self.string(each);
+        }
+        self.close(']');
+    }
+
+    /// `"key": [...]` when the list has items.
+    fn strings_if_any<S: AsRef<str>>(&mut self, key: &str, items: &[S]) {
+        if !items.is_empty() {
+            self.key(key);
+            self.strings(items.iter().map(AsRef::as_ref));
+        }
+    }
+
+    /// A string map in key order; of equal keys the last wins, as in a JSON object read back.
+    fn string_map(&mut self, pairs: &[(String, String)]) {
+        self.open('{');
+        for (key, value) in in_key_order(pairs) {
+            self.separator();
+            self.string(key);
+            self.out.push_str(": ");
+            self.string(value);
+        }
+        self.close('}');
+    }
+}
+
+/// The pairs sorted by key (stably), keeping the last of equal keys.
+fn in_key_order<V>(pairs: &[(String, V)]) -> Vec<(&str, &V)> {
+    let sorted = sort_by(
+        pairs
+            .iter()
+            .map(|(key, value)| (key.as_str(), value))
+            .collect(),
+        |a: &(&str, &V), b: &(&str, &V)| a.0.cmp(b.0),
+    );
+    let mut kept: Vec<(&str, &V)> = Vec::with_capacity(sorted.len());
+    for pair in sorted {
+        match kept.last_mut() {
+            Some(last) if last.0 == pair.0 => *last = pair,
+            _ => kept.push(pair),
+        }
+    }
+    kept
+}
+
+fn mount(w: &mut Writer, mount: &Mount) {
+    w.open('{');
+    w.key("destination");
+    w.string(&mount.destination);
+    w.optional_string("type", mount.kind.as_deref());
+    w.key("source");
+    w.string(&mount.source);
+    w.strings_if_any("options", &mount.options);
+    w.close('}');
+}
+
+fn process(w: &mut Writer, process: &Process) {
+    w.open('{');
+    w.key("terminal");
+    w.bool(process.terminal);
+    w.key("user");
+    w.open('{');
+    w.key("uid");
+    w.number(process.user.uid);
+    w.key("gid");
+    w.number(process.user.gid);
+    if !process.user.additional_gids.is_empty() {
+        w.key("additionalGids");
+        w.list(&process.user.additional_gids, |w, gid| w.number(*gid));
+    }
+    w.close('}');
+    w.key("args");
+    w.strings(process.args.iter().map(String::as_str));
+    w.key("env");
+    w.strings(process.env.iter().map(String::as_str));
+    w.key("cwd");
+    w.string(&process.cwd);
+    w.key("capabilities");
+    let mut names = sort_by(process.capabilities.clone(), |a, b| a.cmp(b));
+    names.dedup();
+    w.open('{');
+    for set in [
+        "bounding",
+        "effective",
+        "inheritable",
+        "permitted",
+        "ambient",
+    ] {
+        w.key(set);
+        if set == "inheritable" || set == "ambient" {
+            w.strings([]);
+        } else {
+            w.list(&names, |w, name| {
+                w.out.push_str("\"CAP_");
+                w.out.push_str(name);
+                w.out.push('"');
+            });
+        }
+    }
+    w.close('}');
+    w.key("rlimits");
+    w.list(&process.rlimits, |w, limit| {
+        w.open('{');
+        w.key("type");
+        w.string(limit.kind);
+        w.key("hard");
+        w.number(limit.hard);
+        w.key("soft");
+        w.number(limit.soft);
+        w.close('}');
+    });
+    w.key("noNewPrivileges");
+    w.bool(process.no_new_privileges);
+    w.optional_string("apparmorProfile", process.apparmor_profile.as_deref());
+    w.optional_number("oomScoreAdj", process.oom_score_adj);
+    w.optional_string("selinuxLabel", process.selinux_label.as_deref());
+    w.close('}');
+}
+
+fn hooks(w: &mut Writer, hooks: &[(HookStage, Hook)]) {
+    w.open('{');
+    for stage in HookStage::ALL {
+        let mut of_stage = hooks.iter().filter(|(s, _)| *s == stage).peekable();
+        if of_stage.peek().is_none() {
+            continue;
+        }
+        w.key(stage.name());
+        w.open('[');
+        for (_, hook) in of_stage {
+            w.separator();
+            self::hook(w, hook);
+        }
+        w.close(']');
+    }
+    w.close('}');
+}
+
+fn hook(w: &mut Writer, hook: &Hook) {
+    w.open('{');
+    w.key("path");
+    w.string(&hook.path);
+    w.strings_if_any("args", &hook.args);
+    w.strings_if_any("env", &hook.env);
+    w.optional_number("timeout", hook.timeout);
+    w.close('}');
+}
+
+fn linux(w: &mut Writer, linux: &Linux, seccomp: &SeccompSection) {
+    w.open('{');
+    if !linux.net_devices.is_empty() {
+        w.key("netDevices");
+        w.open('{');
+        for (host, name) in in_key_order(&linux.net_devices) {
+            w.separator();
+            w.string(host);
+            w.out.push_str(": ");
+            w.open('{');
+            w.key("name");
+            w.string(name);
+            w.close('}');
+        }
+        w.close('}');
+    }
+    if !linux.sysctl.is_empty() {
+        w.key("sysctl");
+        w.string_map(&linux.sysctl);
+    }
+    w.key("resources");
+    w.open('{');
+    w.key("devices");
+    w.list(&linux.resources.devices, device_rule);
+    if let Some(memory) = &linux.resources.memory {
+        w.key("memory");
+        w.open('{');
+        w.optional_number("limit", memory.limit);
+        w.optional_number("reservation", memory.reservation);
+        w.optional_number("swap", memory.swap);
+        w.optional_number("swappiness", memory.swappiness);
+        w.close('}');
+    }
+    if let Some(cpu) = &linux.resources.cpu {
+        w.key("cpu");
+        w.open('{');
+        w.optional_number("shares", cpu.shares);
+        w.optional_number("quota", cpu.quota);
+        w.optional_number("period", cpu.period);
+        w.optional_string("cpus", cpu.cpus.as_deref());
+        w.close('}');
+    }
+    if let Some(limit) = linux.resources.pids_limit {
+        w.key("pids");
+        w.open('{');
+        w.key("limit");
+        w.number(limit);
+        w.close('}');
+    }
+    w.close('}');
+    w.key("namespaces");
+    w.list(&linux.namespaces, |w, kind| {
+        w.open('{');
+        w.key("type");
+        w.string(kind);
+        w.close('}');
+    });
+    w.key("devices");
+    w.list(&linux.devices, device);
+    if let SeccompSection::Filter(filter) = seccomp {
+        w.key("seccomp");
+        render::write(&mut w.out, filter);
+    }
+    w.key("rootfsPropagation");
+    w.string(linux.rootfs_propagation);
+    for (key, paths) in [
+        ("maskedPaths", linux.masked_paths),
+        ("readonlyPaths", linux.readonly_paths),
+    ] {
+        if let Some(paths) = paths {
+            w.key(key);
+            w.strings(paths.iter().copied());
+        }
+    }
+    if let Some(rdt) = &linux.intel_rdt {
+        w.key("intelRdt");
+        intel_rdt(w, rdt);
+    }
+    w.close('}');
+}
+
+fn device_rule(w: &mut Writer, rule: &DeviceRule) {
+    w.open('{');
+    w.key("allow");
+    w.bool(rule.allow);
+    if let Some(kind) = rule.kind {
+        w.key("type");
+        w.out.push('"');
+        w.out.push(kind);
+        w.out.push('"');
+    }
+    w.optional_number("major", rule.major);
+    w.optional_number("minor", rule.minor);
+    w.key("access");
+    w.string(&rule.access);
+    w.close('}');
+}
+
+fn device(w: &mut Writer, device: &Device) {
+    w.open('{');
+    w.key("path");
+    w.string(&device.path);
+    w.key("type");
+    w.out.push('"');
+    w.out.push(device.kind);
+    w.out.push('"');
+    w.key("major");
+    w.number(device.major);
+    w.key("minor");
+    w.number(device.minor);
+    w.optional_number("fileMode", device.file_mode);
+    w.optional_number("uid", device.uid);
+    w.optional_number("gid", device.gid);
+    w.close('}');
+}
+
+fn intel_rdt(w: &mut Writer, rdt: &IntelRdt) {
+    w.open('{');
+    w.optional_string("closID", rdt.clos_id.as_deref());
+    w.strings_if_any("schemata", &rdt.schemata);
+    w.optional_string("l3CacheSchema", rdt.l3_cache_schema.as_deref());
+    w.optional_string("memBwSchema", rdt.mem_bw_schema.as_deref());
+    if rdt.enable_monitoring {
+        w.key("enableMonitoring");
+        w.bool(true);
+    }
+    w.close('}');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{compile_raw, RawRequest};
+
+    /// The reference: oci-spec's own serialization, with every hash-ordered set and map sorted.
+    fn reference_json(spec: &oci_spec::runtime::Spec) -> String {
+        fn sort(value: &mut serde_json::Value, key: &str) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    if ["annotations", "sysctl", "netDevices"].contains(&key) {
+                        map.sort_keys();
+                    }
+                    for (child_key, child) in map.iter_mut() {
+                        if let (true, serde_json::Value::Array(items)) =
+                            (key == "capabilities", &mut *child)
+                        {
+                            items.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+                        }
+                        sort(child, child_key);
+                    }
+                }
+                serde_json::Value::Array(items) => items.iter_mut().for_each(|item| sort(item, "")),
+                _ => {}
+            }
+        }
+        let mut value = serde_json::to_value(spec).unwrap();
+        sort(&mut value, "");
+        serde_json::to_string_pretty(&value).unwrap() + "\n"
+    }
+
+    #[test]
+    fn the_config_is_written_as_oci_spec_serializes_it_sorted() {
+        let inventory = r#"{"inventoryVersion":1,"devices":[{"path":"/dev/fuse","type":"c","major":10,"minor":229,"fileMode":438,"uid":0,"gid":0}]}"#;
+        for (spec, options) in [
+            (
+                "version: v1\ndeployment: abc\nservices:\n  a:\n    image: {name: x}\n    command: {args: [sh]}\n    tty: true\n    labels: {b: 1, a: 2}\n    sysctls: {net.core.somaxconn: 1024, kernel.shmmni: 4096}\n    resources: {cpu: 2, memory: 1Gi, oom_score_adj: 10, pids_limit: 9, cpu_shares: 512, cpuset: 0-1, memory_swap: 2Gi, memory_swappiness: 5, memory_reservation: 1Mi}\n    devices: [{path: /dev/fuse}]\n    capabilities: [NET_ADMIN, SYS_TIME]\n    ulimits: {nofile: 10, core: {soft: 1, hard: 2}}\n    dns: [1.1.1.1]\n",
+                r#"{"hostNetwork":false}"#,
+            ),
+            ("version: v1\ndeployment: abc\nservices:\n  a:\n    image: {name: x}\n    command: {args: [sh]}\n    privileged: true\n", r#"{"hostNetwork":true}"#),
+        ] {
+            let compiled = compile_raw(RawRequest { spec, inventory: Some(inventory), options: Some(options), ..Default::default() }).unwrap();
+            assert_eq!(compiled.json, reference_json(&compiled.spec().unwrap()));
+        }
+    }
+
+    /// Issue 11: the default profile's section is copied from its rules' text; it must be the
+    /// bytes serde_json writes for the same `LinuxSeccomp`, for every architecture (with and
+    /// without an `archMap` entry) and for rule sets that keep few or many rules.
+    #[test]
+    fn the_copied_seccomp_text_is_what_serde_json_writes() {
+        for (arch, caps) in [
+            ("x86_64", ""),
+            ("ppc64le", "    cap_drop: [ALL]\n"),
+            ("s390x", "    cap_add: [ALL]\n"),
+            ("aarch64", "    cap_add: [SYS_ADMIN]\n"),
+            ("sparc64", ""),
+        ] {
+            let spec = format!("version: v1\ndeployment: abc\nservices:\n  a:\n    image: {{name: x}}\n    command: {{args: [sh]}}\n{caps}");
+            let inventory =
+                format!(r#"{{"inventoryVersion":2,"host":{{"arch":"{arch}","kernel":"5.15.0"}}}}"#);
+            let compiled = compile_raw(RawRequest {
+                spec: &spec,
+                inventory: Some(&inventory),
+                ..Default::default()
+            })
+            .unwrap();
+            assert!(compiled.json.contains("\"seccomp\""), "{arch}");
+            assert_eq!(
+                compiled.json,
+                reference_json(&compiled.spec().unwrap()),
+                "{arch} {caps}"
+            );
+            assert_eq!(compiled.write_json_again(), compiled.json);
+        }
+    }
+
+    /// What CDI adds (hooks, intelRdt, netDevices, additionalGids) is written in oci-spec's
+    /// order, with the netDevices map sorted.
+    #[test]
+    fn cdi_edits_match_oci_spec_serialization_sorted() {
+        let inventory = r#"{"inventoryVersion":2,"cdi":[{"path":"/etc/cdi/x.yaml","priority":1,"spec":{
+            "cdiVersion":"1.1.0","kind":"x.com/nic","devices":[{"name":"a","containerEdits":{
+              "deviceNodes":[{"path":"/dev/x0","type":"c","major":240,"minor":0}],
+              "hooks":[{"hookName":"poststop","path":"/bin/h","args":["h"],"timeout":3},{"hookName":"prestart","path":"/bin/p"}],
+              "mounts":[{"hostPath":"/opt/x","containerPath":"/opt/x","options":["ro","rbind"]}],
+              "intelRdt":{"closID":"c","schemata":["L3:0=f"],"enableMonitoring":true},
+              "additionalGids":[7,5],
+              "netDevices":[{"hostInterfaceName":"zeth","name":"n1"},{"hostInterfaceName":"aeth","name":"n0"}]}}]}}]}"#;
+        let spec = "version: v1\ndeployment: abc\nservices:\n  a:\n    image: {name: x}\n    command: {args: [sh]}\n    devices: [x.com/nic=a]\n";
+        let compiled = compile_raw(RawRequest {
+            spec,
+            inventory: Some(inventory),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(compiled.json, reference_json(&compiled.spec().unwrap()));
+        let aeth = compiled.json.find("\"aeth\"").unwrap();
+        assert!(aeth < compiled.json.find("\"zeth\"").unwrap());
+        assert!(compiled.json.contains("\"intelRdt\"") && compiled.json.contains("\"poststop\""));
+    }
+
+    #[test]
+    fn maps_are_in_key_order_and_the_last_equal_key_wins() {
+        let pairs = [
+            ("b".to_string(), 1),
+            ("a".to_string(), 2),
+            ("b".to_string(), 3),
+            ("A".to_string(), 4),
+        ];
+        assert_eq!(in_key_order(&pairs), vec![("A", &4), ("a", &2), ("b", &3)]);
+    }
+}
