@@ -273,22 +273,33 @@ fn paired(
     let (native_us, component_us) = (median(&mut natives), median(&mut components));
     // Both sorted by `median`: the quickest batch of each, the least disturbed.
     let ratio_of_mins = components[0] / natives[0];
-    println!(
+    emit(format_args!(
         "{{\"host\":\"paired\",\"spec\":\"{name}\",\"native_us\":{native_us:.3},\"component_us\":{component_us:.3},\"ratio\":{:.3},\"ratio_of_mins\":{ratio_of_mins:.3},\"batches\":{},\"per_batch\":[{},{}]}}",
         median(&mut ratios),
         settings.batches,
         sizes[0],
         sizes[1]
-    );
+    ))?;
     Ok(())
 }
 
-fn print_timing(spec: &str, timing: &Timing, batches: usize, config_bytes: Option<usize>) {
+/// One line on stdout; a closed pipe (`| head`) is an error to report, not a panic.
+fn emit(line: std::fmt::Arguments<'_>) -> Result<(), String> {
+    use std::io::Write;
+    writeln!(std::io::stdout().lock(), "{line}").map_err(|e| format!("stdout: {e}"))
+}
+
+fn print_timing(
+    spec: &str,
+    timing: &Timing,
+    batches: usize,
+    config_bytes: Option<usize>,
+) -> Result<(), String> {
     let config = config_bytes.map_or(String::new(), |n| format!(",\"config_bytes\":{n}"));
-    println!(
+    emit(format_args!(
         "{{\"host\":\"{HOST}\",\"spec\":\"{spec}\",\"median_us\":{:.3},\"min_us\":{:.3},\"max_us\":{:.3},\"batches\":{batches},\"per_batch\":{}{config}}}",
         timing.median_us, timing.min_us, timing.max_us, timing.per_batch
-    );
+    ))
 }
 
 fn request(spec: String, inventory: Option<String>, options: Option<String>) -> Request {
@@ -337,7 +348,9 @@ fn run() -> Result<(), String> {
             for _ in 0..iters {
                 total = total.wrapping_add(compile_native(&request)?);
             }
-            println!("{name}: {iters} native compiles, {total} bytes of config");
+            emit(format_args!(
+                "{name}: {iters} native compiles, {total} bytes of config"
+            ))?;
             continue;
         };
         let config_bytes = compiler
@@ -355,7 +368,9 @@ fn run() -> Result<(), String> {
                     .map_err(|codes| format!("{name} does not compile: {codes:?}"))?;
                 total = total.wrapping_add(bytes);
             }
-            println!("{name}: {iters} compiles, {total} bytes of config");
+            emit(format_args!(
+                "{name}: {iters} compiles, {total} bytes of config"
+            ))?;
             continue;
         }
         let timing = measure(&settings, || {
@@ -363,7 +378,7 @@ fn run() -> Result<(), String> {
                 .map(drop)
                 .map_err(|codes| format!("{name} does not compile: {codes:?}"))
         })?;
-        print_timing(name, &timing, settings.batches, Some(config_bytes));
+        print_timing(name, &timing, settings.batches, Some(config_bytes))?;
         spec_medians.push((name, timing.median_us));
     }
     let Some(compiler) = compiler
@@ -376,7 +391,7 @@ fn run() -> Result<(), String> {
         black_box(compiler.version()?);
         Ok(())
     })?;
-    print_timing("version()", &version, settings.batches, None);
+    print_timing("version()", &version, settings.batches, None)?;
     let empty = request(String::new(), None, None);
     let floor = measure(&settings, || match compiler.compile(&empty)? {
         Ok(_) => Err("an empty spec compiled; the call floor needs a refused request".into()),
@@ -385,13 +400,13 @@ fn run() -> Result<(), String> {
             Ok(())
         }
     })?;
-    print_timing("call-floor", &floor, settings.batches, None);
+    print_timing("call-floor", &floor, settings.batches, None)?;
     for (name, median_us) in spec_medians {
-        println!(
+        emit(format_args!(
             "{{\"host\":\"{HOST}\",\"spec\":\"{name}\",\"guest_us\":{:.3},\"call_floor_us\":{:.3}}}",
             median_us - floor.median_us,
             floor.median_us
-        );
+        ))?;
     }
     Ok(())
 }
