@@ -9,7 +9,8 @@
 #   1. criterion (cargo bench -p bundlec-bench): compile/{minimal,typical,heavy} with bytes and
 #      allocations per compile, phases/{parse,canonical_json,serde_json_floor}, scaling/{1..10000}
 #   2. the same three specs, written by `bench-inputs`, compiled in a loop inside each host:
-#      native (bench-loop), the component in Python wasmtime (scripts/bench/wasmtime_bench.py), the
+#      native (bench-loop), the component in Python wasmtime (scripts/bench/wasmtime_bench.py) and in
+#      a Rust wasmtime host (bench/wasmtime-host: used when built, never built here), the
 #      browser module in Node (scripts/bench/node_bench.mjs); --rounds N rounds, interleaved, so
 #      that a burst of load on this shared machine hits every host alike; medians of round medians
 #   3. sizes of both WebAssembly artifacts (raw and gzip -9)
@@ -117,13 +118,25 @@ else
 fi
 
 # ---- 2. per-compile medians inside each host ----------------------------------------------------
-step "hosts: $rounds round(s) of native, wasmtime, node"
+step "hosts: $rounds round(s) of native, wasmtime (Python, Rust), node"
 hosts=(native)
 if [ "$wasm" = 1 ]; then
   if python3 -c 'import wasmtime.component' 2>/dev/null && [ -f "$COMPONENT" ]; then
     hosts+=(wasmtime)
   else
     skip "wasmtime: the Python wasmtime package (pip install -r examples/wasmtime/requirements.txt) or the component is missing"
+  fi
+  # bench/wasmtime-host is its own workspace and wasmtime a long build (about 8 minutes on 2
+  # cores): this script runs the binary when it is built ($WASMTIME_BENCH, else either target
+  # directory) and does not build it.
+  wasmtime_rs=
+  for candidate in "${WASMTIME_BENCH:-}" "$TARGET/release/wasmtime-bench" "$ROOT/bench/wasmtime-host/target/release/wasmtime-bench"; do
+    if [ -n "$candidate" ] && [ -x "$candidate" ]; then wasmtime_rs=$candidate; break; fi
+  done
+  if [ -n "$wasmtime_rs" ] && [ -f "$COMPONENT" ]; then
+    hosts+=(wasmtime-rs)
+  else
+    skip "wasmtime-rs: bench/wasmtime-host is not built (cd bench/wasmtime-host && cargo build --release) or the component is missing"
   fi
   if have node && [ -f "$WEB_PKG/bundlec_web_bg.wasm" ]; then
     hosts+=(node)
@@ -145,6 +158,7 @@ for ((round = 1; round <= rounds; round++)); do
     case $host in
     native) "$BIN/bench-loop" "$INPUTS" --batches "$batches" ;;
     wasmtime) python3 scripts/bench/wasmtime_bench.py "$INPUTS" --component "$COMPONENT" --batches "$batches" ;;
+    wasmtime-rs) "$wasmtime_rs" "$INPUTS" --component "$COMPONENT" --batches "$batches" ;;
     node) node scripts/bench/node_bench.mjs "$INPUTS" "$WEB_PKG" --batches "$batches" ;;
     containerd)
       # Its lines in microseconds, as the others'; `containerd` is the full job (the parses

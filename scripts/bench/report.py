@@ -90,6 +90,8 @@ class Results:
                 row = json.loads(line)
             except ValueError:
                 continue
+            if "median_us" not in row:  # wasmtime-bench's `guest_us` lines: derived, not measured
+                continue
             self.hosts.setdefault((row["host"], row["spec"]), []).append(row["median_us"])
             self.rounds[(row["host"], row["spec"], row.get("round"))] = row["median_us"]
         self.sizes = [line.split() for line in read_text(os.path.join(directory, "sizes.txt")).splitlines() if line.strip()]
