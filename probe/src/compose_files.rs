@@ -5,7 +5,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use bundlec_core::{Diagnostic, Format, Options, ServiceOutline};
+use bundlec_core::{Diagnostic, Format, Options, Outline, ServiceOutline};
 
 use crate::failure::{self, Coded};
 use crate::input::{read_text, SpecSource};
@@ -13,14 +13,16 @@ use crate::path_error::PathError;
 
 /// Fills the Compose options for the spec; unreadable files come back as diagnostics. A file
 /// that does not exist is left out: the core reports a required `env_file` it lacks.
+/// `outline` is the spec's (`None`: not readable).
 pub fn fill(
     spec: &SpecSource,
+    outline: Option<&Outline>,
     service: Option<&str>,
     limit: u64,
     options: &mut Options,
 ) -> Result<Vec<Diagnostic>, PathError> {
     let mut diagnostics = Vec::new();
-    let Ok(outline) = bundlec_core::outline(&spec.text) else {
+    let Some(outline) = outline else {
         return Ok(diagnostics);
     };
     if outline.format != Format::Compose {

@@ -101,12 +101,19 @@ pub fn build_with(
         (None, None) => None,
     };
     let mut options = options(args, rootfs, std::env::vars_os())?;
-    let (profiles, mut unreadable) =
-        seccomp_files::read(spec, args.service.as_deref(), args.max_input_bytes);
+    // One outline for every file read beside the spec: each would otherwise parse it again.
+    let outline = bundlec_core::outline(&spec.text).ok();
+    let (profiles, mut unreadable) = seccomp_files::read(
+        spec,
+        outline.as_ref(),
+        args.service.as_deref(),
+        args.max_input_bytes,
+    );
     options.seccomp_profiles = profiles;
     diagnostics.append(&mut unreadable);
     diagnostics.append(&mut compose_files::fill(
         spec,
+        outline.as_ref(),
         args.service.as_deref(),
         limit,
         &mut options,

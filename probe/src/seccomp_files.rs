@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use bundlec_core::{Diagnostic, Reference, ServiceOutline};
+use bundlec_core::{Diagnostic, Outline, Reference, ServiceOutline};
 
 use crate::codes;
 use crate::failure::{self, Coded};
@@ -15,15 +15,17 @@ use crate::path_error::PathError;
 /// `options.seccompProfiles`); a file that
 /// cannot be read is an error diagnostic at its `security_opt` entry. The service is chosen as
 /// the compile chooses it; a spec that cannot be read, or a service that cannot be chosen, names
-/// none (the compile reports those faults itself).
+/// none (the compile reports those faults itself). `outline` is the spec's (`None`: not
+/// readable), made once by the caller for every file it reads beside the spec.
 pub fn read(
     spec: &SpecSource,
+    outline: Option<&Outline>,
     service: Option<&str>,
     limit: u64,
 ) -> (BTreeMap<String, String>, Vec<Diagnostic>) {
     let mut texts = BTreeMap::new();
     let mut diagnostics = Vec::new();
-    let Ok(outline) = bundlec_core::outline(&spec.text) else {
+    let Some(outline) = outline else {
         return (texts, diagnostics);
     };
     let chosen: Option<&ServiceOutline> = match service {

@@ -204,7 +204,7 @@ def main():
     for line in read_text(os.path.join(r.dir, "hosts.jsonl")).splitlines():
         try:
             row = json.loads(line)
-            if "config_bytes" in row:
+            if "config_bytes" in row and row.get("host") == "native":
                 config_bytes[row["spec"]] = row["config_bytes"]
         except ValueError:
             pass

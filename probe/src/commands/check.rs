@@ -6,7 +6,7 @@
 //! What only fills values (secrets, host variables, volume host paths) may be left out: no
 //! control reads them, so placeholders stand in for the missing ones.
 
-use bundlec_core::{Diagnostic, PolicyMode, Request, ServiceOutline};
+use bundlec_core::{Diagnostic, Outline, PolicyMode, Request, ServiceOutline};
 
 use crate::cli::{CheckArgs, PolicyLevelArg};
 use crate::failure::Failure;
@@ -35,7 +35,7 @@ pub fn run(args: &CheckArgs, reporter: &mut Reporter) -> Result<(), Failure> {
             .collect(),
         None => outline.services.iter().collect(),
     };
-    if let Err(diagnostics) = fill_placeholders(&mut request, &spec, &services, args) {
+    if let Err(diagnostics) = fill_placeholders(&mut request, &spec, (&outline, &services), args) {
         reporter.spec(&diagnostics, &spec);
         return Err(Failure::Reported);
     }
@@ -96,7 +96,7 @@ pub fn run(args: &CheckArgs, reporter: &mut Reporter) -> Result<(), Failure> {
 fn fill_placeholders(
     request: &mut Request,
     spec: &SpecSource,
-    services: &[&ServiceOutline],
+    (outline, services): (&Outline, &[&ServiceOutline]),
     args: &CheckArgs,
 ) -> Result<(), Vec<Diagnostic>> {
     let options = &mut request.options;
@@ -120,8 +120,12 @@ fn fill_placeholders(
                 .entry(volume.key.clone())
                 .or_insert_with(|| format!("/<volume:{}>", volume.key));
         }
-        let (profiles, mut problems) =
-            seccomp_files::read(spec, Some(&service.name), args.options.max_input_bytes);
+        let (profiles, mut problems) = seccomp_files::read(
+            spec,
+            Some(outline),
+            Some(&service.name),
+            args.options.max_input_bytes,
+        );
         options.seccomp_profiles.extend(profiles);
         unreadable.append(&mut problems);
     }
