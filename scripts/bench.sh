@@ -218,6 +218,9 @@ if have hyperfine; then
   hyperfine -N --style none --warmup 20 --runs "$runs" --export-json "$OUT/cli-compile.hyperfine.json" "${compile[*]}" >&2
   hyperfine -N --style none --warmup 20 --runs "$runs" --export-json "$OUT/cli-floor.hyperfine.json" "$BIN/bundlec --version" >&2
   hyperfine -N --style none --warmup 20 --runs "$runs" --export-json "$OUT/cli-noop.hyperfine.json" "$BIN/noop" >&2
+  # The same compile to stdout: no output file, so no fsync of it and its folder (-o's durability).
+  stdout_compile=("${compile[@]:0:${#compile[@]}-2}")
+  hyperfine -N --style none --warmup 20 --runs "$runs" --output=null --export-json "$OUT/cli-stdout.hyperfine.json" "${stdout_compile[*]}" >&2
 else
   skip "hyperfine: not installed (apt-get install -y hyperfine); timed with scripts/bench/measure_cmd.py"
   python3 scripts/bench/measure_cmd.py "$runs" 20 -- "${compile[@]}" >"$OUT/cli-compile.json"

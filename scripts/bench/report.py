@@ -324,6 +324,9 @@ def main():
     say("| Figure | Median |")
     say("|---|---|")
     say(f"| wall time, `bundlec compile` ({tool}) | {'n/a' if compile_ms is None else f'{compile_ms:.2f} ms'} |")
+    stdout_hf = r.file("cli-stdout.hyperfine.json")
+    if stdout_hf:
+        say(f"| wall time, the same compile to stdout (no `-o` file, so no fsync) | {stdout_hf['results'][0]['median'] * 1000:.2f} ms |")
     say(f"| wall time, `bundlec --version` (process start floor) | {'n/a' if floor_ms is None else f'{floor_ms:.2f} ms'} |")
     say(f"| wall time, a do-nothing Rust binary built the same way (`bench/src/bin/noop.rs`) | {'n/a' if noop_ms is None else f'{noop_ms:.2f} ms'} |")
     say(f"| compile / --version, --version / do-nothing | {fmt_ratio(ratio(compile_ms, floor_ms))}, {fmt_ratio(ratio(floor_ms, noop_ms))} |")
