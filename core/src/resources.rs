@@ -1,7 +1,7 @@
 //! Resources: CPU quota and shares, cpuset, memory, pids, and the device allow list.
 
 use crate::codes;
-use crate::config::{Cpu, DeviceRule as CgroupRule, Memory, Resources as LinuxResources};
+use crate::config::{self, Cpu, DeviceRule, Memory};
 use crate::context::Context;
 use crate::diagnostic::Diagnostics;
 use crate::spec::Resources;
@@ -9,15 +9,15 @@ use crate::units::{cpu_quota, CPU_PERIOD_US};
 
 pub fn resources(
     ctx: &Context<'_>,
-    device_rules: Vec<CgroupRule>,
+    device_rules: Vec<DeviceRule>,
     diags: &mut Diagnostics,
-) -> LinuxResources {
+) -> config::Resources {
     let wanted = &ctx.service.resources;
     let mut devices = device_rules;
     // The service's own rules (Compose `device_cgroup_rules`) follow the grants, as Docker
     // appends them.
     for rule in &ctx.service.device_rules {
-        devices.push(CgroupRule {
+        devices.push(DeviceRule {
             allow: true,
             kind: Some(if matches!(rule.kind, 'b' | 'c') {
                 rule.kind
@@ -29,7 +29,7 @@ pub fn resources(
             access: rule.access.clone().into(),
         });
     }
-    LinuxResources {
+    config::Resources {
         devices,
         memory: memory(wanted, diags),
         cpu: cpu(wanted),

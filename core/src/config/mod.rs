@@ -3,6 +3,9 @@
 
 mod write;
 
+#[cfg(test)]
+mod tests;
+
 use std::borrow::Cow;
 
 pub(crate) use write::to_json;
