@@ -109,6 +109,8 @@ mod tests {
         .unwrap();
         let spec = read_spec(dir.join("spec.yaml").to_str().unwrap(), 1 << 20).unwrap();
         assert_eq!(spec.folder, dir);
+        let outline = bundlec_core::outline(&spec.text).ok();
+        let read = |spec, service, limit| read(spec, outline.as_ref(), service, limit);
 
         let (texts, diagnostics) = read(&spec, Some("api"), 1 << 20);
         assert_eq!(

@@ -1,8 +1,8 @@
 //! Issue 10: the modules of `core/src` form layers, so a newcomer can read them bottom up.
 //! A module is a file or directory directly under `core/src` (`lib.rs`, the crate root, only
 //! re-exports); an edge is any `crate::<module>` path in its code, `use` or not. A file's unit
-//! tests (`#[cfg(test)] mod …` to the end of the file) may use any module: a test of a low layer
-//! may compile a whole spec. Any cycle between modules fails, naming the modules around it.
+//! tests (`#[cfg(test)] mod …` to the end of the file, or a whole `tests.rs` declared with
+//! `#[cfg(test)] mod tests;`) may use any module: a test of a low layer may compile a whole spec. Any cycle between modules fails, naming the modules around it.
 //! The checker is tested on fixtures.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -154,10 +154,26 @@ fn rust_files(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
 }
 
 #[test]
+fn test_files_are_declared_for_tests_only() {
+    let src = bundlec_tests::repo_root().join("core/src");
+    let mut files = Vec::new();
+    rust_files(&src, &src, &mut files);
+    for (path, text) in &files {
+        let declares_tests = text.contains("mod tests;");
+        assert!(
+            !declares_tests || text.contains("#[cfg(test)]\nmod tests;"),
+            "{path}: `mod tests;` without `#[cfg(test)]`"
+        );
+    }
+}
+
+#[test]
 fn core_modules_have_no_import_cycle() {
     let src = bundlec_tests::repo_root().join("core/src");
     let mut files = Vec::new();
     rust_files(&src, &src, &mut files);
+    // A module's `tests.rs` is its unit tests, compiled only with them.
+    files.retain(|(path, _)| !path.ends_with("tests.rs"));
     let graph = graph(&files).unwrap_or_else(|problems| panic!("{}", problems.join("\n")));
     assert!(graph.len() > 10, "{graph:?}");
     if let Some(cycle) = find_cycle(&graph) {

@@ -2,7 +2,8 @@
 //! what `config::to_json` wrote.
 
 use super::write::in_key_order;
-use crate::{compile_raw, RawRequest};
+use crate::compile::compile_raw;
+use crate::request::RawRequest;
 
 /// The reference: oci-spec's own serialization, with every hash-ordered set and map sorted.
 fn reference_json(spec: &oci_spec::runtime::Spec) -> String {
