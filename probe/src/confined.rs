@@ -51,6 +51,26 @@ pub fn resolve(root: &Path, path: &Path, follow_last: bool) -> io::Result<PathBu
 
 /// The text of a regular file under `root`; `None` when it, or a directory on its way, is missing.
 pub fn read_to_string(root: &Path, path: &Path) -> io::Result<Option<String>> {
+    let Some(file) = open_regular(root, path)? else {
+        return Ok(None);
+    };
+    let bytes = read_at_most(file, MAX_FILE_BYTES, || "file is larger than 16 MiB".into())?;
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "file is not UTF-8"))
+}
+
+/// The bytes of a regular file under `root` (at most `limit`); `None` when it is missing.
+pub fn read_bytes(root: &Path, path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
+    let Some(file) = open_regular(root, path)? else {
+        return Ok(None);
+    };
+    read_at_most(file, limit, || format!("file is larger than {limit} bytes")).map(Some)
+}
+
+/// A regular file under `root`, opened for reading; `None` when it, or a directory on its way,
+/// is missing.
+fn open_regular(root: &Path, path: &Path) -> io::Result<Option<File>> {
     let resolved = match resolve(root, path, true) {
         Ok(resolved) => resolved,
         Err(error) if absent(&error) => return Ok(None),
@@ -74,41 +94,17 @@ pub fn read_to_string(root: &Path, path: &Path) -> io::Result<Option<String>> {
             "not a regular file",
         ));
     }
-    read_limited(file).map(Some)
+    Ok(Some(file))
 }
 
-/// The bytes of a regular file under `root` (at most `limit`); `None` when it is missing.
-pub fn read_bytes(root: &Path, path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
-    let resolved = match resolve(root, path, true) {
-        Ok(resolved) => resolved,
-        Err(error) if absent(&error) => return Ok(None),
-        Err(error) => return Err(error),
-    };
-    let flags = (OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK).bits();
-    let file = match OpenOptions::new()
-        .read(true)
-        .custom_flags(flags)
-        .open(&resolved)
-    {
-        Ok(file) => file,
-        Err(error) if absent(&error) => return Ok(None),
-        Err(error) => return Err(error),
-    };
-    if !file.metadata()?.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
-    }
+/// At most `limit` bytes of `file`; a longer file is an error saying `too_large`.
+fn read_at_most(file: File, limit: u64, too_large: impl FnOnce() -> String) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("file is larger than {limit} bytes"),
-        ));
+        return Err(io::Error::new(io::ErrorKind::InvalidData, too_large()));
     }
-    Ok(Some(bytes))
+    Ok(bytes)
 }
 
 /// The text of a link under `root` (the link itself is not followed; the directories before it are).
@@ -140,19 +136,6 @@ pub fn list_dir(root: &Path, path: &Path) -> io::Result<Option<Vec<String>>> {
 /// Missing, or a file where a directory was expected: the file is simply not there.
 fn absent(error: &io::Error) -> bool {
     error.kind() == io::ErrorKind::NotFound || error.raw_os_error() == Some(nix::libc::ENOTDIR)
-}
-
-fn read_limited(file: File) -> io::Result<String> {
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "file is larger than 16 MiB",
-        ));
-    }
-    String::from_utf8(bytes)
-        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "file is not UTF-8"))
 }
 
 /// The normal components of a path, with `..` kept as a marker; `/` and `.` dropped.
