@@ -68,6 +68,7 @@ mod process;
 mod resources;
 mod seccomp;
 
+pub use caps::ALL_CAPABILITIES;
 pub use cdi::{
     read_cdi_spec, CdiDevice, CdiDeviceNode, CdiHook, CdiIntelRdt, CdiMount, CdiNetDevice, CdiSpec,
     ContainerEdits, CDI_VERSIONS, MAX_CDI_SPEC_BYTES,

@@ -5,55 +5,9 @@
 
 use std::path::Path;
 
-use bundlec_core::{AppArmor, Selinux};
+use bundlec_core::{AppArmor, Selinux, ALL_CAPABILITIES};
 
 use crate::confined;
-
-/// Linux's capabilities (0 to 40) in kernel order: bit `i` of a mask is `CAPABILITY_NAMES[i]`.
-/// The same table as the core's; the core does not export it.
-pub const CAPABILITY_NAMES: [&str; 41] = [
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "DAC_READ_SEARCH",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "SETGID",
-    "SETUID",
-    "SETPCAP",
-    "LINUX_IMMUTABLE",
-    "NET_BIND_SERVICE",
-    "NET_BROADCAST",
-    "NET_ADMIN",
-    "NET_RAW",
-    "IPC_LOCK",
-    "IPC_OWNER",
-    "SYS_MODULE",
-    "SYS_RAWIO",
-    "SYS_CHROOT",
-    "SYS_PTRACE",
-    "SYS_PACCT",
-    "SYS_ADMIN",
-    "SYS_BOOT",
-    "SYS_NICE",
-    "SYS_RESOURCE",
-    "SYS_TIME",
-    "SYS_TTY_CONFIG",
-    "MKNOD",
-    "LEASE",
-    "AUDIT_WRITE",
-    "AUDIT_CONTROL",
-    "SETFCAP",
-    "MAC_OVERRIDE",
-    "MAC_ADMIN",
-    "SYSLOG",
-    "WAKE_ALARM",
-    "BLOCK_SUSPEND",
-    "AUDIT_READ",
-    "PERFMON",
-    "BPF",
-    "CHECKPOINT_RESTORE",
-];
 
 /// What `/proc/self/status` says about the probe's own process.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -84,7 +38,8 @@ pub fn process_status(status: &str, warnings: &mut Vec<String>) -> ProcessStatus
     facts
 }
 
-/// The names of the bits set in a `CapBnd` mask (hex, as the kernel writes it), in kernel order.
+/// The names of the bits set in a `CapBnd` mask (hex, as the kernel writes it), in kernel order:
+/// bit `i` is `ALL_CAPABILITIES[i]`.
 /// Bits beyond the known capabilities are named in a warning rather than dropped unseen.
 pub fn capability_names(mask: &str, warnings: &mut Vec<String>) -> Option<Vec<String>> {
     let Ok(bits) = u64::from_str_radix(mask, 16) else {
@@ -95,13 +50,13 @@ pub fn capability_names(mask: &str, warnings: &mut Vec<String>) -> Option<Vec<St
         ));
         return None;
     };
-    let names = CAPABILITY_NAMES
+    let names = ALL_CAPABILITIES
         .iter()
         .enumerate()
         .filter(|(bit, _)| bits & (1 << bit) != 0)
         .map(|(_, name)| (*name).to_string())
         .collect();
-    let unknown: Vec<String> = (CAPABILITY_NAMES.len()..64)
+    let unknown: Vec<String> = (ALL_CAPABILITIES.len()..64)
         .filter(|bit| bits & (1 << bit) != 0)
         .map(|bit| bit.to_string())
         .collect();
