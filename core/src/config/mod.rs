@@ -1,6 +1,7 @@
 //! The config the sections build, as plain data: the OCI runtime-spec fields bundlec sets and
 //! nothing else, written to `config.json` by [`write`] with no intermediate form.
 
+mod pretty;
 mod write;
 
 #[cfg(test)]

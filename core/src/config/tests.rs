@@ -1,7 +1,7 @@
 //! The writer against oci-spec: what serde_json writes for oci-spec's reading of a config is
 //! what `config::to_json` wrote.
 
-use super::write::in_key_order;
+use super::pretty::in_key_order;
 use crate::compile::compile_raw;
 use crate::request::RawRequest;
 
